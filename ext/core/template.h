@@ -1,0 +1,138 @@
+/* Compiled, context-aware Mustache templates (spec v1.4.2, no lambdas).
+ *
+ * A template is parsed once into a flat list of operations and rendered many
+ * times against a jansson data tree. Inserted data is never parsed as
+ * template text. Four output modes decide how inserted values are written:
+ *
+ * MIH_TPL_HTML  spec escaping: & < > " and ' become &amp; &lt; &gt; &quot;
+ *               &#39;. Values as text (see "Values as text" below).
+ * MIH_TPL_TEXT  values as text, no escaping at all.
+ * MIH_TPL_URL   values as text, percent-encoded except the RFC 3986
+ *               unreserved characters A-Z a-z 0-9 - . _ ~ (uppercase hex).
+ * MIH_TPL_JSON  webhook payloads. The compiler scans the literal text as a
+ *               JSON lexer does, so every tag knows whether it sits inside a
+ *               JSON string literal or in value position:
+ *               - inside a string: RFC 8259 string content (" \ and
+ *                 U+0000-U+001F escaped, U+2028/U+2029 as \u2028/\u2029, /
+ *                 and other non-ASCII UTF-8 as is); invalid UTF-8 in a value
+ *                 is a render error; numbers and booleans as their text,
+ *                 null and missing values as nothing, lists and objects as
+ *                 their JSON text (escaped as string content).
+ *               - in value position: the value typed, byte for byte what PHP
+ *                 json_encode(JSON_UNESCAPED_SLASHES|JSON_UNESCAPED_UNICODE)
+ *                 gives (strings quoted even when they look numeric, reals
+ *                 in PHP's shortest round-trip form such as 0.1, 1.0e+25,
+ *                 -0; lists as [...], objects as {...} in insertion order);
+ *                 null and missing values as null.
+ *               A tag right after a backslash inside a string (inside an
+ *               escape sequence) is a compile error, and a section, inverted
+ *               section or partial must end in the same lexical context it
+ *               started in (so repeating or skipping it cannot desynchronise
+ *               the scan). The complete output must be valid JSON, else the
+ *               render fails with "rendered payload is not valid JSON: ..."
+ *               and the template position of the text or tag that produced
+ *               the offending byte. An empty (or blank) output is not valid
+ *               JSON, so an empty template compiles but fails to render:
+ *               callers wanting "send the whole event" must handle an empty
+ *               payload template before calling.
+ *
+ * Raw tags {{{x}}} and {{& x}} write a string's bytes unchanged in every
+ * mode (also unencoded in URL mode, also unvalidated inside a JSON string;
+ * the final JSON check still applies) and a non-string value as its text
+ * (JSON mode: its JSON text).
+ *
+ * Values as text (HTML, TEXT, URL, and numbers/booleans inside JSON strings):
+ * integers in decimal, reals in the same shortest form as json_encode,
+ * booleans as "true"/"false", null and missing values as "", lists and
+ * objects as their JSON text.
+ *
+ * Sections: a list is iterated, any other truthy value is pushed once. Falsy
+ * values follow mustache.php, which Moodle uses for its own templates:
+ * missing, null, false, 0, 0.0, "", "0", an empty list and an empty object.
+ *
+ * Partials come from a caller-given json object (name -> template source
+ * string); a missing name renders as nothing, a value that is not a string
+ * is a render error. Partials are compiled in the template's mode at render
+ * time (once per render call, per name and indentation) and may recurse
+ * through data up to MIH_TPL_MAX_PARTIAL_DEPTH levels. Dynamic partial names
+ * {{>*name}} and template inheritance ({{<parent}} {{$block}}) are supported
+ * as in the optional spec modules (an override placed into a block that
+ * starts its line is re-indented line by line after rendering, so lines
+ * from multi-line values inside it are re-indented too).
+ *
+ * Errors fill a mih_tpl_error: 1-based line and column in the template
+ * (columns counted in UTF-8 code points) and a message. Errors inside a
+ * partial give the position of the outermost partial tag in the template
+ * and name the partial and the position inside it in the message.
+ *
+ * Everything is reentrant: a compiled template is never modified by
+ * rendering, so it may be rendered concurrently. A cache is not locked. */
+#ifndef MIH_TEMPLATE_H
+#define MIH_TEMPLATE_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+/* Sections (and blocks) nested deeper than this fail to compile. */
+#define MIH_TPL_MAX_NESTING 100
+/* Partials including partials deeper than this fail to render. */
+#define MIH_TPL_MAX_PARTIAL_DEPTH 100
+/* Values nested deeper than this fail to serialize (json_encode's default). */
+#define MIH_TPL_MAX_VALUE_DEPTH 512
+/* A render stops with an error after this many operations or this much
+ * output, so a template looping over its own data (sections nested over the
+ * same list) cannot run away with the CPU or memory. */
+#define MIH_TPL_MAX_RENDER_STEPS 20000000
+#define MIH_TPL_MAX_OUTPUT (64u << 20)
+
+typedef enum {
+	MIH_TPL_HTML = 0,
+	MIH_TPL_JSON,
+	MIH_TPL_URL,
+	MIH_TPL_TEXT
+} mih_tpl_mode;
+
+typedef struct {
+	unsigned line, column;
+	char message[256];
+} mih_tpl_error;
+
+typedef struct mih_tpl mih_tpl;
+typedef struct mih_tpl_cache mih_tpl_cache;
+
+/* "html", "json", "url" or "text" (exact, lowercase). 0 and *out set, or -1
+ * for any other name (NULL included). */
+int mih_tpl_mode_from_name(const char *name, mih_tpl_mode *out);
+/* The name of a mode, "unknown" for a value outside the enum. */
+const char *mih_tpl_mode_name(mih_tpl_mode mode);
+
+/* Compile len bytes of src (NULs allowed). NULL with *err filled when the
+ * template is malformed or memory runs out; err may be NULL. */
+mih_tpl *mih_tpl_compile(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err);
+mih_tpl_mode mih_tpl_get_mode(const mih_tpl *tpl);
+void mih_tpl_free(mih_tpl *tpl);
+
+/* Render against data (any json_t: object, list or scalar; NULL is treated
+ * as null) with partials (a json object of name -> source, or NULL).
+ * Returns 0 with *out a malloc'd NUL-terminated buffer of *outlen bytes (the
+ * caller frees it with free()), or -1 with *out NULL, *outlen 0 and *err
+ * filled. err may be NULL. */
+int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+	char **out, size_t *outlen, mih_tpl_error *err);
+
+/* A bounded LRU cache of compiled templates keyed by (mode, source bytes).
+ * max_entries 0 is treated as 1. NULL when out of memory. */
+mih_tpl_cache *mih_tpl_cache_new(size_t max_entries);
+/* The compiled template for src in mode, compiled on a miss. The pointer is
+ * owned by the cache and stays valid until the next mih_tpl_cache_get() or
+ * mih_tpl_cache_free() on the same cache (a later get may evict it); do not
+ * free it. Compile errors are not cached: NULL with *err filled, and the
+ * next get of the same source compiles (and fails) again. */
+const mih_tpl *mih_tpl_cache_get(mih_tpl_cache *cache, const char *src, size_t len,
+	mih_tpl_mode mode, mih_tpl_error *err);
+/* Entries currently held, and lookups answered without compiling. */
+size_t mih_tpl_cache_size(const mih_tpl_cache *cache);
+size_t mih_tpl_cache_hits(const mih_tpl_cache *cache);
+void mih_tpl_cache_free(mih_tpl_cache *cache);
+
+#endif

@@ -1,0 +1,99 @@
+/* Internals shared by the template engine's files (template*.c): the
+ * compiled form, the output buffer and the JSON/text helpers. Not part of
+ * the public API; nothing outside template*.c includes this. */
+#ifndef MIH_TEMPLATE_INTERNAL_H
+#define MIH_TEMPLATE_INTERNAL_H
+
+#include <stdint.h>
+#include "template.h"
+
+typedef enum {
+	TPL_OP_TEXT,		/* literal bytes src[start, start+len) */
+	TPL_OP_VAR,		/* {{name}}: escaped for the mode */
+	TPL_OP_RAW,		/* {{{name}}} or {{& name}} */
+	TPL_OP_SECTION,		/* {{#name}} body {{/name}} */
+	TPL_OP_INVERTED,	/* {{^name}} body {{/name}} */
+	TPL_OP_PARTIAL,		/* {{>name}} or {{>*name}} */
+	TPL_OP_BLOCK,		/* {{$name}} default {{/name}} */
+	TPL_OP_PARENT		/* {{<name}} overriding blocks {{/name}} */
+} tpl_op_kind;
+
+/* Where a tag sits in JSON mode's scan of the literal text. */
+typedef enum {
+	TPL_JSON_VALUE = 0,	/* outside any string literal */
+	TPL_JSON_STRING		/* inside a string literal */
+} tpl_json_ctx;
+
+typedef struct {
+	uint8_t kind;		/* tpl_op_kind */
+	uint8_t json_ctx;	/* tpl_json_ctx at the tag (JSON mode) */
+	uint8_t dynamic;	/* PARTIAL: the name is looked up in the data */
+	uint8_t flags;		/* BLOCK: TPL_BLOCK_* */
+	uint32_t start, len;	/* TEXT: the bytes; tags: the name, in tpl->src */
+	uint32_t indent_start, indent_len;	/* PARTIAL/PARENT standalone indentation;
+						   BLOCK: blanks before the tag on its line */
+	uint32_t body_indent_start, body_indent_len;	/* BLOCK: blanks opening its body */
+	uint32_t end;		/* sections, blocks, parents: first op after the body */
+	uint32_t line, column;	/* TEXT: its first byte; tags: the opening delimiter */
+} tpl_op;
+
+/* Where a block tag sits, for re-indenting overrides (~inheritance). */
+#define TPL_BLOCK_LINE_START 1	/* only blanks before it on its line */
+#define TPL_BLOCK_STANDALONE 2	/* its line was removed as standalone */
+
+struct mih_tpl {
+	mih_tpl_mode mode;
+	char *src;
+	size_t src_len;
+	tpl_op *ops;
+	uint32_t nops;
+	uint32_t end_line, end_column;	/* just past the last byte */
+	uint8_t start_ctx;	/* JSON context the template starts (and must end) in */
+	uint32_t indent_columns;	/* code points of indentation added to every line */
+};
+
+/* Compile with the extra inputs a partial needs: the lexical context at the
+ * including tag and the standalone indentation to prepend to every line. */
+mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
+	tpl_json_ctx start_ctx, const char *indent, size_t indent_len, mih_tpl_error *err);
+
+void tpl_set_error(mih_tpl_error *err, unsigned line, unsigned column, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* 1-based line and column (in code points) of byte offset off of src. */
+void tpl_position_of(const char *src, size_t off, unsigned *line, unsigned *column);
+
+typedef struct {
+	char *data;
+	size_t len, cap;
+	int failed;		/* an allocation failed; len stops growing */
+} tpl_buf;
+
+int tpl_buf_reserve(tpl_buf *b, size_t extra);
+void tpl_buf_append(tpl_buf *b, const char *s, size_t n);
+static inline void tpl_buf_putc(tpl_buf *b, char c)
+{
+	if (b->len + 1 < b->cap || tpl_buf_reserve(b, 1) == 0) {
+		b->data[b->len++] = c;
+	}
+}
+
+/* Length of the longest valid UTF-8 prefix of s (strict: no overlong forms,
+ * no surrogates, nothing above U+10FFFF). */
+size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len);
+
+/* Append s as JSON string content (no quotes). Returns the offset of the
+ * first invalid UTF-8 byte, or len when all of s was valid. */
+size_t tpl_json_escape(tpl_buf *b, const char *s, size_t len);
+
+/* A real in json_encode's form (serialize_precision -1); buf of 32 bytes. */
+size_t tpl_format_real(double value, char *buf);
+
+/* Append the JSON text of v. 0, or -1 with a message in why (of whylen). */
+int tpl_json_serialize(tpl_buf *b, const json_t *v, char *why, size_t whylen);
+
+/* Check a complete JSON text. 0, or -1 with *bad_offset at the offending
+ * byte and a reason in why. */
+int tpl_json_validate(const char *s, size_t len, size_t *bad_offset, char *why, size_t whylen);
+
+#endif

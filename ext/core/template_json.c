@@ -1,0 +1,646 @@
+/* Byte-level helpers of the template engine: the growable output buffer,
+ * UTF-8 checks, JSON string escaping, json_encode-compatible serialization
+ * of jansson values and a validator for rendered JSON payloads. */
+#include <float.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "template_internal.h"
+
+void tpl_set_error(mih_tpl_error *err, unsigned line, unsigned column, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err) {
+		return;
+	}
+	err->line = line;
+	err->column = column;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+}
+
+void tpl_position_of(const char *src, size_t off, unsigned *line, unsigned *column)
+{
+	unsigned l = 1, c = 1;
+	size_t i;
+
+	for (i = 0; i < off; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		if (ch == '\n') {
+			l++;
+			c = 1;
+		} else if ((ch & 0xC0) != 0x80) {
+			c++;
+		}
+	}
+	*line = l;
+	*column = c;
+}
+
+int tpl_buf_reserve(tpl_buf *b, size_t extra)
+{
+	size_t need, cap;
+	char *p;
+
+	if (b->failed) {
+		return -1;
+	}
+	need = b->len + extra + 1;	/* room for the final NUL */
+	if (need <= b->cap) {
+		return 0;
+	}
+	cap = b->cap ? b->cap : 256;
+	while (cap < need) {
+		cap *= 2;
+	}
+	p = realloc(b->data, cap);
+	if (!p) {
+		b->failed = 1;
+		return -1;
+	}
+	b->data = p;
+	b->cap = cap;
+	return 0;
+}
+
+void tpl_buf_append(tpl_buf *b, const char *s, size_t n)
+{
+	if (n == 0 || tpl_buf_reserve(b, n) != 0) {
+		return;
+	}
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid. */
+static size_t utf8_sequence_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80) {
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		return avail >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		return avail >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80
+			&& (s[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		size_t n;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_sequence_len(s + i, len - i);
+		if (n == 0) {
+			return i;
+		}
+		i += n;
+	}
+	return len;
+}
+
+static const char hex_lower[] = "0123456789abcdef";
+
+size_t tpl_json_escape(tpl_buf *b, const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		const char *esc = NULL;
+		char ubuf[6];
+		size_t n;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			n = utf8_sequence_len(s + i, len - i);
+			if (n == 0) {
+				tpl_buf_append(b, str + run, i - run);
+				return i;
+			}
+			/* JSON allows U+2028/U+2029 raw but JavaScript did not: escape like PHP */
+			if (n != 3 || c != 0xE2 || s[i + 1] != 0x80 || (s[i + 2] != 0xA8 && s[i + 2] != 0xA9)) {
+				i += n;
+				continue;
+			}
+			tpl_buf_append(b, str + run, i - run);
+			tpl_buf_append(b, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+			i += 3;
+			run = i;
+			continue;
+		}
+		tpl_buf_append(b, str + run, i - run);
+		switch (c) {
+			case '"': esc = "\\\""; break;
+			case '\\': esc = "\\\\"; break;
+			case '\b': esc = "\\b"; break;
+			case '\f': esc = "\\f"; break;
+			case '\n': esc = "\\n"; break;
+			case '\r': esc = "\\r"; break;
+			case '\t': esc = "\\t"; break;
+		}
+		if (esc) {
+			tpl_buf_append(b, esc, 2);
+		} else {
+			memcpy(ubuf, "\\u00", 4);
+			ubuf[4] = hex_lower[c >> 4];
+			ubuf[5] = hex_lower[c & 15];
+			tpl_buf_append(b, ubuf, 6);
+		}
+		i++;
+		run = i;
+	}
+	tpl_buf_append(b, str + run, len - run);
+	return len;
+}
+
+/* Shortest decimal digits that read back as value: a normal double printed
+ * with DBL_DIG (15) digits gives back any decimal of up to 15 digits that
+ * reads as it, so trying 15, 16 then 17 significant digits (trailing zeros
+ * dropped) finds the shortest representation. */
+static void shortest_digits(double value, char *digits, int *decpt)
+{
+	char tmp[40];
+	int prec, exp10 = 0, n = 0;
+	char *p;
+
+	/* subnormals carry fewer digits than DBL_DIG: search from one digit */
+	for (prec = value < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, value);
+		if (prec == 17 || strtod(tmp, NULL) == value) {
+			break;
+		}
+	}
+	for (p = tmp; *p && *p != 'e'; p++) {
+		if (*p >= '0' && *p <= '9') {
+			digits[n++] = *p;
+		}
+	}
+	if (*p == 'e') {
+		exp10 = atoi(p + 1);
+	}
+	while (n > 1 && digits[n - 1] == '0') {
+		n--;
+	}
+	digits[n] = '\0';
+	*decpt = exp10 + 1;
+}
+
+/* Mirrors php_gcvt(value, 17, '.', 'e') with zend_dtoa mode 0, which is what
+ * json_encode uses under serialize_precision = -1. */
+size_t tpl_format_real(double value, char *buf)
+{
+	char digits[24];
+	int decpt, i;
+	char *d = buf;
+	const char *s;
+
+	if (value == 0) {
+		return (size_t)sprintf(buf, "%s", signbit(value) ? "-0" : "0");
+	}
+	if (value < 0) {
+		*d++ = '-';
+		value = -value;
+	}
+	shortest_digits(value, digits, &decpt);
+	if (decpt < 0 ? decpt < -3 : decpt > 17) {
+		int e = decpt - 1;
+		*d++ = digits[0];
+		*d++ = '.';
+		if (digits[1] == '\0') {
+			*d++ = '0';
+		} else {
+			for (s = digits + 1; *s; s++) {
+				*d++ = *s;
+			}
+		}
+		d += sprintf(d, "e%c%d", e < 0 ? '-' : '+', e < 0 ? -e : e);
+	} else if (decpt <= 0) {
+		*d++ = '0';
+		*d++ = '.';
+		for (i = decpt; i < 0; i++) {
+			*d++ = '0';
+		}
+		for (s = digits; *s; s++) {
+			*d++ = *s;
+		}
+		*d = '\0';
+	} else {
+		s = digits;
+		for (i = 0; i < decpt; i++) {
+			*d++ = *s ? *s++ : '0';
+		}
+		if (*s) {
+			*d++ = '.';
+			while (*s) {
+				*d++ = *s++;
+			}
+		}
+		*d = '\0';
+	}
+	return (size_t)(d - buf);
+}
+
+static int serialize_string(tpl_buf *b, const char *s, size_t len, char *why, size_t whylen)
+{
+	size_t ok;
+
+	tpl_buf_putc(b, '"');
+	ok = tpl_json_escape(b, s, len);
+	if (ok != len) {
+		snprintf(why, whylen, "invalid UTF-8 (byte 0x%02x at offset %zu of a string)",
+			(unsigned char)s[ok], ok);
+		return -1;
+	}
+	tpl_buf_putc(b, '"');
+	return 0;
+}
+
+static int serialize_value(tpl_buf *b, const json_t *v, int depth, char *why, size_t whylen)
+{
+	char num[32];
+	size_t i;
+	void *it;
+
+	switch (json_typeof(v)) {
+		case JSON_STRING:
+			return serialize_string(b, json_string_value(v), json_string_length(v), why, whylen);
+		case JSON_INTEGER:
+			tpl_buf_append(b, num, (size_t)snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				json_integer_value(v)));
+			return 0;
+		case JSON_REAL:
+			tpl_buf_append(b, num, tpl_format_real(json_real_value(v), num));
+			return 0;
+		case JSON_TRUE:
+			tpl_buf_append(b, "true", 4);
+			return 0;
+		case JSON_FALSE:
+			tpl_buf_append(b, "false", 5);
+			return 0;
+		case JSON_NULL:
+			tpl_buf_append(b, "null", 4);
+			return 0;
+		default:
+			break;
+	}
+	if (depth >= MIH_TPL_MAX_VALUE_DEPTH) {
+		snprintf(why, whylen, "value nested deeper than %d levels", MIH_TPL_MAX_VALUE_DEPTH);
+		return -1;
+	}
+	if (json_is_array(v)) {
+		tpl_buf_putc(b, '[');
+		for (i = 0; i < json_array_size(v); i++) {
+			if (i) {
+				tpl_buf_putc(b, ',');
+			}
+			if (serialize_value(b, json_array_get(v, i), depth + 1, why, whylen) != 0) {
+				return -1;
+			}
+		}
+		tpl_buf_putc(b, ']');
+		return 0;
+	}
+	tpl_buf_putc(b, '{');
+	for (it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
+		if (b->len && b->data[b->len - 1] != '{') {
+			tpl_buf_putc(b, ',');
+		}
+		if (serialize_string(b, json_object_iter_key(it), json_object_iter_key_len(it), why, whylen) != 0) {
+			return -1;
+		}
+		tpl_buf_putc(b, ':');
+		if (serialize_value(b, json_object_iter_value(it), depth + 1, why, whylen) != 0) {
+			return -1;
+		}
+	}
+	tpl_buf_putc(b, '}');
+	return 0;
+}
+
+int tpl_json_serialize(tpl_buf *b, const json_t *v, char *why, size_t whylen)
+{
+	return serialize_value(b, v, 0, why, whylen);
+}
+
+/* The validator: a plain recursive-descent-free scanner with an explicit
+ * stack, so hostile nesting cannot exhaust the C stack. */
+#define VALIDATE_MAX_DEPTH 1024
+
+typedef struct {
+	const unsigned char *s;
+	size_t len, pos;
+	char *why;
+	size_t whylen;
+} json_scanner;
+
+static int scan_fail(json_scanner *sc, const char *reason)
+{
+	snprintf(sc->why, sc->whylen, "%s", reason);
+	return -1;
+}
+
+static void skip_ws(json_scanner *sc)
+{
+	while (sc->pos < sc->len) {
+		unsigned char c = sc->s[sc->pos];
+		if (c != ' ' && c != '\t' && c != '\n' && c != '\r') {
+			return;
+		}
+		sc->pos++;
+	}
+}
+
+static int hex4(json_scanner *sc, unsigned *out)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned char c;
+		if (sc->pos >= sc->len) {
+			return scan_fail(sc, "unterminated \\u escape");
+		}
+		c = sc->s[sc->pos];
+		if (c >= '0' && c <= '9') {
+			v = v * 16 + (c - '0');
+		} else if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f') {
+			v = v * 16 + ((c | 0x20) - 'a' + 10);
+		} else {
+			return scan_fail(sc, "invalid hex digit in a \\u escape");
+		}
+		sc->pos++;
+	}
+	*out = v;
+	return 0;
+}
+
+static int scan_escape(json_scanner *sc)
+{
+	unsigned cp, lo;
+	unsigned char c;
+
+	if (sc->pos >= sc->len) {
+		return scan_fail(sc, "unterminated string");
+	}
+	c = sc->s[sc->pos];
+	if (strchr("\"\\/bfnrt", c) && c) {
+		sc->pos++;
+		return 0;
+	}
+	if (c != 'u') {
+		return scan_fail(sc, "invalid escape sequence in a string");
+	}
+	sc->pos++;
+	if (hex4(sc, &cp) != 0) {
+		return -1;
+	}
+	if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		return scan_fail(sc, "lone low surrogate escape in a string");
+	}
+	if (cp < 0xD800 || cp > 0xDBFF) {
+		return 0;
+	}
+	if (sc->pos + 1 >= sc->len || sc->s[sc->pos] != '\\' || sc->s[sc->pos + 1] != 'u') {
+		return scan_fail(sc, "high surrogate escape not followed by a low surrogate");
+	}
+	sc->pos += 2;
+	if (hex4(sc, &lo) != 0) {
+		return -1;
+	}
+	if (lo < 0xDC00 || lo > 0xDFFF) {
+		sc->pos -= 6;
+		return scan_fail(sc, "high surrogate escape not followed by a low surrogate");
+	}
+	return 0;
+}
+
+static int scan_string(json_scanner *sc)
+{
+	sc->pos++;	/* opening quote */
+	for (;;) {
+		unsigned char c;
+		size_t n;
+		if (sc->pos >= sc->len) {
+			return scan_fail(sc, "unterminated string");
+		}
+		c = sc->s[sc->pos];
+		if (c == '"') {
+			sc->pos++;
+			return 0;
+		}
+		if (c == '\\') {
+			sc->pos++;
+			if (scan_escape(sc) != 0) {
+				return -1;
+			}
+			continue;
+		}
+		if (c < 0x20) {
+			return scan_fail(sc, "control character inside a string");
+		}
+		n = utf8_sequence_len(sc->s + sc->pos, sc->len - sc->pos);
+		if (n == 0) {
+			return scan_fail(sc, "invalid UTF-8 inside a string");
+		}
+		sc->pos += n;
+	}
+}
+
+static int scan_digits(json_scanner *sc)
+{
+	size_t start = sc->pos;
+
+	while (sc->pos < sc->len && sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9') {
+		sc->pos++;
+	}
+	return sc->pos > start ? 0 : scan_fail(sc, "malformed number");
+}
+
+static int scan_number(json_scanner *sc)
+{
+	if (sc->s[sc->pos] == '-') {
+		sc->pos++;
+	}
+	if (sc->pos < sc->len && sc->s[sc->pos] == '0') {
+		sc->pos++;
+	} else if (scan_digits(sc) != 0) {
+		return -1;
+	}
+	if (sc->pos < sc->len && sc->s[sc->pos] == '.') {
+		sc->pos++;
+		if (scan_digits(sc) != 0) {
+			return -1;
+		}
+	}
+	if (sc->pos < sc->len && (sc->s[sc->pos] | 0x20) == 'e') {
+		sc->pos++;
+		if (sc->pos < sc->len && (sc->s[sc->pos] == '+' || sc->s[sc->pos] == '-')) {
+			sc->pos++;
+		}
+		if (scan_digits(sc) != 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int scan_literal(json_scanner *sc, const char *word)
+{
+	size_t n = strlen(word);
+
+	if (sc->len - sc->pos < n || memcmp(sc->s + sc->pos, word, n) != 0) {
+		return scan_fail(sc, "unexpected character");
+	}
+	sc->pos += n;
+	return 0;
+}
+
+/* A scalar, or the opening bracket of a container (pushed on stack). */
+static int scan_value_start(json_scanner *sc, char *stack, int *depth)
+{
+	unsigned char c;
+
+	if (sc->pos >= sc->len) {
+		return scan_fail(sc, "unexpected end, a value was expected");
+	}
+	c = sc->s[sc->pos];
+	switch (c) {
+		case '{':
+		case '[':
+			if (*depth >= VALIDATE_MAX_DEPTH) {
+				return scan_fail(sc, "nested deeper than 1024 levels");
+			}
+			stack[(*depth)++] = (char)c;
+			sc->pos++;
+			return 1;
+		case '"':
+			return scan_string(sc);
+		case 't':
+			return scan_literal(sc, "true");
+		case 'f':
+			return scan_literal(sc, "false");
+		case 'n':
+			return scan_literal(sc, "null");
+		default:
+			if (c == '-' || (c >= '0' && c <= '9')) {
+				return scan_number(sc);
+			}
+			return scan_fail(sc, "unexpected character, a value was expected");
+	}
+}
+
+static int scan_object_key(json_scanner *sc)
+{
+	skip_ws(sc);
+	if (sc->pos >= sc->len || sc->s[sc->pos] != '"') {
+		return scan_fail(sc, sc->pos >= sc->len ? "unexpected end, an object key was expected"
+			: "an object key (a string) was expected");
+	}
+	if (scan_string(sc) != 0) {
+		return -1;
+	}
+	skip_ws(sc);
+	if (sc->pos >= sc->len || sc->s[sc->pos] != ':') {
+		return scan_fail(sc, "':' expected after an object key");
+	}
+	sc->pos++;
+	return 0;
+}
+
+int tpl_json_validate(const char *s, size_t len, size_t *bad_offset, char *why, size_t whylen)
+{
+	json_scanner sc = {(const unsigned char *)s, len, 0, why, whylen};
+	char stack[VALIDATE_MAX_DEPTH];
+	int depth = 0, r;
+
+	skip_ws(&sc);
+	if (sc.pos >= len) {
+		*bad_offset = 0;
+		snprintf(why, whylen, "the output is empty");
+		return -1;
+	}
+	for (;;) {
+		/* here a value is expected */
+		skip_ws(&sc);
+		r = scan_value_start(&sc, stack, &depth);
+		if (r < 0) {
+			break;
+		}
+		if (r == 1) {
+			char close = stack[depth - 1] == '{' ? '}' : ']';
+			skip_ws(&sc);
+			if (sc.pos < len && (unsigned char)sc.s[sc.pos] == (unsigned char)close) {
+				sc.pos++;
+				depth--;
+			} else {
+				if (stack[depth - 1] == '{' && scan_object_key(&sc) != 0) {
+					r = -1;
+					break;
+				}
+				continue;
+			}
+		}
+		/* a value ended: close containers or expect the next member */
+		for (;;) {
+			skip_ws(&sc);
+			if (depth == 0) {
+				if (sc.pos < len) {
+					r = scan_fail(&sc, "unexpected text after the JSON value");
+				}
+				break;
+			}
+			if (sc.pos >= len) {
+				r = scan_fail(&sc, stack[depth - 1] == '{' ? "unexpected end, '}' expected"
+					: "unexpected end, ']' expected");
+				break;
+			}
+			if (sc.s[sc.pos] == ',') {
+				sc.pos++;
+				if (stack[depth - 1] == '{' && scan_object_key(&sc) != 0) {
+					r = -1;
+				}
+				break;
+			}
+			if (sc.s[sc.pos] == (stack[depth - 1] == '{' ? '}' : ']')) {
+				sc.pos++;
+				depth--;
+				continue;
+			}
+			r = scan_fail(&sc, stack[depth - 1] == '{' ? "',' or '}' expected"
+				: "',' or ']' expected");
+			break;
+		}
+		if (r < 0 || depth == 0) {
+			break;
+		}
+	}
+	if (r < 0) {
+		*bad_offset = sc.pos;
+		return -1;
+	}
+	return 0;
+}

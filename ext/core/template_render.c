@@ -1,0 +1,735 @@
+/* The template renderer: walks the compiled operations against a jansson
+ * data tree and writes into one growable buffer. Partials are compiled on
+ * first use within a render call and kept until it ends. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "template_internal.h"
+
+/* Context frames (sections pushed) and recursion (sections, blocks and
+ * partials entered) allowed at render time. */
+#define RENDER_MAX_CONTEXT 1000
+#define RENDER_MAX_NESTING 1000
+
+/* A block override in effect: the {{$name}} op inside a {{<parent}} tag. */
+typedef struct override {
+	const mih_tpl *tpl;
+	uint32_t op;
+	const struct override *next;	/* older (outer) overrides */
+} override;
+
+typedef struct {
+	const char *name, *indent;
+	size_t name_len, indent_len;
+	uint8_t ctx;
+	mih_tpl *tpl;
+} partial_entry;
+
+typedef struct {
+	tpl_buf out, scratch;
+	const json_t *partials;
+	const json_t *stack[RENDER_MAX_CONTEXT];
+	unsigned depth, nesting, partial_depth;
+	unsigned long steps;
+	partial_entry *parts;
+	size_t nparts, cap_parts;
+	mih_tpl_error *err;
+	const mih_tpl *root;
+	const tpl_op *root_op;		/* the root template's op being rendered */
+	const char *partial_name;	/* innermost partial, for messages */
+	size_t partial_name_len;
+	int locating, located;
+	size_t target;
+	unsigned loc_line, loc_column;
+} render_state;
+
+static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint32_t to,
+	const override *ov);
+
+static int render_fail(render_state *st, const mih_tpl *t, const tpl_op *op, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int render_fail(render_state *st, const mih_tpl *t, const tpl_op *op, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	unsigned column;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (t == st->root || !st->root_op) {
+		tpl_set_error(st->err, op->line, op->column, "%s", msg);
+		return -1;
+	}
+	column = op->column > t->indent_columns ? op->column - t->indent_columns : op->column;
+	tpl_set_error(st->err, st->root_op->line, st->root_op->column,
+		"in partial '%.*s' at line %u, column %u: %s",
+		(int)(st->partial_name_len > 40 ? 40 : st->partial_name_len), st->partial_name,
+		op->line, column, msg);
+	return -1;
+}
+
+static const json_t *lookup(const render_state *st, const char *name, size_t len)
+{
+	const char *dot, *end = name + len;
+	const json_t *v = NULL;
+	unsigned i;
+
+	if (len == 1 && name[0] == '.') {
+		return st->stack[st->depth - 1];
+	}
+	dot = memchr(name, '.', len);
+	for (i = st->depth; i-- > 0;) {
+		if (json_is_object(st->stack[i])) {
+			v = json_object_getn(st->stack[i], name, (size_t)((dot ? dot : end) - name));
+			if (v) {
+				break;
+			}
+		}
+	}
+	while (v && dot) {
+		name = dot + 1;
+		dot = memchr(name, '.', (size_t)(end - name));
+		if (!json_is_object(v)) {
+			return NULL;
+		}
+		v = json_object_getn(v, name, (size_t)((dot ? dot : end) - name));
+	}
+	return v;
+}
+
+/* mustache.php's notion of falsy (PHP empty()), which Moodle templates use */
+static int is_falsy(const json_t *v)
+{
+	if (!v) {
+		return 1;
+	}
+	switch (json_typeof(v)) {
+		case JSON_NULL:
+		case JSON_FALSE:
+			return 1;
+		case JSON_INTEGER:
+			return json_integer_value(v) == 0;
+		case JSON_REAL:
+			return json_real_value(v) == 0.0;
+		case JSON_STRING:
+			return json_string_length(v) == 0
+				|| (json_string_length(v) == 1 && json_string_value(v)[0] == '0');
+		case JSON_ARRAY:
+			return json_array_size(v) == 0;
+		case JSON_OBJECT:
+			return json_object_size(v) == 0;
+		default:
+			return 0;
+	}
+}
+
+/* The value as text: a string's bytes, numbers and booleans spelled out,
+ * null as nothing, lists and objects as JSON text (in st->scratch). */
+static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v,
+	char *num, const char **s, size_t *n)
+{
+	char why[160];
+
+	*s = "";
+	*n = 0;
+	if (!v) {
+		return 0;
+	}
+	switch (json_typeof(v)) {
+		case JSON_STRING:
+			*s = json_string_value(v);
+			*n = json_string_length(v);
+			return 0;
+		case JSON_INTEGER:
+			*n = (size_t)snprintf(num, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			*s = num;
+			return 0;
+		case JSON_REAL:
+			*n = tpl_format_real(json_real_value(v), num);
+			*s = num;
+			return 0;
+		case JSON_TRUE:
+			*s = "true";
+			*n = 4;
+			return 0;
+		case JSON_FALSE:
+			*s = "false";
+			*n = 5;
+			return 0;
+		case JSON_NULL:
+			return 0;
+		default:
+			break;
+	}
+	st->scratch.len = 0;
+	if (tpl_json_serialize(&st->scratch, v, why, sizeof(why)) != 0) {
+		return render_fail(st, t, op, "value of '%.*s' cannot be written: %s",
+			(int)(op->len > 60 ? 60 : op->len), t->src + op->start, why);
+	}
+	*s = st->scratch.data ? st->scratch.data : "";
+	*n = st->scratch.len;
+	return 0;
+}
+
+static void append_html_escaped(tpl_buf *b, const char *s, size_t n)
+{
+	size_t i, run = 0;
+
+	for (i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+			case '&': rep = "&amp;"; break;
+			case '<': rep = "&lt;"; break;
+			case '>': rep = "&gt;"; break;
+			case '"': rep = "&quot;"; break;
+			case '\'': rep = "&#39;"; break;
+			default: continue;
+		}
+		tpl_buf_append(b, s + run, i - run);
+		tpl_buf_append(b, rep, strlen(rep));
+		run = i + 1;
+	}
+	tpl_buf_append(b, s + run, n - run);
+}
+
+static void append_url_encoded(tpl_buf *b, const char *s, size_t n)
+{
+	static const char hex_upper[] = "0123456789ABCDEF";
+	size_t i;
+
+	if (tpl_buf_reserve(b, n * 3) != 0) {
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+			|| c == '-' || c == '.' || c == '_' || c == '~') {
+			b->data[b->len++] = (char)c;
+		} else {
+			b->data[b->len++] = '%';
+			b->data[b->len++] = hex_upper[c >> 4];
+			b->data[b->len++] = hex_upper[c & 15];
+		}
+	}
+}
+
+static int fail_utf8(render_state *st, const mih_tpl *t, const tpl_op *op, const char *s, size_t bad)
+{
+	return render_fail(st, t, op, "value of '%.*s' is not valid UTF-8 (byte 0x%02x at offset %zu)",
+		(int)(op->len > 60 ? 60 : op->len), t->src + op->start, (unsigned char)s[bad], bad);
+}
+
+/* JSON mode, tag inside a string literal: string content. */
+static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+{
+	char num[32];
+	const char *s;
+	size_t n, ok;
+
+	if (value_text(st, t, op, v, num, &s, &n) != 0) {
+		return -1;
+	}
+	if (op->kind == TPL_OP_RAW) {
+		tpl_buf_append(&st->out, s, n);
+		return 0;
+	}
+	ok = tpl_json_escape(&st->out, s, n);
+	return ok == n ? 0 : fail_utf8(st, t, op, s, ok);
+}
+
+/* JSON mode, tag in value position: the value typed, null when missing. */
+static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+{
+	char why[160];
+
+	if (!v) {
+		tpl_buf_append(&st->out, "null", 4);
+		return 0;
+	}
+	if (op->kind == TPL_OP_RAW && json_is_string(v)) {
+		tpl_buf_append(&st->out, json_string_value(v), json_string_length(v));
+		return 0;
+	}
+	if (tpl_json_serialize(&st->out, v, why, sizeof(why)) != 0) {
+		return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: %s",
+			(int)(op->len > 60 ? 60 : op->len), t->src + op->start, why);
+	}
+	return 0;
+}
+
+static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+{
+	char num[32];
+	const char *s;
+	size_t n;
+
+	if (t->mode == MIH_TPL_JSON) {
+		return op->json_ctx == TPL_JSON_STRING ? write_json_in_string(st, t, op, v)
+			: write_json_value(st, t, op, v);
+	}
+	if (value_text(st, t, op, v, num, &s, &n) != 0) {
+		return -1;
+	}
+	if (op->kind == TPL_OP_RAW || t->mode == MIH_TPL_TEXT) {
+		tpl_buf_append(&st->out, s, n);
+	} else if (t->mode == MIH_TPL_HTML) {
+		append_html_escaped(&st->out, s, n);
+	} else {
+		append_url_encoded(&st->out, s, n);
+	}
+	return 0;
+}
+
+static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+{
+	if (st->depth >= RENDER_MAX_CONTEXT) {
+		return render_fail(st, t, op, "sections nested more than %d deep while rendering",
+			RENDER_MAX_CONTEXT);
+	}
+	st->stack[st->depth++] = v;
+	return 0;
+}
+
+static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
+{
+	const tpl_op *op = &t->ops[i];
+	const json_t *v = lookup(st, t->src + op->start, op->len);
+	size_t k;
+	int rc;
+
+	if (op->kind == TPL_OP_INVERTED) {
+		return is_falsy(v) ? render_range(st, t, i + 1, op->end, ov) : 0;
+	}
+	if (is_falsy(v)) {
+		return 0;
+	}
+	if (!json_is_array(v)) {
+		if (push_context(st, t, op, v) != 0) {
+			return -1;
+		}
+		rc = render_range(st, t, i + 1, op->end, ov);
+		st->depth--;
+		return rc;
+	}
+	for (k = 0; k < json_array_size(v); k++) {
+		if (push_context(st, t, op, json_array_get(v, k)) != 0) {
+			return -1;
+		}
+		rc = render_range(st, t, i + 1, op->end, ov);
+		st->depth--;
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static const mih_tpl *find_compiled_partial(const render_state *st, const char *name,
+	size_t name_len, const char *indent, size_t indent_len, uint8_t ctx)
+{
+	size_t i;
+
+	for (i = 0; i < st->nparts; i++) {
+		const partial_entry *e = &st->parts[i];
+		if (e->name_len == name_len && e->indent_len == indent_len && e->ctx == ctx
+			&& memcmp(e->name, name, name_len) == 0 && memcmp(e->indent, indent, indent_len) == 0) {
+			return e->tpl;
+		}
+	}
+	return NULL;
+}
+
+/* The compiled partial, NULL with *missing set when there is no such
+ * partial, NULL with an error when it cannot be compiled. */
+static const mih_tpl *get_partial(render_state *st, const mih_tpl *t, const tpl_op *op,
+	const char *name, size_t name_len, int *missing)
+{
+	const char *indent = t->src + op->indent_start;
+	const json_t *source;
+	mih_tpl_error perr;
+	partial_entry *e;
+	mih_tpl *compiled;
+	const mih_tpl *found;
+	int shown = (int)(name_len > 60 ? 60 : name_len);
+
+	*missing = 0;
+	found = find_compiled_partial(st, name, name_len, indent, op->indent_len, op->json_ctx);
+	if (found) {
+		return found;
+	}
+	source = st->partials ? json_object_getn(st->partials, name, name_len) : NULL;
+	if (!source) {
+		*missing = 1;
+		return NULL;
+	}
+	if (!json_is_string(source)) {
+		render_fail(st, t, op, "partial '%.*s' is not a string", shown, name);
+		return NULL;
+	}
+	if (st->nparts == st->cap_parts) {
+		size_t cap = st->cap_parts ? st->cap_parts * 2 : 8;
+		partial_entry *parts = realloc(st->parts, cap * sizeof(*parts));
+		if (!parts) {
+			render_fail(st, t, op, "out of memory loading partial '%.*s'", shown, name);
+			return NULL;
+		}
+		st->parts = parts;
+		st->cap_parts = cap;
+	}
+	compiled = tpl_compile_ex(json_string_value(source), json_string_length(source), t->mode,
+		(tpl_json_ctx)op->json_ctx, indent, op->indent_len, &perr);
+	if (!compiled) {
+		render_fail(st, t, op, "partial '%.*s' line %u, column %u: %s", shown, name,
+			perr.line, perr.column, perr.message);
+		return NULL;
+	}
+	e = &st->parts[st->nparts++];
+	e->name = name;
+	e->name_len = name_len;
+	e->indent = indent;
+	e->indent_len = op->indent_len;
+	e->ctx = op->json_ctx;
+	e->tpl = compiled;
+	return compiled;
+}
+
+static int render_partial(render_state *st, const mih_tpl *t, const tpl_op *op, const override *ov)
+{
+	const char *name = t->src + op->start, *saved_name;
+	size_t name_len = op->len, saved_len;
+	const mih_tpl *p;
+	int missing, rc;
+
+	if (op->dynamic) {
+		const json_t *v = lookup(st, name, name_len);
+		if (!json_is_string(v)) {
+			return 0;
+		}
+		name = json_string_value(v);
+		name_len = json_string_length(v);
+	}
+	if (st->partial_depth >= MIH_TPL_MAX_PARTIAL_DEPTH) {
+		return render_fail(st, t, op, "partials nested more than %d deep (does partial '%.*s' "
+			"include itself?)", MIH_TPL_MAX_PARTIAL_DEPTH, (int)(name_len > 60 ? 60 : name_len), name);
+	}
+	p = get_partial(st, t, op, name, name_len, &missing);
+	if (!p) {
+		return missing ? 0 : -1;
+	}
+	saved_name = st->partial_name;
+	saved_len = st->partial_name_len;
+	st->partial_name = name;
+	st->partial_name_len = name_len;
+	st->partial_depth++;
+	rc = render_range(st, p, 0, p->nops, ov);
+	st->partial_depth--;
+	st->partial_name = saved_name;
+	st->partial_name_len = saved_len;
+	return rc;
+}
+
+/* {{<parent}}: the partial with this tag's blocks as overrides, which rank
+ * below the overrides already in effect (the outermost template wins). */
+static int render_parent(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
+{
+	const tpl_op *op = &t->ops[i];
+	override local[16], *recs = local;
+	size_t n = 0, k = 0;
+	uint32_t j;
+	int rc;
+
+	for (j = i + 1; j < op->end; j = t->ops[j].end ? t->ops[j].end : j + 1) {
+		n += t->ops[j].kind == TPL_OP_BLOCK;
+	}
+	if (n > sizeof(local) / sizeof(local[0])) {
+		recs = malloc(n * sizeof(*recs));
+		if (!recs) {
+			return render_fail(st, t, op, "out of memory rendering parent '%.*s'",
+				(int)(op->len > 60 ? 60 : op->len), t->src + op->start);
+		}
+	}
+	for (j = i + 1; j < op->end; j = t->ops[j].end ? t->ops[j].end : j + 1) {
+		if (t->ops[j].kind == TPL_OP_BLOCK) {
+			recs[k].tpl = t;
+			recs[k].op = j;
+			recs[k].next = k ? &recs[k - 1] : ov;
+			k++;
+		}
+	}
+	rc = render_partial(st, t, op, n ? &recs[n - 1] : ov);
+	if (recs != local) {
+		free(recs);
+	}
+	return rc;
+}
+
+/* Append line to out with the blanks prefix (as far as it matches) replaced
+ * by indent. */
+static void append_reindented_line(tpl_buf *out, const char *line, size_t n, const char *strip,
+	size_t strip_len, const char *indent, size_t indent_len)
+{
+	size_t k = 0;
+
+	while (k < strip_len && k < n && line[k] == strip[k]) {
+		k++;
+	}
+	tpl_buf_append(out, indent, indent_len);
+	tpl_buf_append(out, line + k, n - k);
+}
+
+/* An override placed into a block that starts its line: the override's own
+ * indentation (the blanks opening its body) is replaced by the block's (the
+ * blanks opening its default content when the tag stood alone on its line
+ * and has a default, else the blanks before the tag). The first line keeps
+ * the text already written before an inline tag. */
+static int render_reindented(render_state *st, const mih_tpl *t, const tpl_op *op,
+	const override *use, const override *ov)
+{
+	const tpl_op *def = &use->tpl->ops[use->op];
+	const char *strip = use->tpl->src + def->body_indent_start, *indent = t->src + op->indent_start;
+	size_t strip_len = def->body_indent_len, indent_len = op->indent_len;
+	size_t mark = st->out.len, at, n, nl;
+	const char *seg;
+	int first = 1;
+
+	if ((op->flags & TPL_BLOCK_STANDALONE) && op->end > (uint32_t)(op - t->ops) + 1) {
+		indent = t->src + op->body_indent_start;
+		indent_len = op->body_indent_len;
+	}
+	if (render_range(st, use->tpl, use->op + 1, def->end, ov) != 0) {
+		return -1;
+	}
+	st->scratch.len = 0;
+	tpl_buf_append(&st->scratch, st->out.data + mark, st->out.len - mark);
+	if (st->scratch.failed) {
+		return render_fail(st, t, op, "out of memory re-indenting block '%.*s'",
+			(int)(op->len > 60 ? 60 : op->len), t->src + op->start);
+	}
+	st->out.len = mark;
+	seg = st->scratch.data;
+	n = st->scratch.len;
+	for (at = 0; at < n; at = nl, first = 0) {
+		const char *hit = memchr(seg + at, '\n', n - at);
+		nl = hit ? (size_t)(hit - seg) + 1 : n;
+		append_reindented_line(&st->out, seg + at, nl - at, strip, strip_len,
+			indent, first && !(op->flags & TPL_BLOCK_STANDALONE) ? 0 : indent_len);
+	}
+	return 0;
+}
+
+static int render_block(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
+{
+	const tpl_op *op = &t->ops[i];
+	const override *use = NULL, *o;
+
+	for (o = ov; o; o = o->next) {
+		const tpl_op *d = &o->tpl->ops[o->op];
+		if (d->len == op->len && memcmp(o->tpl->src + d->start, t->src + op->start, op->len) == 0) {
+			use = o;
+		}
+	}
+	if (!use) {
+		return render_range(st, t, i + 1, op->end, ov);
+	}
+	if (t->mode == MIH_TPL_JSON && use->tpl->ops[use->op].json_ctx != op->json_ctx) {
+		return render_fail(st, t, op, "block '%.*s' is overridden in a different JSON context",
+			(int)(op->len > 60 ? 60 : op->len), t->src + op->start);
+	}
+	if (!(op->flags & TPL_BLOCK_LINE_START)) {
+		return render_range(st, use->tpl, use->op + 1, use->tpl->ops[use->op].end, ov);
+	}
+	return render_reindented(st, t, op, use, ov);
+}
+
+static int render_op(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
+{
+	const tpl_op *op = &t->ops[i];
+
+	switch (op->kind) {
+		case TPL_OP_TEXT:
+			tpl_buf_append(&st->out, t->src + op->start, op->len);
+			return 0;
+		case TPL_OP_VAR:
+		case TPL_OP_RAW:
+			return write_value(st, t, op, lookup(st, t->src + op->start, op->len));
+		case TPL_OP_SECTION:
+		case TPL_OP_INVERTED:
+			return render_section(st, t, i, ov);
+		case TPL_OP_PARTIAL:
+			return render_partial(st, t, op, ov);
+		case TPL_OP_BLOCK:
+			return render_block(st, t, i, ov);
+		default:
+			return render_parent(st, t, i, ov);
+	}
+}
+
+/* While locating, remember the innermost root-template op whose output
+ * covers the target byte (ops finish inside out, so the first hit wins). */
+static void note_location(render_state *st, const mih_tpl *t, const tpl_op *op, size_t begin)
+{
+	unsigned line, column;
+
+	if (st->located || st->target < begin || st->target >= st->out.len) {
+		return;
+	}
+	st->located = 1;
+	st->loc_line = op->line;
+	st->loc_column = op->column;
+	if (op->kind == TPL_OP_TEXT) {
+		/* position of the byte inside the literal text */
+		tpl_position_of(t->src + op->start, st->target - begin, &line, &column);
+		st->loc_line = op->line + line - 1;
+		st->loc_column = line == 1 ? op->column + column - 1 : column;
+	}
+}
+
+static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint32_t to,
+	const override *ov)
+{
+	uint32_t i = from;
+	int rc = 0;
+
+	if (++st->nesting > RENDER_MAX_NESTING) {
+		st->nesting--;
+		return render_fail(st, t, &t->ops[from > 0 ? from - 1 : 0],
+			"template recursion deeper than %d levels", RENDER_MAX_NESTING);
+	}
+	while (i < to) {
+		const tpl_op *op = &t->ops[i];
+		size_t begin = st->out.len;
+		if (t == st->root) {
+			st->root_op = op;
+		}
+		if (++st->steps > MIH_TPL_MAX_RENDER_STEPS || st->out.len > MIH_TPL_MAX_OUTPUT) {
+			rc = render_fail(st, t, op, "rendering stopped after %s (do sections iterate over "
+				"their own data?)", st->out.len > MIH_TPL_MAX_OUTPUT ? "64 MiB of output"
+				: "20000000 steps");
+			break;
+		}
+		rc = render_op(st, t, i, ov);
+		if (rc != 0) {
+			break;
+		}
+		if (st->locating && t == st->root) {
+			note_location(st, t, op, begin);
+		}
+		i = op->kind <= TPL_OP_RAW || op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
+	}
+	st->nesting--;
+	return rc;
+}
+
+static void render_state_init(render_state *st, const mih_tpl *tpl, const json_t *data,
+	const json_t *partials, mih_tpl_error *err)
+{
+	memset(st, 0, offsetof(render_state, stack));
+	st->partials = json_is_object(partials) ? partials : NULL;
+	st->stack[0] = data ? data : json_null();
+	st->depth = 1;
+	st->nesting = st->partial_depth = 0;
+	st->steps = 0;
+	st->parts = NULL;
+	st->nparts = st->cap_parts = 0;
+	st->err = err;
+	st->root = tpl;
+	st->root_op = NULL;
+	st->partial_name = NULL;
+	st->partial_name_len = 0;
+	st->locating = st->located = 0;
+	st->target = 0;
+}
+
+static void render_state_release(render_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nparts; i++) {
+		mih_tpl_free(st->parts[i].tpl);
+	}
+	free(st->parts);
+	free(st->scratch.data);
+	free(st->out.data);
+	st->parts = NULL;
+	st->nparts = 0;
+	st->scratch.data = st->out.data = NULL;
+}
+
+static int render_once(render_state *st, const mih_tpl *tpl)
+{
+	if (tpl_buf_reserve(&st->out, tpl->src_len + 64) != 0) {
+		tpl_set_error(st->err, 1, 1, "out of memory rendering the template");
+		return -1;
+	}
+	if (render_range(st, tpl, 0, tpl->nops, NULL) != 0) {
+		return -1;
+	}
+	if (st->out.failed || st->scratch.failed) {
+		tpl_set_error(st->err, 1, 1, "out of memory rendering the template");
+		return -1;
+	}
+	st->out.data[st->out.len] = '\0';
+	return 0;
+}
+
+/* The output is not JSON: render again, this time watching which op writes
+ * the offending byte, to point at the template text responsible. */
+static void report_invalid_json(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+	size_t bad, size_t out_len, const char *why, mih_tpl_error *err)
+{
+	render_state st;
+	mih_tpl_error ignored;
+	unsigned line = tpl->end_line, column = tpl->end_column;
+
+	if (bad < out_len) {
+		render_state_init(&st, tpl, data, partials, &ignored);
+		st.locating = 1;
+		st.target = bad;
+		if (render_once(&st, tpl) == 0 && st.located) {
+			line = st.loc_line;
+			column = st.loc_column;
+		}
+		render_state_release(&st);
+	}
+	tpl_set_error(err, line, column, "rendered payload is not valid JSON: %s (output byte %zu)",
+		why, bad);
+}
+
+int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+	char **out, size_t *outlen, mih_tpl_error *err)
+{
+	render_state st;
+	mih_tpl_error scratch_err;
+	char why[128];
+	size_t bad;
+
+	*out = NULL;
+	*outlen = 0;
+	if (!err) {
+		err = &scratch_err;
+	}
+	if (!tpl) {
+		tpl_set_error(err, 1, 1, "no compiled template given");
+		return -1;
+	}
+	render_state_init(&st, tpl, data, partials, err);
+	if (render_once(&st, tpl) != 0) {
+		render_state_release(&st);
+		return -1;
+	}
+	if (tpl->mode == MIH_TPL_JSON
+		&& tpl_json_validate(st.out.data, st.out.len, &bad, why, sizeof(why)) != 0) {
+		size_t len = st.out.len;
+		render_state_release(&st);
+		report_invalid_json(tpl, data, partials, bad, len, why, err);
+		return -1;
+	}
+	*out = st.out.data;
+	*outlen = st.out.len;
+	st.out.data = NULL;
+	render_state_release(&st);
+	return 0;
+}

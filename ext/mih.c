@@ -1,0 +1,211 @@
+/* mih: Integration Hub for Moodle, native. Module glue: INI, globals,
+ * lifecycle hooks and class registration. */
+#include "mih_private.h"
+#include "ext/standard/info.h"
+#include "ext/spl/spl_exceptions.h"
+#include "mih_arginfo.h"
+
+#include <curl/curl.h>
+
+ZEND_DECLARE_MODULE_GLOBALS(mih)
+
+PHP_MIH_API zend_class_entry *php_mih_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_service_not_found_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_ce;
+PHP_MIH_API zend_class_entry *php_mih_request_ce;
+PHP_MIH_API zend_class_entry *php_mih_response_ce;
+
+/* ---- INI ------------------------------------------------------------- */
+
+static ZEND_INI_MH(OnUpdateMaxResponseSize)
+{
+	zend_long size = zend_ini_parse_quantity_warn(new_value, entry->name);
+
+	(void)mh_arg1; (void)mh_arg2; (void)mh_arg3; (void)stage;
+	if (size < 1024 || size > (zend_long)1024 * 1024 * 1024) {
+		php_error_docref(NULL, E_WARNING,
+			"mih.max_response_size must be between 1K and 1G, \"%s\" given", ZSTR_VAL(new_value));
+		return FAILURE;
+	}
+	MIH_G(max_response_size) = size;
+	return SUCCESS;
+}
+
+/* Both lists are validated when set, so a bad entry is reported at once
+ * instead of silently weakening the policy. */
+static ZEND_INI_MH(OnUpdateBlockedHosts)
+{
+	mih_net_policy *p = mih_net_policy_new();
+	char err[256];
+	int rc;
+
+	if (!p) {
+		return FAILURE;
+	}
+	rc = mih_net_policy_parse_hosts(p, ZSTR_VAL(new_value), err, sizeof(err));
+	mih_net_policy_free(p);
+	if (rc != 0) {
+		php_error_docref(NULL, E_WARNING, "mih.blocked_hosts: %s", err);
+		return FAILURE;
+	}
+	if (OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage) != SUCCESS) {
+		return FAILURE;
+	}
+	php_mih_policy_invalidate();
+	return SUCCESS;
+}
+
+static ZEND_INI_MH(OnUpdateAllowedPorts)
+{
+	mih_net_policy *p = mih_net_policy_new();
+	char err[256];
+	int rc;
+
+	if (!p) {
+		return FAILURE;
+	}
+	rc = mih_net_policy_parse_ports(p, ZSTR_VAL(new_value), err, sizeof(err));
+	mih_net_policy_free(p);
+	if (rc != 0) {
+		php_error_docref(NULL, E_WARNING, "mih.allowed_ports: %s", err);
+		return FAILURE;
+	}
+	if (OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage) != SUCCESS) {
+		return FAILURE;
+	}
+	php_mih_policy_invalidate();
+	return SUCCESS;
+}
+
+PHP_INI_BEGIN()
+	STD_PHP_INI_ENTRY("mih.max_response_size", "10M", PHP_INI_ALL, OnUpdateMaxResponseSize,
+		max_response_size, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.blocked_hosts", "", PHP_INI_ALL, OnUpdateBlockedHosts,
+		blocked_hosts, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.allowed_ports", "", PHP_INI_ALL, OnUpdateAllowedPorts,
+		allowed_ports, zend_mih_globals, mih_globals)
+PHP_INI_END()
+
+/* ---- lifecycle --------------------------------------------------------- */
+
+static PHP_GINIT_FUNCTION(mih)
+{
+#if defined(COMPILE_DL_MIH) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	memset(mih_globals, 0, sizeof(*mih_globals));
+}
+
+static PHP_GSHUTDOWN_FUNCTION(mih)
+{
+	if (mih_globals->curl_easy) {
+		curl_easy_cleanup(mih_globals->curl_easy);
+		mih_globals->curl_easy = NULL;
+	}
+}
+
+static PHP_MINIT_FUNCTION(mih)
+{
+	(void)type;
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		return FAILURE;
+	}
+	REGISTER_INI_ENTRIES();
+
+	php_mih_exception_ce = register_class_local_integrationhub_exception(spl_ce_RuntimeException);
+	php_mih_service_not_found_exception_ce =
+		register_class_local_integrationhub_service_not_found_exception(php_mih_exception_ce);
+	php_mih_service_disabled_exception_ce =
+		register_class_local_integrationhub_service_disabled_exception(php_mih_exception_ce);
+	php_mih_invalid_definition_exception_ce =
+		register_class_local_integrationhub_invalid_definition_exception(php_mih_exception_ce);
+	php_mih_transport_exception_ce =
+		register_class_local_integrationhub_transport_exception(php_mih_exception_ce);
+	php_mih_ce = register_class_local_integrationhub_mih();
+	php_mih_request_ce = register_class_local_integrationhub_mih_request();
+	php_mih_response_ce = register_class_local_integrationhub_mih_response();
+	php_mih_request_register();
+	return SUCCESS;
+}
+
+static PHP_MSHUTDOWN_FUNCTION(mih)
+{
+	(void)type;
+	UNREGISTER_INI_ENTRIES();
+	curl_global_cleanup();
+	return SUCCESS;
+}
+
+static PHP_RINIT_FUNCTION(mih)
+{
+	(void)type;
+	(void)module_number;
+#if defined(COMPILE_DL_MIH) && defined(ZTS)
+	ZEND_TSRMLS_CACHE_UPDATE();
+#endif
+	return SUCCESS;
+}
+
+/* Everything bound to one request goes here; per-process state (the curl
+ * handle and its connections) stays for the next request. */
+static PHP_RSHUTDOWN_FUNCTION(mih)
+{
+	(void)type;
+	(void)module_number;
+	if (MIH_G(registry)) {
+		MIH_G(registry)->ops->destroy(MIH_G(registry));
+		MIH_G(registry) = NULL;
+	}
+	if (MIH_G(cfg_hosts)) {
+		zend_array_release(MIH_G(cfg_hosts));
+		MIH_G(cfg_hosts) = NULL;
+	}
+	if (MIH_G(cfg_ports)) {
+		zend_array_release(MIH_G(cfg_ports));
+		MIH_G(cfg_ports) = NULL;
+	}
+	php_mih_policy_invalidate();
+	return SUCCESS;
+}
+
+static PHP_MINFO_FUNCTION(mih)
+{
+	curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	(void)zend_module;
+
+	php_info_print_table_start();
+	php_info_print_table_row(2, "mih (Integration Hub for Moodle)", "enabled");
+	php_info_print_table_row(2, "Version", PHP_MIH_VERSION);
+	php_info_print_table_row(2, "libcurl", cv->version);
+	php_info_print_table_row(2, "libcurl SSL", cv->ssl_version ? cv->ssl_version : "none");
+	php_info_print_table_row(2, "jansson", jansson_version_str());
+	php_info_print_table_end();
+	DISPLAY_INI_ENTRIES();
+}
+
+zend_module_entry mih_module_entry = {
+	STANDARD_MODULE_HEADER,
+	"mih",
+	NULL,
+	PHP_MINIT(mih),
+	PHP_MSHUTDOWN(mih),
+	PHP_RINIT(mih),
+	PHP_RSHUTDOWN(mih),
+	PHP_MINFO(mih),
+	PHP_MIH_VERSION,
+	PHP_MODULE_GLOBALS(mih),
+	PHP_GINIT(mih),
+	PHP_GSHUTDOWN(mih),
+	NULL,
+	STANDARD_MODULE_PROPERTIES_EX
+};
+
+#ifdef COMPILE_DL_MIH
+# ifdef ZTS
+ZEND_TSRMLS_CACHE_DEFINE()
+# endif
+ZEND_GET_MODULE(mih)
+#endif

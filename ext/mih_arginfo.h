@@ -1,0 +1,285 @@
+/* This is a generated file, edit the .stub.php file instead.
+ * Stub hash: 08ffd7e6298004a0c7950ec14b46e49ee45946d8 */
+
+ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request, 0, 1, local_integrationhub\\mih_response, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, path, IS_STRING, 0, "\"/\"")
+	ZEND_ARG_TYPE_MASK(0, payload, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "[]")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, method, IS_STRING, 1, "null")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_send, 0, 1, local_integrationhub\\mih_request, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_save_service, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, definition, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_service, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_services, 0, 0, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_delete_service, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_configure, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, settings, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_version, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_to, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, path, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_with, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_MASK(0, payload, MAY_BE_ARRAY|MAY_BE_STRING, NULL)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_method, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, method, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_header, 0, 2, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, value, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_timeout, 0, 1, IS_STATIC, 0)
+	ZEND_ARG_TYPE_INFO(0, seconds, IS_DOUBLE, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request_dispatch, 0, 0, local_integrationhub\\mih_response, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_response___construct arginfo_class_local_integrationhub_mih___construct
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_response_is_ok, 0, 0, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_response_json, 0, 0, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, assoc, _IS_BOOL, 0, "true")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_response_header, 0, 1, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+
+ZEND_METHOD(local_integrationhub_mih, __construct);
+ZEND_METHOD(local_integrationhub_mih, request);
+ZEND_METHOD(local_integrationhub_mih, send);
+ZEND_METHOD(local_integrationhub_mih, save_service);
+ZEND_METHOD(local_integrationhub_mih, service);
+ZEND_METHOD(local_integrationhub_mih, services);
+ZEND_METHOD(local_integrationhub_mih, delete_service);
+ZEND_METHOD(local_integrationhub_mih, configure);
+ZEND_METHOD(local_integrationhub_mih, version);
+ZEND_METHOD(local_integrationhub_mih_request, __construct);
+ZEND_METHOD(local_integrationhub_mih_request, to);
+ZEND_METHOD(local_integrationhub_mih_request, with);
+ZEND_METHOD(local_integrationhub_mih_request, method);
+ZEND_METHOD(local_integrationhub_mih_request, header);
+ZEND_METHOD(local_integrationhub_mih_request, timeout);
+ZEND_METHOD(local_integrationhub_mih_request, dispatch);
+ZEND_METHOD(local_integrationhub_mih_response, __construct);
+ZEND_METHOD(local_integrationhub_mih_response, is_ok);
+ZEND_METHOD(local_integrationhub_mih_response, json);
+ZEND_METHOD(local_integrationhub_mih_response, header);
+
+
+static const zend_function_entry class_local_integrationhub_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_service_not_found_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_service_disabled_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_invalid_definition_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_transport_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_mih_methods[] = {
+	ZEND_ME(local_integrationhub_mih, __construct, arginfo_class_local_integrationhub_mih___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(local_integrationhub_mih, request, arginfo_class_local_integrationhub_mih_request, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, send, arginfo_class_local_integrationhub_mih_send, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, save_service, arginfo_class_local_integrationhub_mih_save_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, service, arginfo_class_local_integrationhub_mih_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, services, arginfo_class_local_integrationhub_mih_services, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, delete_service, arginfo_class_local_integrationhub_mih_delete_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, configure, arginfo_class_local_integrationhub_mih_configure, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, version, arginfo_class_local_integrationhub_mih_version, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_mih_request_methods[] = {
+	ZEND_ME(local_integrationhub_mih_request, __construct, arginfo_class_local_integrationhub_mih_request___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(local_integrationhub_mih_request, to, arginfo_class_local_integrationhub_mih_request_to, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, with, arginfo_class_local_integrationhub_mih_request_with, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, method, arginfo_class_local_integrationhub_mih_request_method, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, header, arginfo_class_local_integrationhub_mih_request_header, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, timeout, arginfo_class_local_integrationhub_mih_request_timeout, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, dispatch, arginfo_class_local_integrationhub_mih_request_dispatch, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_mih_response_methods[] = {
+	ZEND_ME(local_integrationhub_mih_response, __construct, arginfo_class_local_integrationhub_mih_response___construct, ZEND_ACC_PRIVATE)
+	ZEND_ME(local_integrationhub_mih_response, is_ok, arginfo_class_local_integrationhub_mih_response_is_ok, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_response, json, arginfo_class_local_integrationhub_mih_response_json, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_response, header, arginfo_class_local_integrationhub_mih_response_header, ZEND_ACC_PUBLIC)
+	ZEND_FE_END
+};
+
+static zend_class_entry *register_class_local_integrationhub_exception(zend_class_entry *class_entry_RuntimeException)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "exception", class_local_integrationhub_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_RuntimeException);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_service_not_found_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "service_not_found_exception", class_local_integrationhub_service_not_found_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_service_disabled_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "service_disabled_exception", class_local_integrationhub_service_disabled_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_invalid_definition_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "invalid_definition_exception", class_local_integrationhub_invalid_definition_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_transport_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "transport_exception", class_local_integrationhub_transport_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_mih(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "mih", class_local_integrationhub_mih_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_mih_request(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "mih_request", class_local_integrationhub_mih_request_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_mih_response(void)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "mih_response", class_local_integrationhub_mih_response_methods);
+	class_entry = zend_register_internal_class_ex(&ce, NULL);
+	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	zval property_success_default_value;
+	ZVAL_UNDEF(&property_success_default_value);
+	zend_string *property_success_name = zend_string_init("success", sizeof("success") - 1, 1);
+	zend_declare_typed_property(class_entry, property_success_name, &property_success_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_BOOL));
+	zend_string_release(property_success_name);
+
+	zval property_httpstatus_default_value;
+	ZVAL_UNDEF(&property_httpstatus_default_value);
+	zend_string *property_httpstatus_name = zend_string_init("httpstatus", sizeof("httpstatus") - 1, 1);
+	zend_declare_typed_property(class_entry, property_httpstatus_name, &property_httpstatus_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG|MAY_BE_NULL));
+	zend_string_release(property_httpstatus_name);
+
+	zval property_body_default_value;
+	ZVAL_UNDEF(&property_body_default_value);
+	zend_string *property_body_name = zend_string_init("body", sizeof("body") - 1, 1);
+	zend_declare_typed_property(class_entry, property_body_name, &property_body_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_STRING|MAY_BE_NULL));
+	zend_string_release(property_body_name);
+
+	zval property_error_default_value;
+	ZVAL_UNDEF(&property_error_default_value);
+	zend_string *property_error_name = zend_string_init("error", sizeof("error") - 1, 1);
+	zend_declare_typed_property(class_entry, property_error_name, &property_error_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_STRING|MAY_BE_NULL));
+	zend_string_release(property_error_name);
+
+	zval property_latencyms_default_value;
+	ZVAL_UNDEF(&property_latencyms_default_value);
+	zend_string *property_latencyms_name = zend_string_init("latencyms", sizeof("latencyms") - 1, 1);
+	zend_declare_typed_property(class_entry, property_latencyms_name, &property_latencyms_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_DOUBLE));
+	zend_string_release(property_latencyms_name);
+
+	zval property_attempts_default_value;
+	ZVAL_UNDEF(&property_attempts_default_value);
+	zend_string *property_attempts_name = zend_string_init("attempts", sizeof("attempts") - 1, 1);
+	zend_declare_typed_property(class_entry, property_attempts_name, &property_attempts_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
+	zend_string_release(property_attempts_name);
+
+	zval property_headers_default_value;
+	ZVAL_UNDEF(&property_headers_default_value);
+	zend_string *property_headers_name = zend_string_init("headers", sizeof("headers") - 1, 1);
+	zend_declare_typed_property(class_entry, property_headers_name, &property_headers_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_ARRAY));
+	zend_string_release(property_headers_name);
+
+	return class_entry;
+}

@@ -1,0 +1,794 @@
+/* local_integrationhub\mih: the static API, and the synchronous call. */
+#include "mih_private.h"
+#include "ext/standard/php_string.h"
+#include "ext/standard/base64.h"
+
+#include <math.h>
+#include <time.h>
+
+#define MIH_DEFAULT_DEADLINE 30.0
+
+mih_registry *php_mih_registry(void)
+{
+	if (!MIH_G(registry)) {
+		MIH_G(registry) = mih_registry_memory_new();
+		if (!MIH_G(registry)) {
+			zend_error_noreturn(E_ERROR, "mih: out of memory creating the service registry");
+		}
+	}
+	return MIH_G(registry);
+}
+
+void php_mih_call_init(php_mih_call *call)
+{
+	memset(call, 0, sizeof(*call));
+	call->max_retries = -1;
+}
+
+zend_result php_mih_check_header(const char *name, size_t nlen, const char *value, size_t vlen,
+	uint32_t argnum)
+{
+	size_t i;
+
+	if (nlen == 0) {
+		zend_argument_value_error(argnum, "must not contain an empty header name");
+		return FAILURE;
+	}
+	for (i = 0; i < nlen; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (c == '\r' || c == '\n') {
+			zend_argument_value_error(argnum, "must not contain CR or LF in header name \"%.*s\"",
+				(int)MIN(nlen, 64), name);
+			return FAILURE;
+		}
+		if (!(isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)) || c == 0) {
+			zend_argument_value_error(argnum, "contains an invalid header name \"%.*s\"",
+				(int)MIN(nlen, 64), name);
+			return FAILURE;
+		}
+	}
+	if (memchr(value, '\r', vlen) || memchr(value, '\n', vlen) || memchr(value, '\0', vlen)) {
+		/* The value itself is not repeated: it may be a credential. */
+		zend_argument_value_error(argnum, "must not contain CR, LF or NUL in the value of header \"%.*s\"",
+			(int)MIN(nlen, 64), name);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+zend_string *php_mih_check_method(zend_string *method, uint32_t argnum)
+{
+	const char *canon = mih_method_canonical(ZSTR_VAL(method), ZSTR_LEN(method));
+
+	if (!canon) {
+		zend_argument_value_error(argnum, "must be one of GET, POST, PUT, PATCH, DELETE, HEAD, \"%.*s\" given",
+			(int)MIN(ZSTR_LEN(method), 32), ZSTR_VAL(method));
+		return NULL;
+	}
+	return zend_string_init(canon, strlen(canon), 0);
+}
+
+/* ---- building one request ------------------------------------------- */
+
+typedef struct header_set {
+	HashTable lines;   /* lower-case name => "Name: value" */
+} header_set;
+
+static void header_set_put(header_set *hs, const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	zend_string *given = zend_string_init(name, nlen, 0);
+	zend_string *key = zend_string_tolower(given);
+	zend_string *line = zend_string_concat3(name, nlen, ": ", 2, value, vlen);
+	zval zv;
+
+	/* Order follows first appearance; a later value for a name replaces it. */
+	ZVAL_STR(&zv, line);
+	zend_hash_update(&hs->lines, key, &zv);
+	zend_string_release(key);
+	zend_string_release(given);
+}
+
+static void build_headers(header_set *hs, const mih_service *svc, HashTable *call_headers)
+{
+	const char *name;
+	json_t *value;
+	zend_string *zname;
+	zval *zvalue;
+
+	zend_hash_init(&hs->lines, 8, NULL, ZVAL_PTR_DTOR, 0);
+	header_set_put(hs, "Content-Type", 12, "application/json", 16);
+	header_set_put(hs, "Accept", 6, "application/json", 16);
+	if (svc->auth_token) {
+		if (svc->auth_type == MIH_AUTH_BEARER) {
+			zend_string *v = zend_string_concat2("Bearer ", 7, svc->auth_token, strlen(svc->auth_token));
+			header_set_put(hs, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
+			zend_string_release(v);
+		} else if (svc->auth_type == MIH_AUTH_APIKEY) {
+			header_set_put(hs, svc->apikey_header, strlen(svc->apikey_header), svc->auth_token,
+				strlen(svc->auth_token));
+		} else if (svc->auth_type == MIH_AUTH_BASIC) {
+			zend_string *b64 = php_base64_encode((const unsigned char *)svc->auth_token,
+				strlen(svc->auth_token));
+			zend_string *v = zend_string_concat2("Basic ", 6, ZSTR_VAL(b64), ZSTR_LEN(b64));
+			header_set_put(hs, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
+			zend_string_release(v);
+			zend_string_release(b64);
+		}
+	}
+	json_object_foreach(svc->headers, name, value) {
+		header_set_put(hs, name, strlen(name), json_string_value(value), json_string_length(value));
+	}
+	if (call_headers) {
+		ZEND_HASH_FOREACH_STR_KEY_VAL(call_headers, zname, zvalue) {
+			if (zname && Z_TYPE_P(zvalue) == IS_STRING) {
+				header_set_put(hs, ZSTR_VAL(zname), ZSTR_LEN(zname), Z_STRVAL_P(zvalue), Z_STRLEN_P(zvalue));
+			}
+		} ZEND_HASH_FOREACH_END();
+	}
+	header_set_put(hs, "User-Agent", 10, "mih/" PHP_MIH_VERSION, sizeof("mih/" PHP_MIH_VERSION) - 1);
+}
+
+static bool method_has_body(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static bool payload_is_empty(zval *payload)
+{
+	return !payload || Z_TYPE_P(payload) == IS_NULL
+		|| (Z_TYPE_P(payload) == IS_ARRAY && zend_hash_num_elements(Z_ARRVAL_P(payload)) == 0);
+}
+
+/* The request body, or the query string for GET and HEAD. */
+static zend_result encode_payload(zval *payload, uint32_t argnum, const char *method, smart_str *body,
+	smart_str *query)
+{
+	if (payload_is_empty(payload)) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(payload) == IS_STRING) {
+		smart_str_append(method_has_body(method) ? body : query, Z_STR_P(payload));
+		smart_str_0(method_has_body(method) ? body : query);
+		return SUCCESS;
+	}
+	if (method_has_body(method)) {
+		return php_mih_encode_payload(payload, body, argnum);
+	}
+	php_mih_build_query(payload, query);
+	return SUCCESS;
+}
+
+static char *build_url(const mih_service *svc, zend_string *path, smart_str *query)
+{
+	char *url = mih_http_join_url(svc->base_url, ZSTR_VAL(path), ZSTR_LEN(path));
+	size_t len;
+	char *full;
+
+	if (!url || !query->s || ZSTR_LEN(query->s) == 0) {
+		return url;
+	}
+	len = strlen(url);
+	full = malloc(len + 1 + ZSTR_LEN(query->s) + 1);
+	if (!full) {
+		free(url);
+		return NULL;
+	}
+	memcpy(full, url, len);
+	full[len] = strchr(url, '?') ? '&' : '?';
+	memcpy(full + len + 1, ZSTR_VAL(query->s), ZSTR_LEN(query->s) + 1);
+	free(url);
+	return full;
+}
+
+/* ---- the attempt loop ----------------------------------------------- */
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static CURL *process_easy_handle(void)
+{
+	if (!MIH_G(curl_easy)) {
+		MIH_G(curl_easy) = curl_easy_init();
+	}
+	return MIH_G(curl_easy);
+}
+
+static bool is_retryable(const mih_service *svc, const mih_http_response *resp)
+{
+	switch (resp->outcome) {
+		case MIH_HTTP_CONNECT_ERROR:
+		case MIH_HTTP_TIMEOUT:
+			return true;
+		case MIH_HTTP_ANSWERED:
+			return (resp->status < 400 || resp->status >= 500 || resp->status == 408 || resp->status == 425
+				|| resp->status == 429) && mih_status_list_has(&svc->retry_statuses, resp->status);
+		default:
+			return false;
+	}
+}
+
+/* Delay before retry number `retry` (1-based): exponential from
+ * retry_backoff, capped by retry_cap. */
+static double backoff_delay(const mih_service *svc, zend_long retry)
+{
+	double delay = svc->retry_backoff * pow(2.0, (double)(retry - 1));
+
+	return delay > svc->retry_cap ? svc->retry_cap : delay;
+}
+
+static void sleep_seconds(double s)
+{
+	struct timespec ts;
+
+	if (s <= 0) {
+		return;
+	}
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+static void run_attempts(const mih_service *svc, php_mih_call *call, mih_http_request *req,
+	zval *return_value)
+{
+	mih_http_response resp;
+	CURL *easy = process_easy_handle();
+	double start = now_seconds();
+	double deadline = call->deadline > 0 ? call->deadline : MIH_DEFAULT_DEADLINE;
+	double timeout = call->timeout > 0 ? call->timeout : svc->timeout;
+	double connect_timeout = call->connect_timeout > 0 ? call->connect_timeout : svc->connect_timeout;
+	zend_long max_retries = call->max_retries >= 0 ? call->max_retries : svc->max_retries;
+	zend_long attempts = 0;
+	bool success;
+
+	if (!easy) {
+		php_mih_throw(php_mih_transport_exception_ce, 0, "libcurl could not create a handle");
+		return;
+	}
+	mih_http_response_init(&resp);
+	for (;;) {
+		double remaining = deadline - (now_seconds() - start);
+		double attempt_timeout = MIN(timeout, remaining);
+
+		req->timeout_ms = (long)ceil(MAX(attempt_timeout, 0.001) * 1000.0);
+		req->connect_timeout_ms = (long)ceil(MAX(MIN(connect_timeout, attempt_timeout), 0.001) * 1000.0);
+		mih_http_response_dispose(&resp);
+		mih_http_perform(easy, req, &resp);
+		attempts++;
+		if (resp.outcome == MIH_HTTP_SETUP_ERROR) {
+			php_mih_throw(php_mih_transport_exception_ce, resp.curl_code, "%s", resp.error);
+			mih_http_response_dispose(&resp);
+			return;
+		}
+		success = resp.outcome == MIH_HTTP_ANSWERED && resp.status >= 200 && resp.status <= 299;
+		if (success || !is_retryable(svc, &resp) || attempts > max_retries) {
+			break;
+		}
+		{
+			double delay = backoff_delay(svc, attempts);
+			double left = deadline - (now_seconds() - start);
+			/* A sleep that would end past the deadline leaves no time to try. */
+			if (delay >= left) {
+				break;
+			}
+			sleep_seconds(delay);
+		}
+	}
+	php_mih_response_from_http(return_value, &resp, success, (now_seconds() - start) * 1000.0, attempts);
+	mih_http_response_dispose(&resp);
+}
+
+static zend_result load_service(zend_string *name, mih_service *svc)
+{
+	char err[256];
+	int rc = php_mih_registry()->ops->get(php_mih_registry(), ZSTR_VAL(name), svc, err, sizeof(err));
+
+	if (rc == 1) {
+		php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", ZSTR_VAL(name));
+		return FAILURE;
+	}
+	if (rc != 0) {
+		php_mih_throw(php_mih_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
+		return FAILURE;
+	}
+	if (!svc->enabled) {
+		php_mih_throw(php_mih_service_disabled_exception_ce, 0, "service \"%s\" is disabled", ZSTR_VAL(name));
+		mih_service_dispose(svc);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+void php_mih_call_execute(php_mih_call *call, zval *return_value)
+{
+	mih_service svc;
+	const char *method;
+	smart_str body = {0}, query = {0};
+	header_set hs;
+	const char **lines = NULL;
+	size_t nlines = 0;
+	zval *line;
+	char *url = NULL;
+	mih_http_request req;
+
+	if (load_service(call->service, &svc) != SUCCESS) {
+		return;
+	}
+	method = call->method ? ZSTR_VAL(call->method) : svc.method;
+	if (encode_payload(call->payload, call->payload_argnum, method, &body, &query) != SUCCESS) {
+		goto done;
+	}
+	url = build_url(&svc, call->path, &query);
+	if (!url) {
+		php_mih_throw(php_mih_transport_exception_ce, 0, "out of memory building the URL");
+		goto done;
+	}
+	build_headers(&hs, &svc, call->headers);
+	lines = safe_emalloc(zend_hash_num_elements(&hs.lines), sizeof(char *), 0);
+	ZEND_HASH_FOREACH_VAL(&hs.lines, line) {
+		lines[nlines++] = Z_STRVAL_P(line);
+	} ZEND_HASH_FOREACH_END();
+
+	memset(&req, 0, sizeof(req));
+	req.method = method;
+	req.url = url;
+	req.headers = lines;
+	req.nheaders = nlines;
+	if (method_has_body(method) && body.s) {
+		req.body = ZSTR_VAL(body.s);
+		req.body_len = ZSTR_LEN(body.s);
+	}
+	req.follow_redirects = svc.follow_redirects;
+	req.max_response = (size_t)MIH_G(max_response_size);
+	req.policy = php_mih_policy();
+	run_attempts(&svc, call, &req, return_value);
+
+	efree(lines);
+	zend_hash_destroy(&hs.lines);
+done:
+	free(url);
+	smart_str_free(&body);
+	smart_str_free(&query);
+	mih_service_dispose(&svc);
+}
+
+/* ---- mih::request() options ----------------------------------------- */
+
+static zend_result option_seconds(zval *v, const char *key, double *out)
+{
+	double d;
+
+	if (Z_TYPE_P(v) == IS_LONG) {
+		d = (double)Z_LVAL_P(v);
+	} else if (Z_TYPE_P(v) == IS_DOUBLE) {
+		d = Z_DVAL_P(v);
+	} else {
+		zend_argument_type_error(5, "option \"%s\" must be of type int|float, %s given", key, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (!(d > 0) || d > 3600) {
+		zend_argument_value_error(5, "option \"%s\" must be greater than 0 and at most 3600 seconds", key);
+		return FAILURE;
+	}
+	*out = d;
+	return SUCCESS;
+}
+
+static zend_result check_call_headers(HashTable *headers, uint32_t argnum)
+{
+	zend_string *name;
+	zval *value;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(headers, name, value) {
+		if (!name) {
+			zend_argument_value_error(argnum, "option \"headers\" must be an array of name => value");
+			return FAILURE;
+		}
+		if (Z_TYPE_P(value) != IS_STRING) {
+			zend_argument_type_error(argnum, "option \"headers\" value of \"%s\" must be of type string, %s given",
+				ZSTR_VAL(name), zend_zval_type_name(value));
+			return FAILURE;
+		}
+		if (php_mih_check_header(ZSTR_VAL(name), ZSTR_LEN(name), Z_STRVAL_P(value), Z_STRLEN_P(value), argnum)
+				!= SUCCESS) {
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static zend_result parse_call_options(HashTable *options, php_mih_call *call)
+{
+	zend_string *key;
+	zval *v;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, v) {
+		if (!key) {
+			zend_argument_value_error(5, "must be an array of option => value");
+			return FAILURE;
+		}
+		if (zend_string_equals_literal(key, "headers")) {
+			if (Z_TYPE_P(v) != IS_ARRAY) {
+				zend_argument_type_error(5, "option \"headers\" must be of type array, %s given",
+					zend_zval_type_name(v));
+				return FAILURE;
+			}
+			if (check_call_headers(Z_ARRVAL_P(v), 5) != SUCCESS) {
+				return FAILURE;
+			}
+			call->headers = Z_ARRVAL_P(v);
+		} else if (zend_string_equals_literal(key, "timeout")) {
+			if (option_seconds(v, "timeout", &call->timeout) != SUCCESS) {
+				return FAILURE;
+			}
+		} else if (zend_string_equals_literal(key, "connect_timeout")) {
+			if (option_seconds(v, "connect_timeout", &call->connect_timeout) != SUCCESS) {
+				return FAILURE;
+			}
+		} else if (zend_string_equals_literal(key, "deadline")) {
+			if (option_seconds(v, "deadline", &call->deadline) != SUCCESS) {
+				return FAILURE;
+			}
+		} else if (zend_string_equals_literal(key, "max_retries")) {
+			if (Z_TYPE_P(v) != IS_LONG) {
+				zend_argument_type_error(5, "option \"max_retries\" must be of type int, %s given",
+					zend_zval_type_name(v));
+				return FAILURE;
+			}
+			if (Z_LVAL_P(v) < 0 || Z_LVAL_P(v) > 10) {
+				zend_argument_value_error(5, "option \"max_retries\" must be between 0 and 10");
+				return FAILURE;
+			}
+			call->max_retries = Z_LVAL_P(v);
+		} else {
+			zend_argument_value_error(5, "contains unknown option \"%s\" (known: headers, timeout, "
+				"connect_timeout, deadline, max_retries)", ZSTR_VAL(key));
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+ZEND_METHOD(local_integrationhub_mih, __construct)
+{
+	(void)return_value;
+	ZEND_PARSE_PARAMETERS_NONE();
+}
+
+ZEND_METHOD(local_integrationhub_mih, request)
+{
+	zend_string *service, *path = NULL, *method = NULL;
+	zval *payload = NULL;
+	HashTable *options = NULL;
+	php_mih_call call;
+	zval default_payload;
+
+	ZEND_PARSE_PARAMETERS_START(1, 5)
+		Z_PARAM_STR(service)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_STR(path)
+		Z_PARAM_ZVAL(payload)
+		Z_PARAM_STR_OR_NULL(method)
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (payload && Z_TYPE_P(payload) != IS_ARRAY && Z_TYPE_P(payload) != IS_STRING && Z_TYPE_P(payload) != IS_NULL) {
+		zend_argument_type_error(3, "must be of type array|string|null, %s given", zend_zval_type_name(payload));
+		RETURN_THROWS();
+	}
+	php_mih_call_init(&call);
+	call.service = service;
+	call.payload_argnum = 3;
+	call.path = path ? path : ZSTR_CHAR('/');
+	ZVAL_EMPTY_ARRAY(&default_payload);
+	call.payload = payload ? payload : &default_payload;
+	if (method) {
+		call.method = php_mih_check_method(method, 4);
+		if (!call.method) {
+			RETURN_THROWS();
+		}
+	}
+	if (options && parse_call_options(options, &call) != SUCCESS) {
+		if (call.method) {
+			zend_string_release(call.method);
+		}
+		RETURN_THROWS();
+	}
+	php_mih_call_execute(&call, return_value);
+	if (call.method) {
+		zend_string_release(call.method);
+	}
+}
+
+ZEND_METHOD(local_integrationhub_mih, send)
+{
+	zend_string *service;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(service)
+	ZEND_PARSE_PARAMETERS_END();
+
+	php_mih_request_create(return_value, service);
+}
+
+/* ---- service definitions -------------------------------------------- */
+
+static void return_service(zval *return_value, const mih_service *svc)
+{
+	json_t *j = mih_service_to_json(svc, false);
+
+	php_mih_json_to_zval(j, return_value);
+	json_decref(j);
+}
+
+ZEND_METHOD(local_integrationhub_mih, save_service)
+{
+	zval *definition;
+	json_t *def, *name;
+	mih_service base, svc;
+	bool have_base = false;
+	char err[256];
+	mih_registry *reg = php_mih_registry();
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ARRAY(definition)
+	ZEND_PARSE_PARAMETERS_END();
+
+	def = php_mih_zval_to_json(definition, 1);
+	if (!def) {
+		RETURN_THROWS();
+	}
+	if (json_is_array(def) && json_array_size(def) == 0) {
+		json_decref(def);
+		def = json_object();
+	}
+	name = json_object_get(def, "name");
+	if (json_is_string(name)) {
+		int rc = reg->ops->get(reg, json_string_value(name), &base, err, sizeof(err));
+		if (rc < 0) {
+			json_decref(def);
+			php_mih_throw(php_mih_exception_ce, 0, "could not load service: %s", err);
+			RETURN_THROWS();
+		}
+		have_base = rc == 0;
+	}
+	if (mih_service_from_json(&svc, def, have_base ? &base : NULL, err, sizeof(err)) != 0) {
+		json_decref(def);
+		if (have_base) {
+			mih_service_dispose(&base);
+		}
+		php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid service definition: %s", err);
+		RETURN_THROWS();
+	}
+	json_decref(def);
+	if (have_base) {
+		mih_service_dispose(&base);
+	}
+	if (reg->ops->save(reg, &svc, err, sizeof(err)) != 0) {
+		mih_service_dispose(&svc);
+		php_mih_throw(php_mih_exception_ce, 0, "could not save service: %s", err);
+		RETURN_THROWS();
+	}
+	return_service(return_value, &svc);
+	mih_service_dispose(&svc);
+}
+
+ZEND_METHOD(local_integrationhub_mih, service)
+{
+	zend_string *name;
+	mih_service svc;
+	char err[256];
+	int rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(name)
+	ZEND_PARSE_PARAMETERS_END();
+
+	rc = php_mih_registry()->ops->get(php_mih_registry(), ZSTR_VAL(name), &svc, err, sizeof(err));
+	if (rc == 1) {
+		RETURN_NULL();
+	}
+	if (rc != 0) {
+		php_mih_throw(php_mih_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
+		RETURN_THROWS();
+	}
+	return_service(return_value, &svc);
+	mih_service_dispose(&svc);
+}
+
+ZEND_METHOD(local_integrationhub_mih, services)
+{
+	mih_service *list;
+	size_t count, i;
+	char err[256];
+
+	ZEND_PARSE_PARAMETERS_NONE();
+
+	if (php_mih_registry()->ops->list(php_mih_registry(), &list, &count, err, sizeof(err)) != 0) {
+		php_mih_throw(php_mih_exception_ce, 0, "could not list services: %s", err);
+		RETURN_THROWS();
+	}
+	array_init_size(return_value, (uint32_t)count);
+	for (i = 0; i < count; i++) {
+		zval item;
+		return_service(&item, &list[i]);
+		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &item);
+		mih_service_dispose(&list[i]);
+	}
+	free(list);
+}
+
+ZEND_METHOD(local_integrationhub_mih, delete_service)
+{
+	zend_string *name;
+	char err[256];
+	int rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_STR(name)
+	ZEND_PARSE_PARAMETERS_END();
+
+	rc = php_mih_registry()->ops->remove(php_mih_registry(), ZSTR_VAL(name), err, sizeof(err));
+	if (rc < 0) {
+		php_mih_throw(php_mih_exception_ce, 0, "could not delete service \"%s\": %s", ZSTR_VAL(name), err);
+		RETURN_THROWS();
+	}
+	RETURN_BOOL(rc == 0);
+}
+
+/* ---- outbound policy ------------------------------------------------ */
+
+static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
+{
+	zval *entry;
+	char err[256];
+
+	if (Z_TYPE_P(v) != IS_ARRAY) {
+		zend_argument_type_error(1, "setting \"blocked_hosts\" must be of type array, %s given",
+			zend_zval_type_name(v));
+		return FAILURE;
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		if (Z_TYPE_P(entry) != IS_STRING) {
+			zend_argument_type_error(1, "setting \"blocked_hosts\" entries must be strings, %s given",
+				zend_zval_type_name(entry));
+			return FAILURE;
+		}
+		if (mih_net_policy_add_blocked(p, Z_STRVAL_P(entry), Z_STRLEN_P(entry), err, sizeof(err)) != 0) {
+			zend_argument_value_error(1, "setting \"blocked_hosts\": %s", err);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
+{
+	zval *entry;
+	char err[256];
+
+	if (Z_TYPE_P(v) != IS_ARRAY) {
+		zend_argument_type_error(1, "setting \"allowed_ports\" must be of type array, %s given",
+			zend_zval_type_name(v));
+		return FAILURE;
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		zend_long port;
+		if (Z_TYPE_P(entry) == IS_LONG) {
+			port = Z_LVAL_P(entry);
+		} else if (Z_TYPE_P(entry) == IS_STRING && is_numeric_string(Z_STRVAL_P(entry), Z_STRLEN_P(entry),
+				&port, NULL, false) == IS_LONG) {
+			/* Moodle keeps its port list as text. */
+		} else {
+			zend_argument_value_error(1, "setting \"allowed_ports\" entries must be port numbers");
+			return FAILURE;
+		}
+		if (mih_net_policy_add_allowed_port(p, (long)port, err, sizeof(err)) != 0) {
+			zend_argument_value_error(1, "setting \"allowed_ports\": %s", err);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+ZEND_METHOD(local_integrationhub_mih, configure)
+{
+	HashTable *settings;
+	zend_string *key;
+	zval *v, *hosts = NULL, *ports = NULL;
+	mih_net_policy *probe;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ARRAY_HT(settings)
+	ZEND_PARSE_PARAMETERS_END();
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(settings, key, v) {
+		if (key && zend_string_equals_literal(key, "blocked_hosts")) {
+			hosts = v;
+		} else if (key && zend_string_equals_literal(key, "allowed_ports")) {
+			ports = v;
+		} else {
+			zend_argument_value_error(1, "contains unknown setting \"%s\" (known: blocked_hosts, allowed_ports)",
+				key ? ZSTR_VAL(key) : "(numeric key)");
+			RETURN_THROWS();
+		}
+	} ZEND_HASH_FOREACH_END();
+
+	/* Validate everything before changing anything. */
+	probe = mih_net_policy_new();
+	if (!probe) {
+		zend_throw_error(NULL, "mih: out of memory");
+		RETURN_THROWS();
+	}
+	if ((hosts && fill_policy_hosts(probe, hosts) != SUCCESS) || (ports && fill_policy_ports(probe, ports) != SUCCESS)) {
+		mih_net_policy_free(probe);
+		RETURN_THROWS();
+	}
+	mih_net_policy_free(probe);
+	/* A setting not given keeps its current value. */
+	if (hosts) {
+		if (MIH_G(cfg_hosts)) {
+			zend_array_release(MIH_G(cfg_hosts));
+		}
+		MIH_G(cfg_hosts) = zend_array_dup(Z_ARRVAL_P(hosts));
+	}
+	if (ports) {
+		if (MIH_G(cfg_ports)) {
+			zend_array_release(MIH_G(cfg_ports));
+		}
+		MIH_G(cfg_ports) = zend_array_dup(Z_ARRVAL_P(ports));
+	}
+	php_mih_policy_invalidate();
+}
+
+/* The policy in force: mih::configure() values over the INI settings. */
+mih_net_policy *php_mih_policy(void)
+{
+	mih_net_policy *p;
+	char err[256];
+
+	if (MIH_G(policy)) {
+		return MIH_G(policy);
+	}
+	p = mih_net_policy_new();
+	if (!p) {
+		return NULL;
+	}
+	if (MIH_G(cfg_hosts)) {
+		zval zv;
+		ZVAL_ARR(&zv, MIH_G(cfg_hosts));
+		fill_policy_hosts(p, &zv);
+	} else if (MIH_G(blocked_hosts)) {
+		/* Validated when the INI value was set. */
+		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
+	}
+	if (MIH_G(cfg_ports)) {
+		zval zv;
+		ZVAL_ARR(&zv, MIH_G(cfg_ports));
+		fill_policy_ports(p, &zv);
+	} else if (MIH_G(allowed_ports)) {
+		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	MIH_G(policy) = p;
+	return p;
+}
+
+void php_mih_policy_invalidate(void)
+{
+	if (MIH_G(policy)) {
+		mih_net_policy_free(MIH_G(policy));
+		MIH_G(policy) = NULL;
+	}
+}
+
+ZEND_METHOD(local_integrationhub_mih, version)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	RETURN_STRING(PHP_MIH_VERSION);
+}

@@ -1,0 +1,88 @@
+/* HTTP transport over libcurl. No Zend types: the same transfer setup serves
+ * the synchronous call (one reused easy handle) and the queue worker
+ * (many easy handles in a curl_multi). */
+#ifndef MIH_HTTP_H
+#define MIH_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <curl/curl.h>
+
+#include "netpolicy.h"
+
+typedef enum {
+	MIH_HTTP_ANSWERED = 0,   /* an HTTP status line came back (any status) */
+	MIH_HTTP_CONNECT_ERROR,  /* refused, unreachable, name not resolved, reset */
+	MIH_HTTP_TIMEOUT,
+	MIH_HTTP_BLOCKED,        /* refused by the outbound policy: never retried */
+	MIH_HTTP_TOO_LARGE,      /* answer over mih.max_response_size */
+	MIH_HTTP_PROTOCOL_ERROR, /* TLS failure, malformed answer, bad redirect */
+	MIH_HTTP_SETUP_ERROR     /* libcurl could not be set up for the request */
+} mih_http_outcome;
+
+typedef struct mih_http_request {
+	const char *method;            /* canonical upper case */
+	const char *url;
+	const char *const *headers;    /* "Name: value" lines, already validated */
+	size_t nheaders;
+	const char *body;              /* NULL: no body */
+	size_t body_len;
+	long timeout_ms;
+	long connect_timeout_ms;
+	bool follow_redirects;
+	size_t max_response;           /* bytes of body accepted */
+	const mih_net_policy *policy;  /* NULL or empty: no restriction */
+} mih_http_request;
+
+typedef struct mih_http_response {
+	mih_http_outcome outcome;
+	long status;                   /* 0 when no answer */
+	char reason[96];               /* from the status line, else the standard phrase */
+	char *body;                    /* malloc'd, NUL-terminated, may hold NULs */
+	size_t body_len;
+	char **header_names;           /* lower case, unique, in arrival order */
+	char **header_values;          /* repeated headers joined with ", " */
+	size_t nheaders;
+	char error[512];               /* empty when the answer was 2xx */
+	long curl_code;
+	double elapsed_ms;
+} mih_http_response;
+
+/* State of one transfer while libcurl runs it; lives until finish(). */
+typedef struct mih_http_transfer {
+	CURL *easy;
+	const mih_http_request *req;
+	mih_http_response *resp;
+	struct curl_slist *header_list;
+	size_t body_cap;
+	size_t header_cap;
+	bool too_large;
+	bool blocked;
+	char blocked_why[256];
+	bool in_headers_block;
+	void *user;                    /* owner's pointer (queue worker task) */
+} mih_http_transfer;
+
+/* Sets every option of one transfer on easy (reset first). Returns 0, or -1
+ * with resp->outcome = MIH_HTTP_SETUP_ERROR and resp->error filled. */
+int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_request *req,
+	mih_http_response *resp);
+
+/* Classifies the finished transfer (from curl_easy_perform or a multi's
+ * CURLMSG_DONE) into resp, and frees the per-transfer libcurl state. */
+void mih_http_transfer_finish(mih_http_transfer *t, CURLcode code);
+
+/* One blocking request on a reused easy handle (keeps connections alive). */
+void mih_http_perform(CURL *easy, const mih_http_request *req, mih_http_response *resp);
+
+void mih_http_response_init(mih_http_response *resp);
+void mih_http_response_dispose(mih_http_response *resp);
+const char *mih_http_response_header(const mih_http_response *resp, const char *lower_name);
+
+/* The standard reason phrase of a status, "" when unknown. */
+const char *mih_http_reason_phrase(long status);
+
+/* base joined with path with exactly one slash between them; malloc'd. */
+char *mih_http_join_url(const char *base, const char *path, size_t path_len);
+
+#endif

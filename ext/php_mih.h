@@ -1,0 +1,47 @@
+/* mih: Integration Hub for Moodle, native. Public header: module entry,
+ * version, globals and the exported class entries. */
+#ifndef PHP_MIH_H
+#define PHP_MIH_H
+
+extern zend_module_entry mih_module_entry;
+#define phpext_mih_ptr &mih_module_entry
+
+#define PHP_MIH_VERSION "0.1.0"
+
+#ifdef PHP_WIN32
+# define PHP_MIH_API __declspec(dllexport)
+#else
+# define PHP_MIH_API __attribute__ ((visibility("default")))
+#endif
+
+ZEND_BEGIN_MODULE_GLOBALS(mih)
+	/* INI */
+	zend_long max_response_size;
+	char *blocked_hosts;
+	char *allowed_ports;
+	/* per process: the reused easy handle keeps connections alive */
+	void *curl_easy;
+	/* per request */
+	struct mih_registry *registry;
+	HashTable *cfg_hosts;                /* mih::configure() values, NULL: INI */
+	HashTable *cfg_ports;
+	struct mih_net_policy *policy;       /* built from the above, cached */
+ZEND_END_MODULE_GLOBALS(mih)
+
+ZEND_EXTERN_MODULE_GLOBALS(mih)
+#define MIH_G(v) ZEND_MODULE_GLOBALS_ACCESSOR(mih, v)
+
+#if defined(ZTS) && defined(COMPILE_DL_MIH)
+ZEND_TSRMLS_CACHE_EXTERN()
+#endif
+
+extern PHP_MIH_API zend_class_entry *php_mih_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_service_not_found_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_request_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_response_ce;
+
+#endif

@@ -1,0 +1,60 @@
+#!/bin/sh
+# The whole test suite: installs what is missing, builds, then checks the
+# generated arginfo, package.xml, the C unit tests of the Zend-free cores
+# (plain and under valgrind), a leak check of the phpt suite under valgrind,
+# and finally the phpt suite itself, whose run-tests summary ends the output.
+# Exit status is non-zero on any failure.
+set -eu
+. "$(dirname "$0")/lib.sh"
+mih_install valgrind
+mih_build
+cd "$MIH_ROOT"
+
+echo "== arginfo"
+scripts/gen-stub.sh --verify
+
+echo "== package.xml"
+scripts/check-package.sh
+
+echo "== C unit tests"
+make -s -C tests/c all
+make -s -C tests/c check
+echo "== C unit tests under valgrind"
+for t in tests/c/test_*; do
+	case "$t" in *.c) continue ;; esac
+	valgrind -q --leak-check=full --error-exitcode=1 "$t" >/dev/null 2>"$t.valgrind" \
+		|| { cat "$t.valgrind"; echo "valgrind: $t failed" >&2; exit 1; }
+	rm -f "$t.valgrind"
+done
+echo "   valgrind: C unit tests clean"
+
+PHP="$(command -v php8.2 || command -v php)"
+RUN="$PHP run-tests.php -q -P -n -d extension_dir=$MIH_ROOT/modules -d extension=mih.so --show-diff"
+
+if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
+	echo "== phpt suite under valgrind (leaks and invalid accesses)"
+	export USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1
+	export VALGRIND_OPTS="--leak-check=full --error-exitcode=1 --trace-children-skip-by-arg=*router.inc,*raw_server.inc,*child.inc"
+	TEST_PHP_ARGS="" $RUN -m -j2 --set-timeout 300 tests/ >tests/valgrind.log 2>&1 || {
+		tail -40 tests/valgrind.log; echo "valgrind pass failed" >&2; exit 1; }
+	grep -E "^Tests (passed|failed)|LEAKED|^Tests leaked" tests/valgrind.log || true
+	if grep -q "^Tests failed *: *[1-9]\|^Tests leaked *: *[1-9]" tests/valgrind.log; then
+		grep -E "^(FAIL|LEAK)" tests/valgrind.log
+		echo "valgrind pass found failures or leaks" >&2
+		exit 1
+	fi
+	unset USE_ZEND_ALLOC ZEND_DONT_UNLOAD_MODULES VALGRIND_OPTS
+fi
+
+echo "== phpt suite"
+set +e
+$RUN -j2 tests/ 2>&1 | tee tests/run.log
+status=$?
+set -e
+passed=$(sed -n 's/^Tests passed *: *\([0-9]*\).*/\1/p' tests/run.log | tail -1)
+failed=$(sed -n 's/^Tests failed *: *\([0-9]*\).*/\1/p' tests/run.log | tail -1)
+skipped=$(sed -n 's/^Tests skipped *: *\([0-9]*\).*/\1/p' tests/run.log | tail -1)
+echo "phpt: ${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+if [ "$status" -ne 0 ] || [ "${failed:-0}" != "0" ] || [ -z "$passed" ] || [ "$passed" = "0" ]; then
+	exit 1
+fi

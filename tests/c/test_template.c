@@ -1,0 +1,508 @@
+/* Unit tests of the template engine (ext/core/template*.c): every mode,
+ * JSON-mode typing and escaping, injection attempts, error positions, the
+ * partial rules and the compiled-template cache. */
+#include <math.h>
+#include <jansson.h>
+#include "unit.h"
+#include "template.h"
+
+static char *last_out;
+static mih_tpl_error last_err;
+
+/* Compile and render; the output (NULL on error, with last_err set) stays
+ * valid until the next call. */
+static const char *render_data(const char *src, mih_tpl_mode mode, json_t *data, const char *partials)
+{
+	json_t *parts = partials ? json_loads(partials, 0, NULL) : NULL;
+	mih_tpl *tpl;
+	size_t len;
+
+	free(last_out);
+	last_out = NULL;
+	memset(&last_err, 0, sizeof(last_err));
+	tpl = mih_tpl_compile(src, strlen(src), mode, &last_err);
+	if (tpl) {
+		if (mih_tpl_render(tpl, data, parts, &last_out, &len, &last_err) == 0 && strlen(last_out) != len) {
+			fprintf(stderr, "output length mismatch\n");
+		}
+		mih_tpl_free(tpl);
+	}
+	json_decref(parts);
+	return last_out;
+}
+
+static const char *render(const char *src, mih_tpl_mode mode, const char *data, const char *partials)
+{
+	json_t *d = data ? json_loads(data, JSON_DECODE_ANY, NULL) : NULL;
+	const char *out;
+
+	if (data && !d) {
+		fprintf(stderr, "bad test data: %s\n", data);
+	}
+	out = render_data(src, mode, d, partials);
+	json_decref(d);
+	return out;
+}
+
+#define CHECK_ERROR(line_, column_, fragment) do { \
+	CHECK_INT(last_err.line, line_); \
+	CHECK_INT(last_err.column, column_); \
+	if (!strstr(last_err.message, fragment)) { \
+		fprintf(stderr, "%s:%d: message \"%s\" lacks \"%s\"\n", __FILE__, __LINE__, \
+			last_err.message, fragment); \
+		unit_failed_checks++; \
+	} \
+} while (0)
+
+TEST(mode_names)
+{
+	mih_tpl_mode m = MIH_TPL_HTML;
+
+	CHECK_INT(mih_tpl_mode_from_name("json", &m), 0);
+	CHECK_INT(m, MIH_TPL_JSON);
+	CHECK_INT(mih_tpl_mode_from_name("url", &m), 0);
+	CHECK_INT(m, MIH_TPL_URL);
+	CHECK_INT(mih_tpl_mode_from_name("text", &m), 0);
+	CHECK_INT(m, MIH_TPL_TEXT);
+	CHECK_INT(mih_tpl_mode_from_name("html", &m), 0);
+	CHECK_INT(m, MIH_TPL_HTML);
+	CHECK_INT(mih_tpl_mode_from_name("JSON", &m), -1);
+	CHECK_INT(mih_tpl_mode_from_name("xml", &m), -1);
+	CHECK_INT(mih_tpl_mode_from_name(NULL, &m), -1);
+	CHECK_STR(mih_tpl_mode_name(MIH_TPL_URL), "url");
+}
+
+TEST(html_mode)
+{
+	CHECK_STR(render("<p>{{v}}</p>", MIH_TPL_HTML, "{\"v\": \"a&b <i> \\\"q\\\" it's\"}", NULL),
+		"<p>a&amp;b &lt;i&gt; &quot;q&quot; it&#39;s</p>");
+	CHECK_STR(render("{{{v}}}|{{&v}}", MIH_TPL_HTML, "{\"v\": \"<b>\"}", NULL), "<b>|<b>");
+	CHECK_STR(render("{{t}} {{f}} {{n}} {{i}} {{r}} [{{m}}]", MIH_TPL_HTML,
+		"{\"t\": true, \"f\": false, \"n\": null, \"i\": -7, \"r\": 2.5}", NULL), "true false  -7 2.5 []");
+	CHECK_STR(render("{{l}}", MIH_TPL_HTML, "{\"l\": [1, \"<\"]}", NULL), "[1,&quot;&lt;&quot;]");
+}
+
+TEST(text_mode)
+{
+	CHECK_STR(render("Hi {{name}}: {{t}}/{{f}}/{{r}}/{{n}}/{{o}}", MIH_TPL_TEXT,
+		"{\"name\": \"<Ann & \\\"Bo\\\">\", \"t\": true, \"f\": false, \"r\": 1e25, \"n\": null,"
+		" \"o\": {\"a\": \"x\"}}", NULL),
+		"Hi <Ann & \"Bo\">: true/false/1.0e+25//{\"a\":\"x\"}");
+}
+
+TEST(url_mode)
+{
+	CHECK_STR(render("/users/{{id}}/files/{{name}}?q={{q}}", MIH_TPL_URL,
+		"{\"id\": 42, \"name\": \"a b/c?d#e&f\", \"q\": \"~._-AZaz09\\u00e9%\"}", NULL),
+		"/users/42/files/a%20b%2Fc%3Fd%23e%26f?q=~._-AZaz09%C3%A9%25");
+	CHECK_STR(render("/x/{{missing}}/{{r}}/{{t}}", MIH_TPL_URL, "{\"r\": 0.5, \"t\": true}", NULL),
+		"/x//0.5/true");
+	/* raw tags splice unencoded, for pre-built paths */
+	CHECK_STR(render("/{{{path}}}", MIH_TPL_URL, "{\"path\": \"a/b c\"}", NULL), "/a/b c");
+}
+
+TEST(json_typing_value_position)
+{
+	CHECK_STR(render("{\"i\": {{i}}, \"r\": {{r}}, \"t\": {{t}}, \"f\": {{f}}, \"n\": {{n}}, \"s\": {{s}},"
+		" \"l\": {{l}}, \"o\": {{o}}, \"e\": {{e}}, \"m\": {{missing}}}", MIH_TPL_JSON,
+		"{\"i\": 42, \"r\": 0.1, \"t\": true, \"f\": false, \"n\": null, \"s\": \"123\","
+		" \"l\": [1, \"a\", null, 2.0], \"o\": {\"z\": 1, \"a\": {\"k\": []}}, \"e\": []}", NULL),
+		"{\"i\": 42, \"r\": 0.1, \"t\": true, \"f\": false, \"n\": null, \"s\": \"123\","
+		" \"l\": [1,\"a\",null,2], \"o\": {\"z\":1,\"a\":{\"k\":[]}}, \"e\": [], \"m\": null}");
+}
+
+TEST(json_reals_match_php_json_encode)
+{
+	/* expected text from php -r 'echo json_encode([...]);' on PHP 8.2 */
+	json_t *d = json_pack("{s:[fffffffffffffffffff]}", "v", 1.0, 0.1, 1e25, -0.0, 1.5e-7, 1e-5, 0.0001,
+		1e16, 1e17, 123456789012345678.0, 0.1 + 0.2, 5e-324, 1.7976931348623157e308, -2.5, 100.25,
+		3.0e-4, 2e21, 1.0 / 3, 1e15);
+
+	CHECK_STR(render_data("{{v}}", MIH_TPL_JSON, d, NULL),
+		"[1,0.1,1.0e+25,-0,1.5e-7,1.0e-5,0.0001,10000000000000000,1.0e+17,1.2345678901234568e+17,"
+		"0.30000000000000004,5.0e-324,1.7976931348623157e+308,-2.5,100.25,0.0003,2.0e+21,"
+		"0.3333333333333333,1000000000000000]");
+	json_decref(d);
+}
+
+TEST(json_in_string)
+{
+	CHECK_STR(render("{\"text\": \"i={{i}} r={{r}} t={{t}} n=[{{n}}] m=[{{m}}] s={{s}} l={{l}}\"}",
+		MIH_TPL_JSON, "{\"i\": 7, \"r\": 1.5, \"t\": false, \"n\": null, \"s\": \"x\", \"l\": [\"q\"]}", NULL),
+		"{\"text\": \"i=7 r=1.5 t=false n=[] m=[] s=x l=[\\\"q\\\"]\"}");
+	/* keys are strings too */
+	CHECK_STR(render("{\"{{k}}\": 1}", MIH_TPL_JSON, "{\"k\": \"a\\\"b\"}", NULL), "{\"a\\\"b\": 1}");
+}
+
+TEST(json_escaping_matches_php)
+{
+	const char *expected = "{\"q\":\"a\\\"b\\\\c/d\\b\\f\\n\\r\\t\\u0001\\u001f\x7f \xc3\xa9 \\u2028\\u2029\"}";
+	json_t *d = json_object();
+
+	json_object_set_new(d, "v", json_string("a\"b\\c/d\b\f\n\r\t\x01\x1f\x7f \xc3\xa9 \xe2\x80\xa8\xe2\x80\xa9"));
+	CHECK_STR(render_data("{\"q\":{{v}}}", MIH_TPL_JSON, d, NULL), expected);
+	CHECK_STR(render_data("{\"q\":\"{{v}}\"}", MIH_TPL_JSON, d, NULL), expected);
+	json_decref(d);
+}
+
+TEST(json_nul_byte_in_value)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "v", json_stringn("a\0b", 3));
+	CHECK_STR(render_data("[{{v}}, \"{{v}}\"]", MIH_TPL_JSON, d, NULL), "[\"a\\u0000b\", \"a\\u0000b\"]");
+	json_decref(d);
+}
+
+TEST(json_invalid_utf8_is_an_error)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "v", json_stringn_nocheck("ok\xff", 3));
+	CHECK(render_data("{\n  \"a\": \"x{{v}}\"}", MIH_TPL_JSON, d, NULL) == NULL);
+	CHECK_ERROR(2, 10, "value of 'v' is not valid UTF-8 (byte 0xff at offset 2)");
+	CHECK(render_data("{\"a\": {{v}}}", MIH_TPL_JSON, d, NULL) == NULL);
+	CHECK_ERROR(1, 7, "invalid UTF-8 (byte 0xff");
+	/* text and html modes pass bytes through untouched */
+	CHECK_STR(render_data("{{v}}", MIH_TPL_TEXT, d, NULL), "ok\xff");
+	CHECK_STR(render_data("{{v}}", MIH_TPL_URL, d, NULL), "ok%FF");
+	json_decref(d);
+}
+
+TEST(json_injection_stays_inside_its_string)
+{
+	const char *out = render("{\"name\": \"{{name}}\", \"admin\": false}", MIH_TPL_JSON,
+		"{\"name\": \"\\\",\\\"admin\\\":true,\\\"x\\\":\\\"\"}", NULL);
+	json_t *parsed = out ? json_loads(out, 0, NULL) : NULL;
+
+	CHECK(parsed != NULL);
+	CHECK_INT(json_object_size(parsed), 2);
+	CHECK(json_is_false(json_object_get(parsed, "admin")));
+	CHECK_STR(json_string_value(json_object_get(parsed, "name")), "\",\"admin\":true,\"x\":\"");
+	json_decref(parsed);
+	/* a value that looks like JSON in value position is still a string */
+	CHECK_STR(render("{\"a\": {{v}}}", MIH_TPL_JSON, "{\"v\": \"1, \\\"admin\\\": true\"}", NULL),
+		"{\"a\": \"1, \\\"admin\\\": true\"}");
+}
+
+TEST(no_reexpansion_of_inserted_values)
+{
+	CHECK_STR(render("{\"t\": \"{{a}} {{b}}\"}", MIH_TPL_JSON, "{\"a\": \"{{b}}\", \"b\": \"B\"}", NULL),
+		"{\"t\": \"{{b}} B\"}");
+	CHECK_STR(render("{{a}}", MIH_TPL_TEXT, "{\"a\": \"{{#x}}{{>p}}\", \"x\": true}", "{\"p\": \"P\"}"),
+		"{{#x}}{{>p}}");
+}
+
+TEST(cookbook_template)
+{
+	CHECK_STR(render("{\n\"text\": \"User {{username}} just logged in from IP {{ip}}!\"\n}", MIH_TPL_JSON,
+		"{\"username\": \"jdoe\", \"ip\": \"10.0.0.1\"}", NULL),
+		"{\n\"text\": \"User jdoe just logged in from IP 10.0.0.1!\"\n}");
+	CHECK_STR(render("{\"userid\": {{userid}}, \"name\": \"{{other.username}}\", \"rel\": {{relateduserid}}}",
+		MIH_TPL_JSON, "{\"userid\": 5, \"other\": {\"username\": \"ann\"}, \"relateduserid\": null}", NULL),
+		"{\"userid\": 5, \"name\": \"ann\", \"rel\": null}");
+}
+
+TEST(json_sections)
+{
+	CHECK_STR(render("[{{#items}}{\"id\": {{id}}}{{^last}},{{/last}}{{/items}}]", MIH_TPL_JSON,
+		"{\"items\": [{\"id\": 1}, {\"id\": 2}, {\"id\": 3, \"last\": true}]}", NULL),
+		"[{\"id\": 1},{\"id\": 2},{\"id\": 3}]");
+	CHECK_STR(render("{\"x\": \"{{#admin}}admin {{/admin}}{{name}}\"}", MIH_TPL_JSON,
+		"{\"admin\": true, \"name\": \"a\"}", NULL), "{\"x\": \"admin a\"}");
+	CHECK_STR(render("[{{#e}}1{{/e}}{{^e}}0{{/e}}]", MIH_TPL_JSON, "{\"e\": []}", NULL), "[0]");
+}
+
+TEST(json_raw_splices_prerendered_json)
+{
+	CHECK_STR(render("{\"a\": {{{pre}}}, \"b\": {{&n}}, \"c\": \"{{{s}}}\", \"d\": {{{m}}}}", MIH_TPL_JSON,
+		"{\"pre\": \"{\\\"k\\\": [1, 2]}\", \"n\": 3.5, \"s\": \"q\"}", NULL),
+		"{\"a\": {\"k\": [1, 2]}, \"b\": 3.5, \"c\": \"q\", \"d\": null}");
+}
+
+TEST(falsy_values)
+{
+	CHECK_STR(render("{{#a}}A{{/a}}{{#b}}B{{/b}}{{#c}}C{{/c}}{{#d}}D{{/d}}{{#e}}E{{/e}}{{#f}}F{{/f}}"
+		"{{#g}}G{{/g}}{{#h}}H{{/h}}{{#i}}I{{/i}}", MIH_TPL_TEXT,
+		"{\"a\": 0, \"b\": \"\", \"c\": \"0\", \"d\": {}, \"e\": [], \"f\": 0.0, \"g\": null,"
+		" \"h\": \"00\", \"i\": 1}", NULL), "HI");
+}
+
+TEST(root_data_may_be_scalar_list_or_null)
+{
+	CHECK_STR(render("<{{.}}>", MIH_TPL_TEXT, "\"x\"", NULL), "<x>");
+	CHECK_STR(render("{{#.}}({{.}}){{/.}}", MIH_TPL_TEXT, "[1, 2]", NULL), "(1)(2)");
+	CHECK_STR(render("[{{x}}]", MIH_TPL_TEXT, NULL, NULL), "[]");
+	CHECK_STR(render("{{.}}", MIH_TPL_JSON, NULL, NULL), "null");
+}
+
+TEST(partials)
+{
+	CHECK_STR(render("{\"user\": {{>user}}, \"note\": \"by {{>name}}\"}", MIH_TPL_JSON,
+		"{\"id\": 3, \"name\": \"a\\\"b\"}",
+		"{\"user\": \"{\\\"id\\\": {{id}}}\", \"name\": \"{{name}}\"}"),
+		"{\"user\": {\"id\": 3}, \"note\": \"by a\\\"b\"}");
+	CHECK_STR(render("[{{>*which}}]", MIH_TPL_TEXT, "{\"which\": \"p\"}", "{\"p\": \"P\"}"), "[P]");
+	CHECK_STR(render("[{{>missing}}]", MIH_TPL_TEXT, "{}", "{}"), "[]");
+	CHECK_STR(render("[{{>p}}]", MIH_TPL_TEXT, "{}", NULL), "[]");
+	CHECK(render("a\n  {{>p}}", MIH_TPL_TEXT, "{}", "{\"p\": 5}") == NULL);
+	CHECK_ERROR(2, 3, "partial 'p' is not a string");
+	CHECK(render("x{{>p}}", MIH_TPL_TEXT, "{}", "{\"p\": \"ok\\n{{#a}}\"}") == NULL);
+	CHECK_ERROR(1, 2, "partial 'p' line 2, column 1: unclosed section 'a'");
+	CHECK(render("x{{>p}}", MIH_TPL_JSON, "{}", "{\"p\": \"\\\"open\"}") == NULL);
+	CHECK_ERROR(1, 2, "ends inside the JSON string");
+	/* an error while rendering inside a partial points at the partial tag */
+	CHECK(render("{\n {{>p}}}", MIH_TPL_JSON, "{\"x\": \"nope\"}", "{\"p\": \"\\\"a\\\":\\n  {{{x}}}\"}") == NULL);
+	CHECK_ERROR(2, 2, "not valid JSON");
+}
+
+TEST(partial_recursion_is_capped)
+{
+	CHECK(render("{{>p}}", MIH_TPL_TEXT, "{}", "{\"p\": \"x{{>p}}\"}") == NULL);
+	CHECK_ERROR(1, 1, "partials nested more than 100 deep");
+	CHECK(strstr(last_err.message, "in partial 'p'") != NULL);
+	/* recursion driven by the data ends by itself */
+	CHECK_STR(render("{{>node}}", MIH_TPL_TEXT, "{\"c\": 1, \"kids\": [{\"c\": 2, \"kids\": [{\"c\": 3, \"kids\": []}]}]}",
+		"{\"node\": \"{{c}}({{#kids}}{{>node}}{{/kids}})\"}"), "1(2(3()))");
+}
+
+TEST(template_errors_name_line_and_column)
+{
+	CHECK(render("ab\n  {{name", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(2, 3, "unclosed tag: no '}}' found");
+	CHECK(render("{{{name}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 1, "unclosed tag: no '}}}' found");
+	CHECK(render("x\n{{#a}}y", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(2, 1, "unclosed section 'a'");
+	CHECK(render("{{#a}}\n {{/b}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(2, 2, "section 'a' opened at line 1, column 1 is closed by 'b'");
+	CHECK(render("ok {{/a}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 4, "closing tag 'a' has no open section");
+	CHECK(render("\xc3\xa9\xc3\xa9 {{ }}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 4, "empty tag name");
+	CHECK(render("{{#}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 1, "empty tag name");
+	CHECK(render("a {{=<% =}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 3, "invalid set-delimiter tag");
+	CHECK(render("{{= a b c =}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 1, "exactly two delimiters");
+	CHECK(render("\n\n{{=<% %>}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(3, 1, "unclosed set-delimiter tag");
+	CHECK(render("{{=<% %>=}}<%x}}", MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 12, "no '%>' found");
+}
+
+TEST(nesting_too_deep)
+{
+	char src[2000] = "";
+	int i;
+
+	for (i = 0; i < 101; i++) {
+		strcat(src, "{{#a}}");
+	}
+	CHECK(render(src, MIH_TPL_TEXT, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 601, "sections nested more than 100 deep");
+}
+
+TEST(json_compile_errors)
+{
+	CHECK(render("{\"a\": \"\\{{x}}\"}", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 9, "inside a JSON escape sequence");
+	CHECK(render("{\"a\": \"\\u00{{x}}\"}", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 12, "inside a JSON escape sequence");
+	CHECK(render("{\"a\": {{#x}}\"{{/x}}1\"}", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 14, "opens outside a JSON string but closes inside a JSON string");
+	CHECK(render("{\n\"a\": \"abc", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(2, 6, "ends inside the JSON string literal opened here");
+	/* the same text is fine in text mode */
+	CHECK_STR(render("{\"a\": \"\\{{x}}\"}", MIH_TPL_TEXT, "{\"x\": 1}", NULL), "{\"a\": \"\\1\"}");
+}
+
+TEST(json_invalid_output_errors)
+{
+	CHECK(render("{\"a\": {{x}} \"b\": 1}", MIH_TPL_JSON, "{\"x\": 1}", NULL) == NULL);
+	CHECK_ERROR(1, 13, "rendered payload is not valid JSON: ',' or '}' expected");
+	CHECK(render("{\"a\":\n  {{{x}}}}", MIH_TPL_JSON, "{\"x\": \"nope\"}", NULL) == NULL);
+	CHECK_ERROR(2, 3, "not valid JSON");
+	CHECK(render("[1,\n2", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(2, 2, "unexpected end");
+	CHECK(render("", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 1, "the output is empty");
+	CHECK(render("{{#x}}{}{{/x}}", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 15, "the output is empty");
+	CHECK(render("{\"a\": 1} x", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK_ERROR(1, 10, "unexpected text after the JSON value");
+	CHECK(render("[{{{x}}}]", MIH_TPL_JSON, "{\"x\": \"\\\"\\u0001\\\"\"}", NULL) == NULL);
+	CHECK_ERROR(1, 2, "control character inside a string");
+	CHECK_STR(render(" 12 ", MIH_TPL_JSON, "{}", NULL), " 12 ");
+	CHECK_STR(render("[\"\\ud83d\\ude00\", -0.5e+3, true, {}]", MIH_TPL_JSON, "{}", NULL),
+		"[\"\\ud83d\\ude00\", -0.5e+3, true, {}]");
+	CHECK(render("[\"\\ud83d\"]", MIH_TPL_JSON, "{}", NULL) == NULL);
+	CHECK(render("[01]", MIH_TPL_JSON, "{}", NULL) == NULL);
+}
+
+TEST(deep_values_are_refused)
+{
+	json_t *d = json_array(), *cur = d;
+	int i;
+
+	for (i = 0; i < 600; i++) {
+		json_t *inner = json_array();
+		json_array_append_new(cur, inner);
+		cur = inner;
+	}
+	{
+		json_t *root = json_pack("{s:o}", "v", d);
+		CHECK(render_data("{{v}}", MIH_TPL_JSON, root, NULL) == NULL);
+		CHECK_ERROR(1, 1, "nested deeper than 512 levels");
+		json_decref(root);
+	}
+}
+
+TEST(runaway_rendering_is_stopped)
+{
+	char src[400] = "";
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		strcat(src, "{{#l}}");
+	}
+	strcat(src, "x");
+	for (i = 0; i < 12; i++) {
+		strcat(src, "{{/l}}");
+	}
+	CHECK(render(src, MIH_TPL_TEXT, "{\"l\": [1, 2, 3, 4, 5, 6, 7, 8]}", NULL) == NULL);
+	CHECK(strstr(last_err.message, "rendering stopped after") != NULL);
+}
+
+TEST(standalone_partial_indentation)
+{
+	CHECK_STR(render("a\n  {{>p}}\nb", MIH_TPL_TEXT, "{\"v\": \"1\\n2\"}", "{\"p\": \"x\\n{{v}}\\n\"}"),
+		"a\n  x\n  1\n2\nb");
+}
+
+TEST(inheritance_and_blocks)
+{
+	CHECK_STR(render("{{<base}}{{$body}}{\"user\": {{u}}}{{/body}}{{/base}}", MIH_TPL_JSON, "{\"u\": \"a\"}",
+		"{\"base\": \"{\\\"v\\\": 1, \\\"data\\\": {{$body}}null{{/body}}}\"}"),
+		"{\"v\": 1, \"data\": {\"user\": \"a\"}}");
+	CHECK_STR(render("{{<base}}{{/base}}", MIH_TPL_JSON, "{}",
+		"{\"base\": \"{\\\"data\\\": {{$body}}null{{/body}}}\"}"), "{\"data\": null}");
+	/* an override written inside a string cannot fill a block outside one */
+	CHECK(render("{{<base}}{{$b}}1{{/b}}{{/base}}", MIH_TPL_JSON, "{}",
+		"{\"base\": \"[\\\"{{$b}}x{{/b}}\\\"]\"}") == NULL);
+	CHECK_ERROR(1, 1, "block 'b' is overridden in a different JSON context");
+	CHECK_STR(render("{{$t}}default{{/t}}", MIH_TPL_TEXT, "{}", NULL), "default");
+}
+
+TEST(compiled_template_renders_many_times)
+{
+	mih_tpl_error err;
+	mih_tpl *tpl = mih_tpl_compile("{\"n\": {{n}}}", 12, MIH_TPL_JSON, &err);
+	json_t *d = json_object();
+	char *out;
+	size_t len;
+	int i;
+
+	CHECK(tpl != NULL);
+	CHECK_INT(mih_tpl_get_mode(tpl), MIH_TPL_JSON);
+	for (i = 0; i < 3; i++) {
+		char expected[32];
+		json_object_set_new(d, "n", json_integer(i));
+		CHECK_INT(mih_tpl_render(tpl, d, NULL, &out, &len, &err), 0);
+		snprintf(expected, sizeof(expected), "{\"n\": %d}", i);
+		CHECK_STR(out, expected);
+		free(out);
+	}
+	CHECK_INT(mih_tpl_render(tpl, d, NULL, &out, &len, NULL), 0);
+	free(out);
+	json_decref(d);
+	mih_tpl_free(tpl);
+	mih_tpl_free(NULL);
+}
+
+TEST(cache_hits_and_lru_bound)
+{
+	mih_tpl_cache *c = mih_tpl_cache_new(2);
+	mih_tpl_error err;
+	const mih_tpl *a, *b, *a2, *html;
+
+	a = mih_tpl_cache_get(c, "A{{x}}", 6, MIH_TPL_TEXT, &err);
+	b = mih_tpl_cache_get(c, "B{{x}}", 6, MIH_TPL_TEXT, &err);
+	CHECK(a && b && a != b);
+	a2 = mih_tpl_cache_get(c, "A{{x}}", 6, MIH_TPL_TEXT, &err);
+	CHECK(a2 == a);
+	CHECK_INT(mih_tpl_cache_hits(c), 1);
+	/* same source, other mode: a separate entry; evicts B (least recent) */
+	html = mih_tpl_cache_get(c, "A{{x}}", 6, MIH_TPL_HTML, &err);
+	CHECK(html != NULL && html != a);
+	CHECK_INT(mih_tpl_cache_size(c), 2);
+	CHECK(mih_tpl_cache_get(c, "A{{x}}", 6, MIH_TPL_TEXT, &err) == a);
+	CHECK_INT(mih_tpl_cache_hits(c), 2);
+	mih_tpl_cache_get(c, "B{{x}}", 6, MIH_TPL_TEXT, &err);
+	CHECK_INT(mih_tpl_cache_hits(c), 2);	/* B was evicted: compiled again */
+	CHECK_INT(mih_tpl_cache_size(c), 2);
+	/* errors are reported and not cached */
+	CHECK(mih_tpl_cache_get(c, "{{#x}}", 6, MIH_TPL_TEXT, &err) == NULL);
+	CHECK_INT(err.line, 1);
+	CHECK(strstr(err.message, "unclosed section") != NULL);
+	CHECK_INT(mih_tpl_cache_size(c), 2);
+	mih_tpl_cache_free(c);
+
+	c = mih_tpl_cache_new(0);
+	mih_tpl_cache_get(c, "1", 1, MIH_TPL_JSON, &err);
+	mih_tpl_cache_get(c, "2", 1, MIH_TPL_JSON, &err);
+	CHECK_INT(mih_tpl_cache_size(c), 1);
+	mih_tpl_cache_free(c);
+}
+
+TEST(cache_many_entries)
+{
+	mih_tpl_cache *c = mih_tpl_cache_new(50);
+	mih_tpl_error err;
+	char src[32];
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		snprintf(src, sizeof(src), "{{v%d}}", i % 120);
+		CHECK(mih_tpl_cache_get(c, src, strlen(src), MIH_TPL_TEXT, &err) != NULL);
+		CHECK(mih_tpl_cache_size(c) <= 50);
+	}
+	mih_tpl_cache_free(c);
+}
+
+int main(void)
+{
+	RUN(mode_names);
+	RUN(html_mode);
+	RUN(text_mode);
+	RUN(url_mode);
+	RUN(json_typing_value_position);
+	RUN(json_reals_match_php_json_encode);
+	RUN(json_in_string);
+	RUN(json_escaping_matches_php);
+	RUN(json_nul_byte_in_value);
+	RUN(json_invalid_utf8_is_an_error);
+	RUN(json_injection_stays_inside_its_string);
+	RUN(no_reexpansion_of_inserted_values);
+	RUN(cookbook_template);
+	RUN(json_sections);
+	RUN(json_raw_splices_prerendered_json);
+	RUN(falsy_values);
+	RUN(root_data_may_be_scalar_list_or_null);
+	RUN(partials);
+	RUN(partial_recursion_is_capped);
+	RUN(template_errors_name_line_and_column);
+	RUN(nesting_too_deep);
+	RUN(json_compile_errors);
+	RUN(json_invalid_output_errors);
+	RUN(deep_values_are_refused);
+	RUN(runaway_rendering_is_stopped);
+	RUN(standalone_partial_indentation);
+	RUN(inheritance_and_blocks);
+	RUN(compiled_template_renders_many_times);
+	RUN(cache_hits_and_lru_bound);
+	RUN(cache_many_entries);
+	free(last_out);
+	return UNIT_DONE("template");
+}
