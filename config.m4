@@ -43,7 +43,9 @@ if test "$PHP_MIH" != "no"; then
   dnl Zend glue first, then the Zend-free cores (ext/core) it sits on.
   MIH_SOURCES="ext/mih.c ext/mih_class.c ext/mih_request.c ext/mih_response.c \
     ext/mih_exceptions.c ext/mih_json.c ext/mih_registry.c ext/mih_http.c \
-    ext/core/service.c ext/core/netpolicy.c ext/core/sign.c"
+    ext/mih_template.c \
+    ext/core/service.c ext/core/netpolicy.c ext/core/sign.c \
+    ext/core/template.c ext/core/template_parse.c ext/core/template_render.c ext/core/template_json.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
     [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext -I$ext_srcdir/ext/core])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])

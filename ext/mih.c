@@ -14,6 +14,7 @@ PHP_MIH_API zend_class_entry *php_mih_service_not_found_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_template_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_ce;
 PHP_MIH_API zend_class_entry *php_mih_request_ce;
 PHP_MIH_API zend_class_entry *php_mih_response_ce;
@@ -105,6 +106,10 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 		curl_easy_cleanup(mih_globals->curl_easy);
 		mih_globals->curl_easy = NULL;
 	}
+	if (mih_globals->templates) {
+		mih_tpl_cache_free(mih_globals->templates);
+		mih_globals->templates = NULL;
+	}
 }
 
 static PHP_MINIT_FUNCTION(mih)
@@ -124,6 +129,8 @@ static PHP_MINIT_FUNCTION(mih)
 		register_class_local_integrationhub_invalid_definition_exception(php_mih_exception_ce);
 	php_mih_transport_exception_ce =
 		register_class_local_integrationhub_transport_exception(php_mih_exception_ce);
+	php_mih_template_exception_ce =
+		register_class_local_integrationhub_template_exception(php_mih_exception_ce);
 	php_mih_ce = register_class_local_integrationhub_mih();
 	php_mih_request_ce = register_class_local_integrationhub_mih_request();
 	php_mih_response_ce = register_class_local_integrationhub_mih_response();

@@ -32,6 +32,15 @@ class transport_exception extends exception
 {
 }
 
+/** A template failed to compile or render; the message ends with "at line L, column C". */
+class template_exception extends exception
+{
+    /** 1-based line in the template (getLine() stays the PHP source line) */
+    public readonly int $template_line;
+    /** 1-based column in the template, counted in characters */
+    public readonly int $template_column;
+}
+
 /**
  * @strict-properties
  * @not-serializable
@@ -55,6 +64,10 @@ final class mih
     public static function configure(array $settings): void {}
 
     public static function version(): string {}
+
+    public static function render(string $template, mixed $data, string $mode = "json", array $partials = []): string {}
+
+    public static function check_template(string $template, string $mode = "json"): void {}
 }
 
 /**

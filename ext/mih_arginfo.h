@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 08ffd7e6298004a0c7950ec14b46e49ee45946d8 */
+ * Stub hash: 40ff97150e33d2461f74271c74be8e405e4f1069 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -36,6 +36,18 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_c
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_version, 0, 0, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_render, 0, 2, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, template, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, data, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, mode, IS_STRING, 0, "\"json\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, partials, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_check_template, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, template, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, mode, IS_STRING, 0, "\"json\"")
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
@@ -87,6 +99,8 @@ ZEND_METHOD(local_integrationhub_mih, services);
 ZEND_METHOD(local_integrationhub_mih, delete_service);
 ZEND_METHOD(local_integrationhub_mih, configure);
 ZEND_METHOD(local_integrationhub_mih, version);
+ZEND_METHOD(local_integrationhub_mih, render);
+ZEND_METHOD(local_integrationhub_mih, check_template);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
 ZEND_METHOD(local_integrationhub_mih_request, with);
@@ -125,6 +139,11 @@ static const zend_function_entry class_local_integrationhub_transport_exception_
 };
 
 
+static const zend_function_entry class_local_integrationhub_template_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
 static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, __construct, arginfo_class_local_integrationhub_mih___construct, ZEND_ACC_PRIVATE)
 	ZEND_ME(local_integrationhub_mih, request, arginfo_class_local_integrationhub_mih_request, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
@@ -135,6 +154,8 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, delete_service, arginfo_class_local_integrationhub_mih_delete_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, configure, arginfo_class_local_integrationhub_mih_configure, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, version, arginfo_class_local_integrationhub_mih_version, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, render, arginfo_class_local_integrationhub_mih_render, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, check_template, arginfo_class_local_integrationhub_mih_check_template, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 
@@ -205,6 +226,28 @@ static zend_class_entry *register_class_local_integrationhub_transport_exception
 
 	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "transport_exception", class_local_integrationhub_transport_exception_methods);
 	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_template_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "template_exception", class_local_integrationhub_template_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	zval property_template_line_default_value;
+	ZVAL_UNDEF(&property_template_line_default_value);
+	zend_string *property_template_line_name = zend_string_init("template_line", sizeof("template_line") - 1, 1);
+	zend_declare_typed_property(class_entry, property_template_line_name, &property_template_line_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
+	zend_string_release(property_template_line_name);
+
+	zval property_template_column_default_value;
+	ZVAL_UNDEF(&property_template_column_default_value);
+	zend_string *property_template_column_name = zend_string_init("template_column", sizeof("template_column") - 1, 1);
+	zend_declare_typed_property(class_entry, property_template_column_name, &property_template_column_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
+	zend_string_release(property_template_column_name);
 
 	return class_entry;
 }

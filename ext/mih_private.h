@@ -25,6 +25,13 @@
 void php_mih_throw(zend_class_entry *ce, zend_long code, const char *fmt, ...)
 	ZEND_ATTRIBUTE_FORMAT(printf, 3, 4);
 
+/* ---- templates (mih_template.c) ---- */
+#include "template.h"
+/* A compiled template from the per-process cache, valid until the next call. */
+const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err);
+/* Throws template_exception with template_line/template_column set. */
+void php_mih_throw_template(const mih_tpl_error *err);
+
 /* ---- conversions (mih_json.c) ---- */
 /* PHP value -> jansson tree: lists become arrays, other arrays and objects
  * become objects, an empty array an empty list. Strings are copied as bytes

@@ -21,6 +21,7 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	char *allowed_ports;
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
+	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */
 	/* per request */
 	struct mih_registry *registry;
 	HashTable *cfg_hosts;                /* mih::configure() values, NULL: INI */
@@ -40,6 +41,7 @@ extern PHP_MIH_API zend_class_entry *php_mih_service_not_found_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_template_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_request_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_response_ce;

@@ -4,7 +4,9 @@
  * matches sections with an explicit stack and, in JSON mode, runs a JSON
  * lexer over the literal text that will be emitted, so every tag records
  * whether it sits inside a string literal. */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memmem */
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include "template_internal.h"
