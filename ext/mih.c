@@ -6,6 +6,9 @@
 #include "mih_arginfo.h"
 
 #include <curl/curl.h>
+#include <sqlite3.h>
+#include "store_sqlite.h"
+#include <openssl/crypto.h>
 
 ZEND_DECLARE_MODULE_GLOBALS(mih)
 
@@ -15,6 +18,10 @@ PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_template_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_store_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_task_state_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_circuit_open_exception_ce;
+PHP_MIH_API zend_class_entry *php_mih_signature_exception_ce;
 PHP_MIH_API zend_class_entry *php_mih_ce;
 PHP_MIH_API zend_class_entry *php_mih_request_ce;
 PHP_MIH_API zend_class_entry *php_mih_response_ce;
@@ -81,6 +88,51 @@ static ZEND_INI_MH(OnUpdateAllowedPorts)
 	return SUCCESS;
 }
 
+static ZEND_INI_MH(OnUpdateDurability)
+{
+	mih_sqlite_durability d;
+	char err[256];
+
+	if (mih_sqlite_durability_parse(ZSTR_VAL(new_value), &d, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_WARNING, "mih.store_durability: %s", err);
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+static ZEND_INI_MH(OnUpdateShmMode)
+{
+	char *end;
+	unsigned long mode = strtoul(ZSTR_VAL(new_value), &end, 8);
+
+	if (*end != '\0' || ZSTR_LEN(new_value) == 0 || mode > 0777 || (mode & 0600) != 0600) {
+		php_error_docref(NULL, E_WARNING, "mih.shm_mode must be octal permission bits including 0600, e.g. 0600 or 0660");
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
+/* Positive integers with a range: a bad value is refused with a warning. */
+#define MIH_INI_RANGE(fn, name, min, max) \
+static ZEND_INI_MH(fn) \
+{ \
+	zend_long v = ZEND_STRTOL(ZSTR_VAL(new_value), NULL, 10); \
+	(void)entry; \
+	(void)mh_arg1; (void)mh_arg2; (void)mh_arg3; (void)stage; \
+	if (!is_numeric_string(ZSTR_VAL(new_value), ZSTR_LEN(new_value), NULL, NULL, false) || v < (min) || v > (max)) { \
+		php_error_docref(NULL, E_WARNING, name " must be an integer from %ld to %ld, \"%s\" given", \
+			(long)(min), (long)(max), ZSTR_VAL(new_value)); \
+		return FAILURE; \
+	} \
+	*(zend_long *)ZEND_INI_GET_ADDR() = v; \
+	return SUCCESS; \
+}
+MIH_INI_RANGE(OnUpdateDedupeTtl, "mih.dedupe_ttl", 1, 31536000)
+MIH_INI_RANGE(OnUpdateRulesTtl, "mih.rules_ttl", 0, 86400)
+MIH_INI_RANGE(OnUpdateLogMaxRows, "mih.log_max_rows", 100, 100000000)
+MIH_INI_RANGE(OnUpdateLogMaxAge, "mih.log_max_age", 60, 31536000)
+MIH_INI_RANGE(OnUpdateLeaseMargin, "mih.lease_margin", 1, 3600)
+
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("mih.max_response_size", "10M", PHP_INI_ALL, OnUpdateMaxResponseSize,
 		max_response_size, zend_mih_globals, mih_globals)
@@ -88,6 +140,24 @@ PHP_INI_BEGIN()
 		blocked_hosts, zend_mih_globals, mih_globals)
 	STD_PHP_INI_ENTRY("mih.allowed_ports", "", PHP_INI_ALL, OnUpdateAllowedPorts,
 		allowed_ports, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.store_path", "", PHP_INI_ALL, OnUpdateString,
+		store_path, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.store_durability", "full", PHP_INI_ALL, OnUpdateDurability,
+		store_durability, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.shm_path", "", PHP_INI_ALL, OnUpdateString,
+		shm_path, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.shm_mode", "0600", PHP_INI_ALL, OnUpdateShmMode,
+		shm_mode, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.dedupe_ttl", "86400", PHP_INI_ALL, OnUpdateDedupeTtl,
+		dedupe_ttl, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.rules_ttl", "10", PHP_INI_ALL, OnUpdateRulesTtl,
+		rules_ttl, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.log_max_rows", "10000", PHP_INI_ALL, OnUpdateLogMaxRows,
+		log_max_rows, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.log_max_age", "604800", PHP_INI_ALL, OnUpdateLogMaxAge,
+		log_max_age, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.lease_margin", "30", PHP_INI_ALL, OnUpdateLeaseMargin,
+		lease_margin, zend_mih_globals, mih_globals)
 PHP_INI_END()
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -106,6 +176,9 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 		curl_easy_cleanup(mih_globals->curl_easy);
 		mih_globals->curl_easy = NULL;
 	}
+	php_mih_rules_cache_clear();
+	php_mih_store_release_process();
+	php_mih_shm_release();
 	if (mih_globals->templates) {
 		mih_tpl_cache_free(mih_globals->templates);
 		mih_globals->templates = NULL;
@@ -131,6 +204,13 @@ static PHP_MINIT_FUNCTION(mih)
 		register_class_local_integrationhub_transport_exception(php_mih_exception_ce);
 	php_mih_template_exception_ce =
 		register_class_local_integrationhub_template_exception(php_mih_exception_ce);
+	php_mih_store_exception_ce = register_class_local_integrationhub_store_exception(php_mih_exception_ce);
+	php_mih_task_state_exception_ce =
+		register_class_local_integrationhub_task_state_exception(php_mih_exception_ce);
+	php_mih_circuit_open_exception_ce =
+		register_class_local_integrationhub_circuit_open_exception(php_mih_exception_ce);
+	php_mih_signature_exception_ce =
+		register_class_local_integrationhub_signature_exception(php_mih_exception_ce);
 	php_mih_ce = register_class_local_integrationhub_mih();
 	php_mih_request_ce = register_class_local_integrationhub_mih_request();
 	php_mih_response_ce = register_class_local_integrationhub_mih_response();
@@ -162,10 +242,7 @@ static PHP_RSHUTDOWN_FUNCTION(mih)
 {
 	(void)type;
 	(void)module_number;
-	if (MIH_G(registry)) {
-		MIH_G(registry)->ops->destroy(MIH_G(registry));
-		MIH_G(registry) = NULL;
-	}
+	php_mih_store_release_request();
 	if (MIH_G(cfg_hosts)) {
 		zend_array_release(MIH_G(cfg_hosts));
 		MIH_G(cfg_hosts) = NULL;
@@ -189,6 +266,8 @@ static PHP_MINFO_FUNCTION(mih)
 	php_info_print_table_row(2, "libcurl", cv->version);
 	php_info_print_table_row(2, "libcurl SSL", cv->ssl_version ? cv->ssl_version : "none");
 	php_info_print_table_row(2, "jansson", jansson_version_str());
+	php_info_print_table_row(2, "SQLite", sqlite3_libversion());
+	php_info_print_table_row(2, "OpenSSL (libcrypto)", OpenSSL_version(OPENSSL_VERSION));
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }

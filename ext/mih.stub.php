@@ -41,6 +41,30 @@ class template_exception extends exception
     public readonly int $template_column;
 }
 
+/** The store could not be opened, read or written; the message says what failed. */
+class store_exception extends exception
+{
+}
+
+/** The task is in a state that does not allow the operation (e.g. deleting a running task). */
+class task_state_exception extends exception
+{
+}
+
+/** The service's circuit is open: nothing was sent. */
+class circuit_open_exception extends exception
+{
+    public readonly string $service;
+    /** seconds until a probe may go */
+    public readonly int $retry_after;
+}
+
+/** A webhook failed verification; reason is missing_header, bad_format, too_old, too_new or no_match. */
+class signature_exception extends exception
+{
+    public readonly string $reason;
+}
+
 /**
  * @strict-properties
  * @not-serializable
@@ -68,6 +92,54 @@ final class mih
     public static function render(string $template, mixed $data, string $mode = "json", array $partials = []): string {}
 
     public static function check_template(string $template, string $mode = "json"): void {}
+
+    public static function circuit(string $service): array {}
+
+    public static function reset_circuit(string $service): void {}
+
+    public static function reset_circuits(): void {}
+
+    public static function use_sqlite(string $path): void {}
+
+    public static function use_db(object $db): void {}
+
+    public static function save_rule(array $rule): array {}
+
+    public static function rule(int $id): ?array {}
+
+    public static function rules(array $filter = []): array {}
+
+    public static function delete_rule(int $id): bool {}
+
+    public static function emit(string $eventname, array|object $eventdata, array $options = []): array {}
+
+    public static function enqueue(string $service, string $path = "/", array|string|null $payload = [], ?string $method = null): int {}
+
+    public static function run_queue(array $options = []): array {}
+
+    public static function tasks(array $filter = []): array {}
+
+    public static function task(int $id): ?array {}
+
+    public static function retry_task(int $id): bool {}
+
+    public static function delete_task(int $id): bool {}
+
+    public static function dead_letters(array $filter = []): array {}
+
+    public static function replay(int $id): int {}
+
+    public static function replay_all(array $filter = []): int {}
+
+    public static function delete_dead_letter(int $id): bool {}
+
+    public static function purge_dead_letters(array $filter = []): int {}
+
+    public static function log(array $filter = []): array {}
+
+    public static function stats(): array {}
+
+    public static function verify_webhook(array $headers, string $body, string|array $secrets, int $tolerance = 300): void {}
 }
 
 /**
@@ -89,6 +161,8 @@ final class mih_request
     public function timeout(float $seconds): static {}
 
     public function dispatch(): mih_response {}
+
+    public function queue(): int {}
 }
 
 /**

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 40ff97150e33d2461f74271c74be8e405e4f1069 */
+ * Stub hash: 07779bea2923e07ba24ca00a935b084960d3d9a6 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -50,6 +50,91 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_c
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, mode, IS_STRING, 0, "\"json\"")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_circuit, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_reset_circuit, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_reset_circuits, 0, 0, IS_VOID, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_use_sqlite, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, path, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_use_db, 0, 1, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, db, IS_OBJECT, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_save_rule, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, rule, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rule, 0, 1, IS_ARRAY, 1)
+	ZEND_ARG_TYPE_INFO(0, id, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rules, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, filter, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_delete_rule, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, id, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_emit, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, eventname, IS_STRING, 0)
+	ZEND_ARG_TYPE_MASK(0, eventdata, MAY_BE_ARRAY|MAY_BE_OBJECT, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_enqueue, 0, 1, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, path, IS_STRING, 0, "\"/\"")
+	ZEND_ARG_TYPE_MASK(0, payload, MAY_BE_ARRAY|MAY_BE_STRING|MAY_BE_NULL, "[]")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, method, IS_STRING, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_run_queue, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, options, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_tasks arginfo_class_local_integrationhub_mih_rules
+
+#define arginfo_class_local_integrationhub_mih_task arginfo_class_local_integrationhub_mih_rule
+
+#define arginfo_class_local_integrationhub_mih_retry_task arginfo_class_local_integrationhub_mih_delete_rule
+
+#define arginfo_class_local_integrationhub_mih_delete_task arginfo_class_local_integrationhub_mih_delete_rule
+
+#define arginfo_class_local_integrationhub_mih_dead_letters arginfo_class_local_integrationhub_mih_rules
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_replay, 0, 1, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO(0, id, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_replay_all, 0, 0, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, filter, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_delete_dead_letter arginfo_class_local_integrationhub_mih_delete_rule
+
+#define arginfo_class_local_integrationhub_mih_purge_dead_letters arginfo_class_local_integrationhub_mih_replay_all
+
+#define arginfo_class_local_integrationhub_mih_log arginfo_class_local_integrationhub_mih_rules
+
+#define arginfo_class_local_integrationhub_mih_stats arginfo_class_local_integrationhub_mih_services
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_verify_webhook, 0, 3, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, headers, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+	ZEND_ARG_TYPE_MASK(0, secrets, MAY_BE_STRING|MAY_BE_ARRAY, NULL)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tolerance, IS_LONG, 0, "300")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_to, 0, 1, IS_STATIC, 0)
@@ -74,6 +159,9 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_r
 ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request_dispatch, 0, 0, local_integrationhub\\mih_response, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_queue, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_response___construct arginfo_class_local_integrationhub_mih___construct
@@ -101,6 +189,30 @@ ZEND_METHOD(local_integrationhub_mih, configure);
 ZEND_METHOD(local_integrationhub_mih, version);
 ZEND_METHOD(local_integrationhub_mih, render);
 ZEND_METHOD(local_integrationhub_mih, check_template);
+ZEND_METHOD(local_integrationhub_mih, circuit);
+ZEND_METHOD(local_integrationhub_mih, reset_circuit);
+ZEND_METHOD(local_integrationhub_mih, reset_circuits);
+ZEND_METHOD(local_integrationhub_mih, use_sqlite);
+ZEND_METHOD(local_integrationhub_mih, use_db);
+ZEND_METHOD(local_integrationhub_mih, save_rule);
+ZEND_METHOD(local_integrationhub_mih, rule);
+ZEND_METHOD(local_integrationhub_mih, rules);
+ZEND_METHOD(local_integrationhub_mih, delete_rule);
+ZEND_METHOD(local_integrationhub_mih, emit);
+ZEND_METHOD(local_integrationhub_mih, enqueue);
+ZEND_METHOD(local_integrationhub_mih, run_queue);
+ZEND_METHOD(local_integrationhub_mih, tasks);
+ZEND_METHOD(local_integrationhub_mih, task);
+ZEND_METHOD(local_integrationhub_mih, retry_task);
+ZEND_METHOD(local_integrationhub_mih, delete_task);
+ZEND_METHOD(local_integrationhub_mih, dead_letters);
+ZEND_METHOD(local_integrationhub_mih, replay);
+ZEND_METHOD(local_integrationhub_mih, replay_all);
+ZEND_METHOD(local_integrationhub_mih, delete_dead_letter);
+ZEND_METHOD(local_integrationhub_mih, purge_dead_letters);
+ZEND_METHOD(local_integrationhub_mih, log);
+ZEND_METHOD(local_integrationhub_mih, stats);
+ZEND_METHOD(local_integrationhub_mih, verify_webhook);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
 ZEND_METHOD(local_integrationhub_mih_request, with);
@@ -108,6 +220,7 @@ ZEND_METHOD(local_integrationhub_mih_request, method);
 ZEND_METHOD(local_integrationhub_mih_request, header);
 ZEND_METHOD(local_integrationhub_mih_request, timeout);
 ZEND_METHOD(local_integrationhub_mih_request, dispatch);
+ZEND_METHOD(local_integrationhub_mih_request, queue);
 ZEND_METHOD(local_integrationhub_mih_response, __construct);
 ZEND_METHOD(local_integrationhub_mih_response, is_ok);
 ZEND_METHOD(local_integrationhub_mih_response, json);
@@ -144,6 +257,26 @@ static const zend_function_entry class_local_integrationhub_template_exception_m
 };
 
 
+static const zend_function_entry class_local_integrationhub_store_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_task_state_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_circuit_open_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
+static const zend_function_entry class_local_integrationhub_signature_exception_methods[] = {
+	ZEND_FE_END
+};
+
+
 static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, __construct, arginfo_class_local_integrationhub_mih___construct, ZEND_ACC_PRIVATE)
 	ZEND_ME(local_integrationhub_mih, request, arginfo_class_local_integrationhub_mih_request, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
@@ -156,6 +289,30 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, version, arginfo_class_local_integrationhub_mih_version, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, render, arginfo_class_local_integrationhub_mih_render, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, check_template, arginfo_class_local_integrationhub_mih_check_template, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, circuit, arginfo_class_local_integrationhub_mih_circuit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, reset_circuit, arginfo_class_local_integrationhub_mih_reset_circuit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, reset_circuits, arginfo_class_local_integrationhub_mih_reset_circuits, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, use_sqlite, arginfo_class_local_integrationhub_mih_use_sqlite, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, use_db, arginfo_class_local_integrationhub_mih_use_db, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, save_rule, arginfo_class_local_integrationhub_mih_save_rule, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, rule, arginfo_class_local_integrationhub_mih_rule, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, rules, arginfo_class_local_integrationhub_mih_rules, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, delete_rule, arginfo_class_local_integrationhub_mih_delete_rule, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, emit, arginfo_class_local_integrationhub_mih_emit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, enqueue, arginfo_class_local_integrationhub_mih_enqueue, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, run_queue, arginfo_class_local_integrationhub_mih_run_queue, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, tasks, arginfo_class_local_integrationhub_mih_tasks, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, task, arginfo_class_local_integrationhub_mih_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, retry_task, arginfo_class_local_integrationhub_mih_retry_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, delete_task, arginfo_class_local_integrationhub_mih_delete_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, dead_letters, arginfo_class_local_integrationhub_mih_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, replay, arginfo_class_local_integrationhub_mih_replay, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, replay_all, arginfo_class_local_integrationhub_mih_replay_all, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, delete_dead_letter, arginfo_class_local_integrationhub_mih_delete_dead_letter, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, purge_dead_letters, arginfo_class_local_integrationhub_mih_purge_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, log, arginfo_class_local_integrationhub_mih_log, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 
@@ -168,6 +325,7 @@ static const zend_function_entry class_local_integrationhub_mih_request_methods[
 	ZEND_ME(local_integrationhub_mih_request, header, arginfo_class_local_integrationhub_mih_request_header, ZEND_ACC_PUBLIC)
 	ZEND_ME(local_integrationhub_mih_request, timeout, arginfo_class_local_integrationhub_mih_request_timeout, ZEND_ACC_PUBLIC)
 	ZEND_ME(local_integrationhub_mih_request, dispatch, arginfo_class_local_integrationhub_mih_request_dispatch, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_mih_request, queue, arginfo_class_local_integrationhub_mih_request_queue, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -248,6 +406,64 @@ static zend_class_entry *register_class_local_integrationhub_template_exception(
 	zend_string *property_template_column_name = zend_string_init("template_column", sizeof("template_column") - 1, 1);
 	zend_declare_typed_property(class_entry, property_template_column_name, &property_template_column_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
 	zend_string_release(property_template_column_name);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_store_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "store_exception", class_local_integrationhub_store_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_task_state_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "task_state_exception", class_local_integrationhub_task_state_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_circuit_open_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "circuit_open_exception", class_local_integrationhub_circuit_open_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	zval property_service_default_value;
+	ZVAL_UNDEF(&property_service_default_value);
+	zend_string *property_service_name = zend_string_init("service", sizeof("service") - 1, 1);
+	zend_declare_typed_property(class_entry, property_service_name, &property_service_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_STRING));
+	zend_string_release(property_service_name);
+
+	zval property_retry_after_default_value;
+	ZVAL_UNDEF(&property_retry_after_default_value);
+	zend_string *property_retry_after_name = zend_string_init("retry_after", sizeof("retry_after") - 1, 1);
+	zend_declare_typed_property(class_entry, property_retry_after_name, &property_retry_after_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_LONG));
+	zend_string_release(property_retry_after_name);
+
+	return class_entry;
+}
+
+static zend_class_entry *register_class_local_integrationhub_signature_exception(zend_class_entry *class_entry_local_integrationhub_exception)
+{
+	zend_class_entry ce, *class_entry;
+
+	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "signature_exception", class_local_integrationhub_signature_exception_methods);
+	class_entry = zend_register_internal_class_ex(&ce, class_entry_local_integrationhub_exception);
+
+	zval property_reason_default_value;
+	ZVAL_UNDEF(&property_reason_default_value);
+	zend_string *property_reason_name = zend_string_init("reason", sizeof("reason") - 1, 1);
+	zend_declare_typed_property(class_entry, property_reason_name, &property_reason_default_value, ZEND_ACC_PUBLIC|ZEND_ACC_READONLY, NULL, (zend_type) ZEND_TYPE_INIT_MASK(MAY_BE_STRING));
+	zend_string_release(property_reason_name);
 
 	return class_entry;
 }

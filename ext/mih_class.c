@@ -2,22 +2,14 @@
 #include "mih_private.h"
 #include "ext/standard/php_string.h"
 #include "ext/standard/base64.h"
+#include "sign.h"
+#include "retry.h"
+#include "clock.h"
 
 #include <math.h>
 #include <time.h>
 
 #define MIH_DEFAULT_DEADLINE 30.0
-
-mih_registry *php_mih_registry(void)
-{
-	if (!MIH_G(registry)) {
-		MIH_G(registry) = mih_registry_memory_new();
-		if (!MIH_G(registry)) {
-			zend_error_noreturn(E_ERROR, "mih: out of memory creating the service registry");
-		}
-	}
-	return MIH_G(registry);
-}
 
 void php_mih_call_init(php_mih_call *call)
 {
@@ -56,6 +48,25 @@ zend_result php_mih_check_header(const char *name, size_t nlen, const char *valu
 	return SUCCESS;
 }
 
+zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen)
+{
+	size_t i;
+
+	if (nlen == 0) {
+		return FAILURE;
+	}
+	for (i = 0; i < nlen; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (!(isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)) || c == 0) {
+			return FAILURE;
+		}
+	}
+	if (memchr(value, '\r', vlen) || memchr(value, '\n', vlen) || memchr(value, '\0', vlen)) {
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 zend_string *php_mih_check_method(zend_string *method, uint32_t argnum)
 {
 	const char *canon = mih_method_canonical(ZSTR_VAL(method), ZSTR_LEN(method));
@@ -70,11 +81,12 @@ zend_string *php_mih_check_method(zend_string *method, uint32_t argnum)
 
 /* ---- building one request ------------------------------------------- */
 
+/* Request headers as a HashTable: lower-case name => "Name: value". */
 typedef struct header_set {
-	HashTable lines;   /* lower-case name => "Name: value" */
+	HashTable lines;
 } header_set;
 
-static void header_set_put(header_set *hs, const char *name, size_t nlen, const char *value, size_t vlen)
+void php_mih_header_put(HashTable *lines, const char *name, size_t nlen, const char *value, size_t vlen)
 {
 	zend_string *given = zend_string_init(name, nlen, 0);
 	zend_string *key = zend_string_tolower(given);
@@ -83,52 +95,94 @@ static void header_set_put(header_set *hs, const char *name, size_t nlen, const 
 
 	/* Order follows first appearance; a later value for a name replaces it. */
 	ZVAL_STR(&zv, line);
-	zend_hash_update(&hs->lines, key, &zv);
+	zend_hash_update(lines, key, &zv);
 	zend_string_release(key);
 	zend_string_release(given);
 }
 
-static void build_headers(header_set *hs, const mih_service *svc, HashTable *call_headers)
+void php_mih_headers_build(HashTable *lines, const mih_service *svc, HashTable *call_headers,
+	const char *task_headers_json)
 {
 	const char *name;
 	json_t *value;
 	zend_string *zname;
 	zval *zvalue;
 
-	zend_hash_init(&hs->lines, 8, NULL, ZVAL_PTR_DTOR, 0);
-	header_set_put(hs, "Content-Type", 12, "application/json", 16);
-	header_set_put(hs, "Accept", 6, "application/json", 16);
+	zend_hash_init(lines, 8, NULL, ZVAL_PTR_DTOR, 0);
+	php_mih_header_put(lines, "Content-Type", 12, "application/json", 16);
+	php_mih_header_put(lines, "Accept", 6, "application/json", 16);
 	if (svc->auth_token) {
 		if (svc->auth_type == MIH_AUTH_BEARER) {
 			zend_string *v = zend_string_concat2("Bearer ", 7, svc->auth_token, strlen(svc->auth_token));
-			header_set_put(hs, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
+			php_mih_header_put(lines, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
 			zend_string_release(v);
 		} else if (svc->auth_type == MIH_AUTH_APIKEY) {
-			header_set_put(hs, svc->apikey_header, strlen(svc->apikey_header), svc->auth_token,
+			php_mih_header_put(lines, svc->apikey_header, strlen(svc->apikey_header), svc->auth_token,
 				strlen(svc->auth_token));
 		} else if (svc->auth_type == MIH_AUTH_BASIC) {
 			zend_string *b64 = php_base64_encode((const unsigned char *)svc->auth_token,
 				strlen(svc->auth_token));
 			zend_string *v = zend_string_concat2("Basic ", 6, ZSTR_VAL(b64), ZSTR_LEN(b64));
-			header_set_put(hs, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
+			php_mih_header_put(lines, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
 			zend_string_release(v);
 			zend_string_release(b64);
 		}
 	}
 	json_object_foreach(svc->headers, name, value) {
-		header_set_put(hs, name, strlen(name), json_string_value(value), json_string_length(value));
+		php_mih_header_put(lines, name, strlen(name), json_string_value(value), json_string_length(value));
 	}
 	if (call_headers) {
 		ZEND_HASH_FOREACH_STR_KEY_VAL(call_headers, zname, zvalue) {
 			if (zname && Z_TYPE_P(zvalue) == IS_STRING) {
-				header_set_put(hs, ZSTR_VAL(zname), ZSTR_LEN(zname), Z_STRVAL_P(zvalue), Z_STRLEN_P(zvalue));
+				php_mih_header_put(lines, ZSTR_VAL(zname), ZSTR_LEN(zname), Z_STRVAL_P(zvalue), Z_STRLEN_P(zvalue));
 			}
 		} ZEND_HASH_FOREACH_END();
 	}
-	header_set_put(hs, "User-Agent", 10, "mih/" PHP_MIH_VERSION, sizeof("mih/" PHP_MIH_VERSION) - 1);
+	if (task_headers_json && *task_headers_json) {
+		json_t *task_headers = json_loads(task_headers_json, 0, NULL);
+		if (json_is_object(task_headers)) {
+			json_object_foreach(task_headers, name, value) {
+				if (json_is_string(value)) {
+					php_mih_header_put(lines, name, strlen(name), json_string_value(value), json_string_length(value));
+				}
+			}
+		}
+		json_decref(task_headers);
+	}
+	php_mih_header_put(lines, "User-Agent", 10, "mih/" PHP_MIH_VERSION, sizeof("mih/" PHP_MIH_VERSION) - 1);
 }
 
-static bool method_has_body(const char *method)
+/* Standard Webhooks v1 headers over the exact body bytes, one signature per
+ * secret (rotation). Secrets were validated when the service was saved. */
+void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *msg_id, const char *body, size_t len)
+{
+	size_t n = json_array_size(svc->signing_secrets), i;
+	const char **secrets;
+	char *sig, err[256], ts[32];
+	int64_t now = (int64_t)time(NULL);
+
+	if (n == 0) {
+		return;
+	}
+	secrets = safe_emalloc(n, sizeof(char *), 0);
+	for (i = 0; i < n; i++) {
+		secrets[i] = json_string_value(json_array_get(svc->signing_secrets, i));
+	}
+	sig = emalloc(MIH_SIGN_HEADER_SIZE(n) + 1);
+	if (mih_sign_sign(msg_id, now, body ? body : "", body ? len : 0, secrets, n, sig, MIH_SIGN_HEADER_SIZE(n) + 1,
+			err, sizeof(err)) == 0) {
+		snprintf(ts, sizeof(ts), "%lld", (long long)now);
+		php_mih_header_put(lines, "webhook-id", 10, msg_id, strlen(msg_id));
+		php_mih_header_put(lines, "webhook-timestamp", 17, ts, strlen(ts));
+		php_mih_header_put(lines, "webhook-signature", 17, sig, strlen(sig));
+	} else {
+		php_error_docref(NULL, E_WARNING, "mih: could not sign the request to service \"%s\": %s", svc->name, err);
+	}
+	efree(sig);
+	efree(secrets);
+}
+
+bool php_mih_method_has_body(const char *method)
 {
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
@@ -147,11 +201,11 @@ static zend_result encode_payload(zval *payload, uint32_t argnum, const char *me
 		return SUCCESS;
 	}
 	if (Z_TYPE_P(payload) == IS_STRING) {
-		smart_str_append(method_has_body(method) ? body : query, Z_STR_P(payload));
-		smart_str_0(method_has_body(method) ? body : query);
+		smart_str_append(php_mih_method_has_body(method) ? body : query, Z_STR_P(payload));
+		smart_str_0(php_mih_method_has_body(method) ? body : query);
 		return SUCCESS;
 	}
-	if (method_has_body(method)) {
+	if (php_mih_method_has_body(method)) {
 		return php_mih_encode_payload(payload, body, argnum);
 	}
 	php_mih_build_query(payload, query);
@@ -198,109 +252,189 @@ static CURL *process_easy_handle(void)
 	return MIH_G(curl_easy);
 }
 
-static bool is_retryable(const mih_service *svc, const mih_http_response *resp)
+static mih_retry_outcome retry_outcome(const mih_http_response *resp)
 {
 	switch (resp->outcome) {
-		case MIH_HTTP_CONNECT_ERROR:
-		case MIH_HTTP_TIMEOUT:
-			return true;
-		case MIH_HTTP_ANSWERED:
-			return (resp->status < 400 || resp->status >= 500 || resp->status == 408 || resp->status == 425
-				|| resp->status == 429) && mih_status_list_has(&svc->retry_statuses, resp->status);
-		default:
-			return false;
+		case MIH_HTTP_ANSWERED: return MIH_RETRY_RESPONSE;
+		case MIH_HTTP_CONNECT_ERROR: return MIH_RETRY_CONNECT_ERROR;
+		case MIH_HTTP_TIMEOUT: return MIH_RETRY_TIMEOUT;
+		default: return MIH_RETRY_FATAL_ERROR;
 	}
 }
 
-/* Delay before retry number `retry` (1-based): exponential from
- * retry_backoff, capped by retry_cap. */
-static double backoff_delay(const mih_service *svc, zend_long retry)
+bool php_mih_is_retryable(const mih_service *svc, const mih_http_response *resp)
 {
-	double delay = svc->retry_backoff * pow(2.0, (double)(retry - 1));
-
-	return delay > svc->retry_cap ? svc->retry_cap : delay;
+	if (resp->outcome != MIH_HTTP_ANSWERED) {
+		return mih_retry_is_retryable(retry_outcome(resp), 0, NULL, 0);
+	}
+	/* The service's own list is honoured as given (classes such as "5xx" included). */
+	return mih_status_list_has(&svc->retry_statuses, resp->status);
 }
 
-static void sleep_seconds(double s)
+/* The server's Retry-After, when it sent a valid one. */
+bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms)
+{
+	const char *v = mih_http_response_header(resp, "retry-after");
+
+	return v && mih_retry_parse_retry_after(v, strlen(v), mih_clock_real_ms(NULL), delay_ms) == 0;
+}
+
+static void sleep_ms(int64_t ms)
 {
 	struct timespec ts;
 
-	if (s <= 0) {
+	if (ms <= 0) {
 		return;
 	}
-	ts.tv_sec = (time_t)s;
-	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
 	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
 	}
 }
 
-static void run_attempts(const mih_service *svc, php_mih_call *call, mih_http_request *req,
-	zval *return_value)
+static void point_lines(HashTable *lines, const char ***out, size_t *n)
+{
+	zval *line;
+
+	*out = erealloc(*out, MAX(zend_hash_num_elements(lines), 1) * sizeof(char *));
+	*n = 0;
+	ZEND_HASH_FOREACH_VAL(lines, line) {
+		(*out)[(*n)++] = Z_STRVAL_P(line);
+	} ZEND_HASH_FOREACH_END();
+}
+
+static void log_call(mih_store *st, const mih_service *svc, const php_mih_call *call, const char *method,
+	const mih_http_response *resp, bool success, double latency_ms, zend_long attempts)
+{
+	mih_store_log_row row;
+
+	memset(&row, 0, sizeof(row));
+	row.serviceid = svc->id;
+	row.servicename = (char *)svc->name;
+	row.endpoint = ZSTR_VAL(call->path);
+	row.http_method = (char *)method;
+	row.http_status = resp->outcome == MIH_HTTP_ANSWERED ? (int)resp->status : 0;
+	row.latency_ms = (long)(latency_ms + 0.5);
+	row.success = success;
+	row.error_message = success ? NULL : (char *)resp->error;
+	row.attempt_count = (long)attempts;
+	php_mih_log_append(st, &row);
+}
+
+/* The attempt loop of one synchronous call: the breaker is asked before
+ * every attempt and told every outcome; retryable failures are retried
+ * with jittered backoff (Retry-After honoured, capped by retry_cap) while
+ * the call's deadline allows. */
+static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *call, mih_http_request *req,
+	HashTable *lines, zval *return_value)
 {
 	mih_http_response resp;
 	CURL *easy = process_easy_handle();
-	double start = now_seconds();
-	double deadline = call->deadline > 0 ? call->deadline : MIH_DEFAULT_DEADLINE;
+	const char **line_ptrs = NULL;
+	size_t nlines = 0;
+	int64_t start = mih_clock_real_ms(NULL);
+	double mono_start = now_seconds();
+	int64_t deadline_ms = (int64_t)((call->deadline > 0 ? call->deadline : MIH_DEFAULT_DEADLINE) * 1000.0);
 	double timeout = call->timeout > 0 ? call->timeout : svc->timeout;
 	double connect_timeout = call->connect_timeout > 0 ? call->connect_timeout : svc->connect_timeout;
 	zend_long max_retries = call->max_retries >= 0 ? call->max_retries : svc->max_retries;
 	zend_long attempts = 0;
-	bool success;
+	bool success = false, have_response = false;
+	char msg_id[MIH_SIGN_MSG_ID_SIZE];
 
 	if (!easy) {
 		php_mih_throw(php_mih_transport_exception_ce, 0, "libcurl could not create a handle");
 		return;
 	}
+	if (json_array_size(svc->signing_secrets) > 0 && mih_sign_new_msg_id(msg_id, sizeof(msg_id)) != 0) {
+		php_mih_throw(php_mih_transport_exception_ce, 0, "could not generate a webhook id");
+		return;
+	}
 	mih_http_response_init(&resp);
 	for (;;) {
-		double remaining = deadline - (now_seconds() - start);
+		mih_breaker_permit permit;
+		int64_t retry_after = 0, delay;
+		double remaining = (double)(deadline_ms - (mih_clock_real_ms(NULL) - start)) / 1000.0;
 		double attempt_timeout = MIN(timeout, remaining);
 
+		if (php_mih_breaker_allow(st, svc, &permit, &retry_after) == MIH_BREAKER_REJECT) {
+			if (!have_response) {
+				php_mih_throw_circuit_open(svc->name, retry_after);
+				efree(line_ptrs);
+				return;
+			}
+			/* Opened between two attempts: stop with the last failure. */
+			break;
+		}
+		if (json_array_size(svc->signing_secrets) > 0) {
+			php_mih_headers_sign(lines, svc, msg_id, req->body, req->body_len);
+		}
+		point_lines(lines, &line_ptrs, &nlines);
+		req->headers = line_ptrs;
+		req->nheaders = nlines;
 		req->timeout_ms = (long)ceil(MAX(attempt_timeout, 0.001) * 1000.0);
 		req->connect_timeout_ms = (long)ceil(MAX(MIN(connect_timeout, attempt_timeout), 0.001) * 1000.0);
 		mih_http_response_dispose(&resp);
 		mih_http_perform(easy, req, &resp);
 		attempts++;
+		have_response = true;
 		if (resp.outcome == MIH_HTTP_SETUP_ERROR) {
 			php_mih_throw(php_mih_transport_exception_ce, resp.curl_code, "%s", resp.error);
 			mih_http_response_dispose(&resp);
+			efree(line_ptrs);
 			return;
 		}
+		php_mih_breaker_record(st, svc, &permit, &resp);
 		success = resp.outcome == MIH_HTTP_ANSWERED && resp.status >= 200 && resp.status <= 299;
-		if (success || !is_retryable(svc, &resp) || attempts > max_retries) {
+		if (success || !php_mih_is_retryable(svc, &resp) || attempts > max_retries) {
 			break;
 		}
 		{
-			double delay = backoff_delay(svc, attempts);
-			double left = deadline - (now_seconds() - start);
-			/* A sleep that would end past the deadline leaves no time to try. */
-			if (delay >= left) {
-				break;
-			}
-			sleep_seconds(delay);
+			int64_t ra_ms = 0;
+			mih_random rnd = { mih_retry_random_system, NULL };
+			bool has_ra = php_mih_retry_after(&resp, &ra_ms);
+			delay = mih_retry_next_delay_ms((unsigned)(attempts - 1), (int64_t)(svc->retry_backoff * 1000.0),
+				(int64_t)(svc->retry_cap * 1000.0), has_ra, ra_ms, &rnd);
 		}
+		if (!mih_retry_fits_deadline(start, deadline_ms, mih_clock_real_ms(NULL), delay)) {
+			break;
+		}
+		sleep_ms(delay);
 	}
-	php_mih_response_from_http(return_value, &resp, success, (now_seconds() - start) * 1000.0, attempts);
+	{
+		double latency = (now_seconds() - mono_start) * 1000.0;
+		log_call(st, svc, call, req->method, &resp, success, latency, attempts);
+		php_mih_response_from_http(return_value, &resp, success, latency, attempts);
+	}
 	mih_http_response_dispose(&resp);
+	efree(line_ptrs);
 }
 
-static zend_result load_service(zend_string *name, mih_service *svc)
+zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out)
 {
 	char err[256];
-	int rc = php_mih_registry()->ops->get(php_mih_registry(), ZSTR_VAL(name), svc, err, sizeof(err));
+	mih_store *st = php_mih_store();
+	int rc;
 
-	if (rc == 1) {
+	if (!st) {
+		return FAILURE;
+	}
+	rc = mih_store_service_get(st, ZSTR_VAL(name), svc, err, sizeof(err));
+	if (rc == MIH_STORE_NOT_FOUND) {
 		php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", ZSTR_VAL(name));
 		return FAILURE;
 	}
 	if (rc != 0) {
-		php_mih_throw(php_mih_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
 		return FAILURE;
 	}
-	if (!svc->enabled) {
+	if (require_enabled && !svc->enabled) {
 		php_mih_throw(php_mih_service_disabled_exception_ce, 0, "service \"%s\" is disabled", ZSTR_VAL(name));
 		mih_service_dispose(svc);
 		return FAILURE;
+	}
+	if (st_out) {
+		*st_out = st;
 	}
 	return SUCCESS;
 }
@@ -311,13 +445,10 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	const char *method;
 	smart_str body = {0}, query = {0};
 	header_set hs;
-	const char **lines = NULL;
-	size_t nlines = 0;
-	zval *line;
 	char *url = NULL;
 	mih_http_request req;
 
-	if (load_service(call->service, &svc) != SUCCESS) {
+	if (php_mih_load_service(call->service, &svc, true, NULL) != SUCCESS) {
 		return;
 	}
 	method = call->method ? ZSTR_VAL(call->method) : svc.method;
@@ -329,27 +460,20 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 		php_mih_throw(php_mih_transport_exception_ce, 0, "out of memory building the URL");
 		goto done;
 	}
-	build_headers(&hs, &svc, call->headers);
-	lines = safe_emalloc(zend_hash_num_elements(&hs.lines), sizeof(char *), 0);
-	ZEND_HASH_FOREACH_VAL(&hs.lines, line) {
-		lines[nlines++] = Z_STRVAL_P(line);
-	} ZEND_HASH_FOREACH_END();
+	php_mih_headers_build(&hs.lines, &svc, call->headers, NULL);
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
 	req.url = url;
-	req.headers = lines;
-	req.nheaders = nlines;
-	if (method_has_body(method) && body.s) {
+	if (php_mih_method_has_body(method) && body.s) {
 		req.body = ZSTR_VAL(body.s);
 		req.body_len = ZSTR_LEN(body.s);
 	}
 	req.follow_redirects = svc.follow_redirects;
 	req.max_response = (size_t)MIH_G(max_response_size);
 	req.policy = php_mih_policy();
-	run_attempts(&svc, call, &req, return_value);
+	run_attempts(php_mih_store(), &svc, call, &req, &hs.lines, return_value);
 
-	efree(lines);
 	zend_hash_destroy(&hs.lines);
 done:
 	free(url);
@@ -461,49 +585,65 @@ ZEND_METHOD(local_integrationhub_mih, __construct)
 	ZEND_PARSE_PARAMETERS_NONE();
 }
 
-ZEND_METHOD(local_integrationhub_mih, request)
+/* The arguments mih::request() and mih::enqueue() share: (service, path,
+ * payload, method[, options]). default_payload holds [] when none is given. */
+zend_result php_mih_call_parse(zend_execute_data *execute_data, php_mih_call *call, zval *default_payload,
+	bool with_options)
 {
 	zend_string *service, *path = NULL, *method = NULL;
 	zval *payload = NULL;
 	HashTable *options = NULL;
-	php_mih_call call;
-	zval default_payload;
 
-	ZEND_PARSE_PARAMETERS_START(1, 5)
+	ZEND_PARSE_PARAMETERS_START(1, with_options ? 5 : 4)
 		Z_PARAM_STR(service)
 		Z_PARAM_OPTIONAL
 		Z_PARAM_STR(path)
 		Z_PARAM_ZVAL(payload)
 		Z_PARAM_STR_OR_NULL(method)
 		Z_PARAM_ARRAY_HT(options)
-	ZEND_PARSE_PARAMETERS_END();
+	ZEND_PARSE_PARAMETERS_END_EX(return FAILURE);
 
 	if (payload && Z_TYPE_P(payload) != IS_ARRAY && Z_TYPE_P(payload) != IS_STRING && Z_TYPE_P(payload) != IS_NULL) {
 		zend_argument_type_error(3, "must be of type array|string|null, %s given", zend_zval_type_name(payload));
-		RETURN_THROWS();
+		return FAILURE;
 	}
-	php_mih_call_init(&call);
-	call.service = service;
-	call.payload_argnum = 3;
-	call.path = path ? path : ZSTR_CHAR('/');
-	ZVAL_EMPTY_ARRAY(&default_payload);
-	call.payload = payload ? payload : &default_payload;
+	php_mih_call_init(call);
+	call->service = service;
+	call->payload_argnum = 3;
+	call->path = path ? path : ZSTR_CHAR('/');
+	ZVAL_EMPTY_ARRAY(default_payload);
+	call->payload = payload ? payload : default_payload;
 	if (method) {
-		call.method = php_mih_check_method(method, 4);
-		if (!call.method) {
-			RETURN_THROWS();
+		call->method = php_mih_check_method(method, 4);
+		if (!call->method) {
+			return FAILURE;
 		}
 	}
-	if (options && parse_call_options(options, &call) != SUCCESS) {
-		if (call.method) {
-			zend_string_release(call.method);
-		}
+	if (options && parse_call_options(options, call) != SUCCESS) {
+		php_mih_call_release(call);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+void php_mih_call_release(php_mih_call *call)
+{
+	if (call->method) {
+		zend_string_release(call->method);
+		call->method = NULL;
+	}
+}
+
+ZEND_METHOD(local_integrationhub_mih, request)
+{
+	php_mih_call call;
+	zval default_payload;
+
+	if (php_mih_call_parse(execute_data, &call, &default_payload, true) != SUCCESS) {
 		RETURN_THROWS();
 	}
 	php_mih_call_execute(&call, return_value);
-	if (call.method) {
-		zend_string_release(call.method);
-	}
+	php_mih_call_release(&call);
 }
 
 ZEND_METHOD(local_integrationhub_mih, send)
@@ -534,12 +674,16 @@ ZEND_METHOD(local_integrationhub_mih, save_service)
 	mih_service base, svc;
 	bool have_base = false;
 	char err[256];
-	mih_registry *reg = php_mih_registry();
+	mih_store *st;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_ARRAY(definition)
 	ZEND_PARSE_PARAMETERS_END();
 
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
 	def = php_mih_zval_to_json(definition, 1);
 	if (!def) {
 		RETURN_THROWS();
@@ -550,13 +694,13 @@ ZEND_METHOD(local_integrationhub_mih, save_service)
 	}
 	name = json_object_get(def, "name");
 	if (json_is_string(name)) {
-		int rc = reg->ops->get(reg, json_string_value(name), &base, err, sizeof(err));
+		int rc = mih_store_service_get(st, json_string_value(name), &base, err, sizeof(err));
 		if (rc < 0) {
 			json_decref(def);
-			php_mih_throw(php_mih_exception_ce, 0, "could not load service: %s", err);
+			php_mih_throw(php_mih_store_exception_ce, 0, "could not load service: %s", err);
 			RETURN_THROWS();
 		}
-		have_base = rc == 0;
+		have_base = rc == MIH_STORE_DONE;
 	}
 	if (mih_service_from_json(&svc, def, have_base ? &base : NULL, err, sizeof(err)) != 0) {
 		json_decref(def);
@@ -570,11 +714,13 @@ ZEND_METHOD(local_integrationhub_mih, save_service)
 	if (have_base) {
 		mih_service_dispose(&base);
 	}
-	if (reg->ops->save(reg, &svc, err, sizeof(err)) != 0) {
+	if (mih_store_service_save(st, &svc, err, sizeof(err)) != 0) {
 		mih_service_dispose(&svc);
-		php_mih_throw(php_mih_exception_ce, 0, "could not save service: %s", err);
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not save service: %s", err);
 		RETURN_THROWS();
 	}
+	/* Cached rules carry their service definitions. */
+	php_mih_rules_changed(st);
 	return_service(return_value, &svc);
 	mih_service_dispose(&svc);
 }
@@ -584,18 +730,23 @@ ZEND_METHOD(local_integrationhub_mih, service)
 	zend_string *name;
 	mih_service svc;
 	char err[256];
+	mih_store *st;
 	int rc;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
-	rc = php_mih_registry()->ops->get(php_mih_registry(), ZSTR_VAL(name), &svc, err, sizeof(err));
-	if (rc == 1) {
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	rc = mih_store_service_get(st, ZSTR_VAL(name), &svc, err, sizeof(err));
+	if (rc == MIH_STORE_NOT_FOUND) {
 		RETURN_NULL();
 	}
 	if (rc != 0) {
-		php_mih_throw(php_mih_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
 		RETURN_THROWS();
 	}
 	return_service(return_value, &svc);
@@ -607,11 +758,16 @@ ZEND_METHOD(local_integrationhub_mih, services)
 	mih_service *list;
 	size_t count, i;
 	char err[256];
+	mih_store *st;
 
 	ZEND_PARSE_PARAMETERS_NONE();
 
-	if (php_mih_registry()->ops->list(php_mih_registry(), &list, &count, err, sizeof(err)) != 0) {
-		php_mih_throw(php_mih_exception_ce, 0, "could not list services: %s", err);
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	if (mih_store_service_list(st, &list, &count, err, sizeof(err)) != 0) {
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not list services: %s", err);
 		RETURN_THROWS();
 	}
 	array_init_size(return_value, (uint32_t)count);
@@ -619,27 +775,32 @@ ZEND_METHOD(local_integrationhub_mih, services)
 		zval item;
 		return_service(&item, &list[i]);
 		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &item);
-		mih_service_dispose(&list[i]);
 	}
-	free(list);
+	mih_store_service_list_free(list, count);
 }
 
 ZEND_METHOD(local_integrationhub_mih, delete_service)
 {
 	zend_string *name;
 	char err[256];
+	mih_store *st;
 	int rc;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
 		Z_PARAM_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
-	rc = php_mih_registry()->ops->remove(php_mih_registry(), ZSTR_VAL(name), err, sizeof(err));
-	if (rc < 0) {
-		php_mih_throw(php_mih_exception_ce, 0, "could not delete service \"%s\": %s", ZSTR_VAL(name), err);
+	st = php_mih_store();
+	if (!st) {
 		RETURN_THROWS();
 	}
-	RETURN_BOOL(rc == 0);
+	rc = mih_store_service_delete(st, ZSTR_VAL(name), err, sizeof(err));
+	if (rc < 0) {
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not delete service \"%s\": %s", ZSTR_VAL(name), err);
+		RETURN_THROWS();
+	}
+	php_mih_rules_changed(st);
+	RETURN_BOOL(rc == MIH_STORE_DONE);
 }
 
 /* ---- outbound policy ------------------------------------------------ */

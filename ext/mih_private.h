@@ -17,7 +17,9 @@
 #include "php_mih.h"
 #include "service.h"
 #include "mih_http.h"
-#include "mih_registry.h"
+#include "store.h"
+#include "breaker.h"
+#include "ext/json/php_json.h"
 
 /* ---- exceptions (mih_exceptions.c) ---- */
 /* Throws ce with a printf-style message; code is an HTTP status, a libcurl
@@ -70,11 +72,31 @@ typedef struct php_mih_call {
 } php_mih_call;
 
 void php_mih_call_init(php_mih_call *call);
+/* Parses (service, path, payload, method[, options]) into call; release after. */
+zend_result php_mih_call_parse(zend_execute_data *execute_data, php_mih_call *call, zval *default_payload,
+	bool with_options);
+void php_mih_call_release(php_mih_call *call);
 /* Performs the call into return_value (a mih_response) or throws. */
 void php_mih_call_execute(php_mih_call *call, zval *return_value);
 /* Validates a header name and value; throws \ValueError naming argnum. */
 zend_result php_mih_check_header(const char *name, size_t nlen, const char *value, size_t vlen,
 	uint32_t argnum);
+/* Request headers (lower-case name => "Name: value" line): defaults, auth,
+ * the service's headers, the call's, a task's (JSON text), User-Agent. */
+void php_mih_headers_build(HashTable *lines, const mih_service *svc, HashTable *call_headers,
+	const char *task_headers_json);
+void php_mih_header_put(HashTable *lines, const char *name, size_t nlen, const char *value, size_t vlen);
+/* Adds webhook-id/-timestamp/-signature when the service has signing secrets. */
+void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *msg_id, const char *body, size_t len);
+/* Retryable per the service: connection errors, timeouts, retry_statuses. */
+bool php_mih_is_retryable(const mih_service *svc, const mih_http_response *resp);
+/* The server's Retry-After in ms from now, when it sent a valid one. */
+bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms);
+/* The named service from the active store, or FAILURE with
+ * service_not_found (or service_disabled when require_enabled) thrown. */
+zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out);
+/* POST, PUT, PATCH and DELETE carry the payload as a body; GET and HEAD in the query. */
+bool php_mih_method_has_body(const char *method);
 /* Validates and upper-cases an HTTP method; throws \ValueError naming argnum. */
 zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
 
@@ -82,7 +104,39 @@ zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
 mih_net_policy *php_mih_policy(void);
 void php_mih_policy_invalidate(void);
 
-/* The active service registry of this request. */
-mih_registry *php_mih_registry(void);
+/* ---- the store (mih_store_api.c) ---- */
+/* The active store: bound by use_db()/use_sqlite(), else the embedded
+ * SQLite store at mih.store_path. NULL with a store_exception thrown. */
+mih_store *php_mih_store(void);
+void php_mih_store_throw(const char *what, const char *err);
+void php_mih_store_release_request(void);
+void php_mih_store_release_process(void);
+int64_t php_mih_service_id(mih_store *st, const char *name);
+zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);
+void php_mih_add_redacted_headers(zval *arr, const char *key, const char *json_text);
+zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
+zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
+zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
+zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen);
+/* Appends one request-log row (no fsync) and prunes the log now and then. */
+void php_mih_log_append(mih_store *st, const mih_store_log_row *row);
+
+/* ---- rules cache and enqueue (mih_emit.c) ---- */
+void php_mih_rules_cache_clear(void);
+void php_mih_rules_changed(mih_store *st);
+zend_long php_mih_enqueue_call(php_mih_call *call);
+
+/* ---- circuit breaker (mih_breaker.c) ---- */
+void php_mih_shm_release(void);
+uint64_t php_mih_host_version(const char *identity);
+void php_mih_host_version_bump(const char *identity);
+mih_breaker_decision php_mih_breaker_allow(mih_store *st, const mih_service *svc, mih_breaker_permit *permit,
+	int64_t *retry_after_ms);
+void php_mih_breaker_record(mih_store *st, const mih_service *svc, const mih_breaker_permit *permit,
+	const mih_http_response *resp);
+bool php_mih_breaker_is_failure(const mih_service *svc, const mih_http_response *resp);
+int64_t php_mih_breaker_next_allowed_ms(mih_store *st, const mih_service *svc);
+void php_mih_throw_circuit_open(const char *service, int64_t retry_after_ms);
+void php_mih_circuit_array(const mih_service *svc, zval *out);
 
 #endif

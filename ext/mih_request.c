@@ -196,19 +196,39 @@ ZEND_METHOD(local_integrationhub_mih_request, timeout)
 	RETURN_OBJ_COPY(Z_OBJ_P(ZEND_THIS));
 }
 
+/* The builder's state as a call (borrowed: valid while the builder lives). */
+static void call_from_builder(php_mih_request *req, php_mih_call *call)
+{
+	php_mih_call_init(call);
+	call->service = req->service;
+	call->path = req->path;
+	call->payload = &req->payload;
+	call->method = req->method;
+	call->headers = req->headers;
+	call->timeout = req->timeout;
+}
+
 ZEND_METHOD(local_integrationhub_mih_request, dispatch)
 {
-	php_mih_request *req = MIH_REQUEST_THIS;
 	php_mih_call call;
 
 	ZEND_PARSE_PARAMETERS_NONE();
 
-	php_mih_call_init(&call);
-	call.service = req->service;
-	call.path = req->path;
-	call.payload = &req->payload;
-	call.method = req->method;
-	call.headers = req->headers;
-	call.timeout = req->timeout;
+	call_from_builder(MIH_REQUEST_THIS, &call);
 	php_mih_call_execute(&call, return_value);
+}
+
+ZEND_METHOD(local_integrationhub_mih_request, queue)
+{
+	php_mih_call call;
+	zend_long id;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+
+	call_from_builder(MIH_REQUEST_THIS, &call);
+	id = php_mih_enqueue_call(&call);
+	if (EG(exception)) {
+		RETURN_THROWS();
+	}
+	RETURN_LONG(id);
 }

@@ -15,11 +15,14 @@ void php_mih_throw_template(const mih_tpl_error *err)
 	ZVAL_LONG(&line, err->line);
 	ZVAL_LONG(&column, err->column);
 	/* The properties are readonly: initialise them from the class's scope. */
-	zend_update_property_ex(php_mih_template_exception_ce, ex, ZSTR_INIT_LITERAL("template_line", 0), &line);
-	zend_update_property_ex(php_mih_template_exception_ce, ex, ZSTR_INIT_LITERAL("template_column", 0), &column);
+	zend_update_property(php_mih_template_exception_ce, ex, ZEND_STRL("template_line"), &line);
+	zend_update_property(php_mih_template_exception_ce, ex, ZEND_STRL("template_column"), &column);
 }
 
-const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err)
+/* Every lookup keys the cache by PHP's own string hash: a zend_string keeps
+ * it once computed, so the template text is not hashed again per call. */
+static const mih_tpl *template_get_hashed(const char *src, size_t len, zend_ulong hash,
+	mih_tpl_mode mode, mih_tpl_error *err)
 {
 	if (!MIH_G(templates)) {
 		MIH_G(templates) = mih_tpl_cache_new(MIH_TEMPLATE_CACHE_SIZE);
@@ -29,7 +32,17 @@ const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mo
 			return NULL;
 		}
 	}
-	return mih_tpl_cache_get(MIH_G(templates), src, len, mode, err);
+	return mih_tpl_cache_get_hashed(MIH_G(templates), src, len, (uint64_t)hash, mode, err);
+}
+
+const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err)
+{
+	return template_get_hashed(src, len, zend_hash_func(src, len), mode, err);
+}
+
+static const mih_tpl *template_get_str(zend_string *src, mih_tpl_mode mode, mih_tpl_error *err)
+{
+	return template_get_hashed(ZSTR_VAL(src), ZSTR_LEN(src), ZSTR_HASH(src), mode, err);
 }
 
 static zend_result parse_mode(zend_string *name, uint32_t argnum, mih_tpl_mode *mode)
@@ -94,7 +107,7 @@ ZEND_METHOD(local_integrationhub_mih, render)
 			RETURN_THROWS();
 		}
 	}
-	tpl = php_mih_template_get(ZSTR_VAL(template), ZSTR_LEN(template), mode, &err);
+	tpl = template_get_str(template, mode, &err);
 	if (!tpl) {
 		json_decref(jdata);
 		json_decref(jpartials);
@@ -127,7 +140,7 @@ ZEND_METHOD(local_integrationhub_mih, check_template)
 	if (mode_name && parse_mode(mode_name, 2, &mode) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	if (!php_mih_template_get(ZSTR_VAL(template), ZSTR_LEN(template), mode, &err)) {
+	if (!template_get_str(template, mode, &err)) {
 		php_mih_throw_template(&err);
 		RETURN_THROWS();
 	}

@@ -19,11 +19,29 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	zend_long max_response_size;
 	char *blocked_hosts;
 	char *allowed_ports;
+	char *store_path;
+	char *store_durability;
+	char *shm_path;
+	char *shm_mode;
+	zend_long dedupe_ttl;
+	zend_long rules_ttl;
+	zend_long log_max_rows;
+	zend_long log_max_age;
+	zend_long lease_margin;
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
 	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */
+	struct mih_store *sqlite_store;       /* the embedded store of this process */
+	char *sqlite_path;
+	int sqlite_pid;
+	struct mih_shm *shm;                 /* the host-wide breaker table */
+	char *shm_path_open;
+	bool shm_warned;
+	struct php_mih_rules_cache *rules_cache;
+	zend_long log_appends;               /* since the last log prune */
 	/* per request */
-	struct mih_registry *registry;
+	struct mih_store *store;             /* bound by use_db()/use_sqlite() */
+	bool store_from_db;
 	HashTable *cfg_hosts;                /* mih::configure() values, NULL: INI */
 	HashTable *cfg_ports;
 	struct mih_net_policy *policy;       /* built from the above, cached */
@@ -42,6 +60,10 @@ extern PHP_MIH_API zend_class_entry *php_mih_service_disabled_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_invalid_definition_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_transport_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_template_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_store_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_task_state_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_circuit_open_exception_ce;
+extern PHP_MIH_API zend_class_entry *php_mih_signature_exception_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_request_ce;
 extern PHP_MIH_API zend_class_entry *php_mih_response_ce;

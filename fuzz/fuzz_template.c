@@ -1,13 +1,16 @@
 /* libFuzzer harness for the template engine. The first byte picks the mode,
  * the rest is the template, then (after the first NUL, if any) a JSON data
  * document; data that does not parse is replaced by a fixed sample. Checks
- * that JSON-mode output always parses with jansson too. */
+ * that JSON-mode output always passes the engine's validator (which a
+ * template proven valid at compile time skips, so this tests the proof) and
+ * parses with jansson too. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "template.h"
+#include "template_internal.h"
 
 static const char sample_data[] =
 	"{\"a\": \"x\\\"y\", \"b\": [1, 2.5, true, null, {\"c\": \"\\u2028\"}], \"n\": 0,"
@@ -49,7 +52,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			if (mih_tpl_get_mode(tpl) == MIH_TPL_JSON) {
 				json_error_t jerr;
-				json_t *parsed = json_loadb(out, outlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+				char why[128];
+				size_t bad;
+				json_t *parsed;
+				if (tpl_json_validate(out, outlen, &bad, why, sizeof(why)) != 0) {
+					fprintf(stderr, "JSON output (proven: %d) fails the validator: %s\n",
+						tpl->json_proven, why);
+					abort();
+				}
+				parsed = json_loadb(out, outlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 				/* jansson alone refuses numbers out of its range */
 				if (!parsed && !strstr(jerr.text, "too big") && !strstr(jerr.text, "overflow")) {
 					fprintf(stderr, "JSON output jansson refuses: %s\n", jerr.text);

@@ -2,7 +2,7 @@
 # Installs what is missing from Debian's packages, then builds the extension.
 
 MIH_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-MIH_PACKAGES="php8.2-cli php8.2-dev php-parser php-pear pkg-config make gcc libc6-dev
+MIH_PACKAGES="php8.2-cli php8.2-dev php8.2-sqlite3 php-parser php-pear pkg-config make gcc libc6-dev
 	libcurl4-openssl-dev libjansson-dev libsqlite3-dev libssl-dev"
 
 mih_install() {

@@ -28,8 +28,21 @@ for t in tests/c/test_*; do
 done
 echo "   valgrind: C unit tests clean"
 
+echo "== a short libFuzzer pass over the cores (FUZZ_SECONDS=${FUZZ_SECONDS:=10} each; fuzz/run.sh for longer)"
+mih_install clang libclang-rt-14-dev
+FUZZ_SECONDS="$FUZZ_SECONDS" sh fuzz/run.sh >tests/fuzz.log 2>&1 || { tail -30 tests/fuzz.log; echo "fuzzing found a crash" >&2; exit 1; }
+grep -E "^== |Done [0-9]+ runs|without a crash" tests/fuzz.log
+
 PHP="$(command -v php8.2 || command -v php)"
-RUN="$PHP run-tests.php -q -P -n -d extension_dir=$MIH_ROOT/modules -d extension=mih.so --show-diff"
+# Without the module every phpt would merely skip: fail loudly instead.
+$PHP -n -d extension="$MIH_ROOT/modules/mih.so" -r 'exit(extension_loaded("mih") ? 0 : 1);' \
+	|| { echo "modules/mih.so does not load" >&2; exit 1; }
+# The system extension_dir stays, so a test's --EXTENSIONS-- (pdo_sqlite for
+# the Moodle-$DB backend) loads from Debian's modules.
+RUN="$PHP run-tests.php -q -P -n -d extension=$MIH_ROOT/modules/mih.so --show-diff"
+# The behavioural store tests run a second time on the Moodle-$DB backend.
+BACKEND_TESTS=""
+for d in tests/queue tests/dbstore; do [ -d "$d" ] && BACKEND_TESTS="$BACKEND_TESTS $d"; done
 
 if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 	echo "== phpt suite under valgrind (leaks and invalid accesses)"
@@ -44,6 +57,15 @@ if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 		exit 1
 	fi
 	unset USE_ZEND_ALLOC ZEND_DONT_UNLOAD_MODULES VALGRIND_OPTS
+fi
+
+echo "== phpt store tests on the Moodle \$DB backend"
+MIH_TEST_BACKEND=moodle $RUN -j2 $BACKEND_TESTS >tests/moodle.log 2>&1 || true
+grep -E "^Tests (passed|failed|skipped)" tests/moodle.log
+if ! grep -q "^Tests failed *: *0 " tests/moodle.log; then
+	grep -E "^FAIL" tests/moodle.log
+	echo "the Moodle \$DB backend pass failed" >&2
+	exit 1
 fi
 
 echo "== phpt suite"

@@ -30,11 +30,17 @@ const char *mih_tpl_mode_name(mih_tpl_mode mode)
 
 mih_tpl *mih_tpl_compile(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err)
 {
+	mih_tpl *tpl;
+
 	if (!src && len) {
 		tpl_set_error(err, 1, 1, "no template source given");
 		return NULL;
 	}
-	return tpl_compile_ex(src ? src : "", len, mode, TPL_JSON_VALUE, NULL, 0, err);
+	tpl = tpl_compile_ex(src ? src : "", len, mode, TPL_JSON_VALUE, NULL, 0, err);
+	if (tpl) {
+		tpl->json_proven = (uint8_t)tpl_json_prove_always_valid(tpl);
+	}
+	return tpl;
 }
 
 mih_tpl_mode mih_tpl_get_mode(const mih_tpl *tpl)
@@ -88,10 +94,10 @@ mih_tpl_cache *mih_tpl_cache_new(size_t max_entries)
 	return c;
 }
 
-/* FNV-1a over the mode and the source bytes */
-static uint64_t cache_hash(const char *src, size_t len, mih_tpl_mode mode)
+/* FNV-1a over the source bytes, for callers without a hash of their own */
+static uint64_t cache_hash(const char *src, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)mode;
+	uint64_t h = 1469598103934665603ULL;
 	size_t i;
 
 	for (i = 0; i < len; i++) {
@@ -132,7 +138,7 @@ static void cache_evict_oldest(mih_tpl_cache *c)
 {
 	cache_entry *e = c->oldest, **link;
 
-	for (link = &c->buckets[e->hash & (c->nbuckets - 1)]; *link != e; link = &(*link)->chain) {
+	for (link = &c->buckets[(e->hash >> 32) & (c->nbuckets - 1)]; *link != e; link = &(*link)->chain) {
 	}
 	*link = e->chain;
 	lru_unlink(c, e);
@@ -141,8 +147,22 @@ static void cache_evict_oldest(mih_tpl_cache *c)
 	c->size--;
 }
 
+/* The caller's hash of the source, mixed with the mode so that the same
+ * text in two modes lands in different buckets. */
+static uint64_t cache_key(uint64_t source_hash, mih_tpl_mode mode)
+{
+	return (source_hash ^ ((uint64_t)mode * 0x9E3779B97F4A7C15ULL)) * 0xFF51AFD7ED558CCDULL;
+}
+
 const mih_tpl *mih_tpl_cache_get(mih_tpl_cache *c, const char *src, size_t len,
 	mih_tpl_mode mode, mih_tpl_error *err)
+{
+	return mih_tpl_cache_get_hashed(c, src, len, cache_hash(src ? src : "", src ? len : 0),
+		mode, err);
+}
+
+const mih_tpl *mih_tpl_cache_get_hashed(mih_tpl_cache *c, const char *src, size_t len,
+	uint64_t source_hash, mih_tpl_mode mode, mih_tpl_error *err)
 {
 	uint64_t h;
 	cache_entry *e;
@@ -155,12 +175,14 @@ const mih_tpl *mih_tpl_cache_get(mih_tpl_cache *c, const char *src, size_t len,
 	if (!src) {
 		src = "";
 	}
-	h = cache_hash(src, len, mode);
-	for (e = c->buckets[h & (c->nbuckets - 1)]; e; e = e->chain) {
+	h = cache_key(source_hash, mode);
+	for (e = c->buckets[(h >> 32) & (c->nbuckets - 1)]; e; e = e->chain) {
 		if (e->hash == h && e->tpl->mode == mode && e->tpl->src_len == len
 			&& memcmp(e->tpl->src, src, len) == 0) {
-			lru_unlink(c, e);
-			lru_push_newest(c, e);
+			if (c->newest != e) {
+				lru_unlink(c, e);
+				lru_push_newest(c, e);
+			}
 			c->hits++;
 			return e->tpl;
 		}
@@ -177,8 +199,8 @@ const mih_tpl *mih_tpl_cache_get(mih_tpl_cache *c, const char *src, size_t len,
 	}
 	e->hash = h;
 	e->tpl = tpl;
-	e->chain = c->buckets[h & (c->nbuckets - 1)];
-	c->buckets[h & (c->nbuckets - 1)] = e;
+	e->chain = c->buckets[(h >> 32) & (c->nbuckets - 1)];
+	c->buckets[(h >> 32) & (c->nbuckets - 1)] = e;
 	lru_push_newest(c, e);
 	c->size++;
 	while (c->size > c->max_entries) {

@@ -71,6 +71,7 @@
 #define MIH_TEMPLATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 /* Sections (and blocks) nested deeper than this fail to compile. */
@@ -130,6 +131,15 @@ mih_tpl_cache *mih_tpl_cache_new(size_t max_entries);
  * next get of the same source compiles (and fails) again. */
 const mih_tpl *mih_tpl_cache_get(mih_tpl_cache *cache, const char *src, size_t len,
 	mih_tpl_mode mode, mih_tpl_error *err);
+/* The same lookup with the caller's hash of the source bytes instead of one
+ * computed here (which reads the whole text): for a caller that already
+ * keeps a hash with its strings (PHP's zend_string). Any function of the
+ * bytes alone will do, but every lookup of one cache must use the same
+ * function (mih_tpl_cache_get uses its own: do not mix the two on a cache),
+ * else the same text is compiled and cached twice. A hash match is
+ * confirmed by comparing the bytes. */
+const mih_tpl *mih_tpl_cache_get_hashed(mih_tpl_cache *cache, const char *src, size_t len,
+	uint64_t source_hash, mih_tpl_mode mode, mih_tpl_error *err);
 /* Entries currently held, and lookups answered without compiling. */
 size_t mih_tpl_cache_size(const mih_tpl_cache *cache);
 size_t mih_tpl_cache_hits(const mih_tpl_cache *cache);

@@ -5,6 +5,7 @@
 #define MIH_TEMPLATE_INTERNAL_H
 
 #include <stdint.h>
+#include <string.h>
 #include "template.h"
 
 typedef enum {
@@ -50,6 +51,8 @@ struct mih_tpl {
 	uint32_t end_line, end_column;	/* just past the last byte */
 	uint8_t start_ctx;	/* JSON context the template starts (and must end) in */
 	uint32_t indent_columns;	/* code points of indentation added to every line */
+	uint8_t json_proven;	/* JSON mode: every render is valid JSON by construction
+				   (tpl_json_prove_always_valid), so it is not re-validated */
 };
 
 /* Compile with the extra inputs a partial needs: the lexical context at the
@@ -70,7 +73,14 @@ typedef struct {
 } tpl_buf;
 
 int tpl_buf_reserve(tpl_buf *b, size_t extra);
-void tpl_buf_append(tpl_buf *b, const char *s, size_t n);
+/* Inline: rendering appends many short pieces. */
+static inline void tpl_buf_append(tpl_buf *b, const char *s, size_t n)
+{
+	if (n && (b->len + n < b->cap || tpl_buf_reserve(b, n) == 0)) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+	}
+}
 static inline void tpl_buf_putc(tpl_buf *b, char c)
 {
 	if (b->len + 1 < b->cap || tpl_buf_reserve(b, 1) == 0) {
@@ -86,6 +96,9 @@ size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len);
  * first invalid UTF-8 byte, or len when all of s was valid. */
 size_t tpl_json_escape(tpl_buf *b, const char *s, size_t len);
 
+/* An integer in decimal, as printf's %lld; buf of 32 bytes. */
+size_t tpl_format_int(json_int_t value, char *buf);
+
 /* A real in json_encode's form (serialize_precision -1); buf of 32 bytes. */
 size_t tpl_format_real(double value, char *buf);
 
@@ -95,5 +108,10 @@ int tpl_json_serialize(tpl_buf *b, const json_t *v, char *why, size_t whylen);
 /* Check a complete JSON text. 0, or -1 with *bad_offset at the offending
  * byte and a reason in why. */
 int tpl_json_validate(const char *s, size_t len, size_t *bad_offset, char *why, size_t whylen);
+
+/* 1 when every successful render of tpl (a JSON-mode template compiled at
+ * the top level) is valid JSON whatever the data, proven from the compiled
+ * operations; 0 when it cannot be proven (the render then validates). */
+int tpl_json_prove_always_valid(const mih_tpl *tpl);
 
 #endif

@@ -144,7 +144,7 @@ static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, cons
 			*n = json_string_length(v);
 			return 0;
 		case JSON_INTEGER:
-			*n = (size_t)snprintf(num, 32, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+			*n = tpl_format_int(json_integer_value(v), num);
 			*s = num;
 			return 0;
 		case JSON_REAL:
@@ -720,7 +720,7 @@ int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partial
 		render_state_release(&st);
 		return -1;
 	}
-	if (tpl->mode == MIH_TPL_JSON
+	if (tpl->mode == MIH_TPL_JSON && !tpl->json_proven
 		&& tpl_json_validate(st.out.data, st.out.len, &bad, why, sizeof(why)) != 0) {
 		size_t len = st.out.len;
 		render_state_release(&st);

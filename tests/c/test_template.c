@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include "unit.h"
 #include "template.h"
+#include "template_internal.h"
 
 static char *last_out;
 static mih_tpl_error last_err;
@@ -341,6 +342,139 @@ TEST(json_invalid_output_errors)
 	CHECK(render("[01]", MIH_TPL_JSON, "{}", NULL) == NULL);
 }
 
+/* Data the proof tests render with: sections skipped, taken once, iterated,
+ * and values of every type (strings needing escapes included). */
+static const char *const proof_data[] = {
+	"{}",
+	"{\"s\": true, \"t\": true, \"x\": 1}",
+	"{\"s\": [{\"x\": \"a\\\"\\\\\\u0001\\u00e9\\u2028\"}, {\"x\": [1, {\"k\": null}]}, {\"x\": -0.5}],"
+	" \"x\": 2}",
+	"{\"s\": {\"x\": false}, \"t\": 0, \"x\": \"0\"}",
+	"{\"s\": [1, 2], \"t\": [], \"x\": {\"a\": [true, 1e300]}}",
+};
+
+static json_t *proof_docs[sizeof(proof_data) / sizeof(proof_data[0])];
+
+/* Compile src; when the template is proven, every render must succeed and
+ * pass the full validator. Returns whether it was proven (-1: no compile). */
+static int check_proof(const char *src, size_t len)
+{
+	mih_tpl_error err;
+	mih_tpl *tpl = mih_tpl_compile(src, len, MIH_TPL_JSON, &err);
+	size_t i;
+	int proven;
+
+	if (!tpl) {
+		return -1;
+	}
+	proven = tpl->json_proven;
+	for (i = 0; proven && i < sizeof(proof_docs) / sizeof(proof_docs[0]); i++) {
+		char *out = NULL, why[128];
+		size_t outlen = 0, bad;
+		if (mih_tpl_render(tpl, proof_docs[i], NULL, &out, &outlen, &err) != 0) {
+			fprintf(stderr, "proven template %.*s failed to render with %s: %s\n",
+				(int)len, src, proof_data[i], err.message);
+			unit_failed_checks++;
+		} else if (tpl_json_validate(out, outlen, &bad, why, sizeof(why)) != 0) {
+			fprintf(stderr, "proven template %.*s gave invalid JSON %s with %s: %s\n",
+				(int)len, src, out, proof_data[i], why);
+			unit_failed_checks++;
+		}
+		free(out);
+	}
+	mih_tpl_free(tpl);
+	return proven;
+}
+
+static int is_proven(const char *src)
+{
+	return check_proof(src, strlen(src));
+}
+
+TEST(json_proof_examples)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(proof_data) / sizeof(proof_data[0]); i++) {
+		proof_docs[i] = json_loads(proof_data[i], 0, NULL);
+		CHECK(proof_docs[i] != NULL);
+	}
+	CHECK_INT(is_proven("{\"a\": {{x}}, \"b\": \"<{{x}}>\"}"), 1);
+	CHECK_INT(is_proven(" 12 "), 1);
+	CHECK_INT(is_proven("{{x}}"), 1);
+	CHECK_INT(is_proven("[\"\\u00e9\\n\xc3\xa9{{x}}\", -0.5e+3, true, null, {}]"), 1);
+	/* sections that come back to where they started, in a string or between members */
+	CHECK_INT(is_proven("{\"t\": \"a{{#s}} b {{x}}{{/s}}{{^t}}c{{/t}}\"}"), 1);
+	CHECK_INT(is_proven("{\"a\": 1, {{#s}}\"k\": {{x}}, {{/s}}\"z\": 0}"), 1);
+	CHECK_INT(is_proven("[0{{#s}}, {{x}}{{#t}}, [{{x}}]{{/t}}{{/s}}]"), 1);
+	/* a body that leaves '[' for ',' comes back to another state: validated */
+	CHECK_INT(is_proven("[{{#s}}{{x}}, {{/s}}0]"), 0);
+	/* not provable: the validation stays */
+	CHECK_INT(is_proven("{\"a\": {{{x}}}}"), 0);
+	CHECK_INT(is_proven("[{{& x}}]"), 0);
+	CHECK_INT(is_proven("[{{>p}}]"), 0);
+	CHECK_INT(is_proven("[{{#s}}{{x}},{{/s}}]"), 0);		/* [1,] */
+	CHECK_INT(is_proven("{ {{#s}}\"a\": 1,{{/s}} }"), 0);	/* {"a": 1,} */
+	CHECK_INT(is_proven("[{{#s}}1{{/s}}]"), 0);		/* [11] */
+	CHECK_INT(is_proven("{{#s}}{}{{/s}}"), 0);		/* empty output */
+	CHECK_INT(is_proven("[1{{x}}]"), 0);
+	CHECK_INT(is_proven("[tr{{#s}}{{/s}}ue]"), 0);
+	CHECK_INT(is_proven("[\"\\u00{{x}}41\"]"), -1);	/* inside an escape: refused */
+	CHECK_INT(is_proven("[\"\xc3{{x}}\xa9\"]"), 0);		/* inside a UTF-8 sequence */
+	CHECK_INT(is_proven("[\"\\ud83d\\ude00\"]"), 0);	/* surrogates: left to the validator */
+	CHECK_INT(is_proven("[\"\x01\"]"), 0);
+	CHECK_INT(is_proven("[01]"), 0);
+	CHECK_INT(is_proven("{\"a\": 1} x"), 0);
+	CHECK_INT(is_proven(""), 0);
+}
+
+/* Every template of up to PROOF_PIECES pieces over an alphabet of JSON
+ * punctuation, tags and sections: whenever the proof says "always valid",
+ * renders over data taking each section 0, 1 and several times must pass
+ * the validator. */
+#define PROOF_PIECES 5
+
+TEST(json_proof_exhaustive)
+{
+	static const char *const pieces[] = {
+		"{", "}", "[", "]", "\"", ":", ",", "1", " ", "{{x}}", "{{#s}}", "{{/s}}", "{{^t}}",
+		"{{/t}}", "\\", "\xc3",
+	};
+	const size_t npieces = sizeof(pieces) / sizeof(pieces[0]);
+	size_t idx[PROOF_PIECES], count, n, i;
+	unsigned long compiled = 0, proven = 0;
+	char src[PROOF_PIECES * 8];
+
+	for (count = 1; count <= PROOF_PIECES; count++) {
+		memset(idx, 0, sizeof(idx));
+		for (;;) {
+			int r;
+			n = 0;
+			for (i = 0; i < count; i++) {
+				size_t l = strlen(pieces[idx[i]]);
+				memcpy(src + n, pieces[idx[i]], l);
+				n += l;
+			}
+			r = check_proof(src, n);
+			compiled += r >= 0;
+			proven += r == 1;
+			for (i = 0; i < count && ++idx[i] == npieces; i++) {
+				idx[i] = 0;
+			}
+			if (i == count) {
+				break;
+			}
+		}
+	}
+	/* the proof must not be vacuous: many of these templates are provable */
+	printf("json proof: %lu of %lu compiled templates proven always valid\n", proven, compiled);
+	CHECK(compiled > 100000);
+	CHECK(proven > 2000);
+	for (i = 0; i < sizeof(proof_docs) / sizeof(proof_docs[0]); i++) {
+		json_decref(proof_docs[i]);
+	}
+}
+
 TEST(deep_values_are_refused)
 {
 	json_t *d = json_array(), *cur = d;
@@ -456,6 +590,30 @@ TEST(cache_hits_and_lru_bound)
 	mih_tpl_cache_free(c);
 }
 
+TEST(cache_with_callers_hash)
+{
+	mih_tpl_cache *c = mih_tpl_cache_new(8);
+	mih_tpl_error err;
+	const mih_tpl *a, *b, *a_html;
+
+	/* a deliberately colliding hash: the bytes decide */
+	a = mih_tpl_cache_get_hashed(c, "[{{x}}]", 7, 42, MIH_TPL_JSON, &err);
+	b = mih_tpl_cache_get_hashed(c, "[{{y}}]", 7, 42, MIH_TPL_JSON, &err);
+	CHECK(a && b && a != b);
+	CHECK(mih_tpl_cache_get_hashed(c, "[{{x}}]", 7, 42, MIH_TPL_JSON, &err) == a);
+	CHECK(mih_tpl_cache_get_hashed(c, "[{{y}}]", 7, 42, MIH_TPL_JSON, &err) == b);
+	CHECK_INT(mih_tpl_cache_hits(c), 2);
+	a_html = mih_tpl_cache_get_hashed(c, "[{{x}}]", 7, 42, MIH_TPL_HTML, &err);
+	CHECK(a_html && a_html != a && mih_tpl_get_mode(a_html) == MIH_TPL_HTML);
+	CHECK_INT(mih_tpl_cache_size(c), 3);
+	CHECK(mih_tpl_cache_get_hashed(c, NULL, 3, 7, MIH_TPL_JSON, &err) == NULL);
+	CHECK(strstr(err.message, "no template source") != NULL);
+	CHECK(mih_tpl_cache_get_hashed(c, "[{{#x}}]", 8, 9, MIH_TPL_JSON, &err) == NULL);
+	CHECK(strstr(err.message, "unclosed section") != NULL);
+	CHECK_INT(mih_tpl_cache_size(c), 3);
+	mih_tpl_cache_free(c);
+}
+
 TEST(cache_many_entries)
 {
 	mih_tpl_cache *c = mih_tpl_cache_new(50);
@@ -496,12 +654,15 @@ int main(void)
 	RUN(nesting_too_deep);
 	RUN(json_compile_errors);
 	RUN(json_invalid_output_errors);
+	RUN(json_proof_examples);
+	RUN(json_proof_exhaustive);
 	RUN(deep_values_are_refused);
 	RUN(runaway_rendering_is_stopped);
 	RUN(standalone_partial_indentation);
 	RUN(inheritance_and_blocks);
 	RUN(compiled_template_renders_many_times);
 	RUN(cache_hits_and_lru_bound);
+	RUN(cache_with_callers_hash);
 	RUN(cache_many_entries);
 	free(last_out);
 	return UNIT_DONE("template");

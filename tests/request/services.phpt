@@ -4,6 +4,7 @@ mih: save_service / service / services / delete_service, defaults, updates and m
 mih
 --FILE--
 <?php
+require __DIR__ . '/../server.inc';
 use local_integrationhub\mih;
 
 $s = mih::save_service(['name' => 'Slack Notifications', 'base_url' => 'https://hooks.slack.com', 'method' => 'post']);

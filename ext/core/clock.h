@@ -1,0 +1,22 @@
+/* An injectable wall clock. The cores take "now" as a parameter or through a
+ * mih_clock so tests can drive time by hand; production code passes
+ * mih_clock_real_ms. Times are Unix milliseconds (CLOCK_REALTIME) because
+ * they are shared between processes and stored (breaker opened_at, queue
+ * due times): a monotonic clock is per boot and meaningless in a file. */
+#ifndef MIH_CLOCK_H
+#define MIH_CLOCK_H
+
+#include <stdint.h>
+
+typedef struct mih_clock {
+	int64_t (*now_ms)(void *ctx);
+	void *ctx;
+} mih_clock;
+
+/* CLOCK_REALTIME in milliseconds since the Unix epoch; ctx is unused. */
+int64_t mih_clock_real_ms(void *ctx);
+
+/* The time of a clock, or the real time when clock is NULL. */
+int64_t mih_clock_now_ms(const mih_clock *clock);
+
+#endif

@@ -1,0 +1,89 @@
+/* The SQL executor interface under the store: the few abilities the store
+ * logic (store.c) needs from a database, small enough to be implemented both
+ * by the embedded SQLite backend (store_sqlite.c) and by calls into Moodle's
+ * $DB from the Zend glue.
+ *
+ * Contract every executor honours:
+ * - SQL text is portable Moodle SQL: tables written {name} (the executor adds
+ *   its prefix or none), `?` placeholders, no LIMIT/OFFSET in the text.
+ * - query() delivers rows like Moodle's get_records_sql(): the first selected
+ *   column is unique per row; values may arrive as TEXT even for integer
+ *   columns (PHP drivers return strings), so readers convert.
+ * - begin/commit/rollback nest; only the outermost commit makes work durable,
+ *   and a rollback at any depth dooms the whole transaction.
+ * - No executor reports affected-row counts; the store never needs them. */
+#ifndef MIH_STORE_SQL_H
+#define MIH_STORE_SQL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+	MIH_SQL_NULL = 0,
+	MIH_SQL_INT,
+	MIH_SQL_REAL,
+	MIH_SQL_TEXT
+} mih_sql_type;
+
+/* s/len are used for TEXT only; s need not be NUL-terminated. */
+typedef struct mih_sql_value {
+	mih_sql_type type;
+	int64_t i;
+	double d;
+	const char *s;
+	size_t len;
+} mih_sql_value;
+
+/* One result row; the pointers are valid only during the call. A non-zero
+ * return stops the query, which then fails with the message the callback
+ * left in the query's err buffer (callbacks receive it through their ctx). */
+typedef int (*mih_sql_row_cb)(void *ctx, size_t ncols, const char *const *names,
+	const mih_sql_value *vals);
+
+typedef struct mih_sql_ops {
+	int (*exec)(void *db, const char *sql, const mih_sql_value *params, size_t nparams,
+		char *err, size_t errlen);
+	/* limitnum 0 means no limit. */
+	int (*query)(void *db, const char *sql, const mih_sql_value *params, size_t nparams,
+		long limitfrom, long limitnum, mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen);
+	/* table is the bare name (no braces, no prefix); *newid receives the id. */
+	int (*insert)(void *db, const char *table, const char *const *cols,
+		const mih_sql_value *vals, size_t ncols, int64_t *newid, char *err, size_t errlen);
+	int (*begin)(void *db, char *err, size_t errlen);
+	/* Optional (may be NULL): like begin, but the outermost commit of a
+	 * transaction opened this way need not reach stable storage (the request
+	 * log uses it so logging adds no fsync). Nested in a durable transaction
+	 * it simply joins it. */
+	int (*begin_relaxed)(void *db, char *err, size_t errlen);
+	int (*commit)(void *db, char *err, size_t errlen);
+	int (*rollback)(void *db, char *err, size_t errlen);
+	/* Stable identity of the database, e.g. "sqlite:/abs/path". */
+	const char *(*identity)(void *db);
+} mih_sql_ops;
+
+static inline mih_sql_value mih_sql_int(int64_t i)
+{
+	mih_sql_value v = { MIH_SQL_INT, i, 0.0, NULL, 0 };
+	return v;
+}
+
+static inline mih_sql_value mih_sql_real(double d)
+{
+	mih_sql_value v = { MIH_SQL_REAL, 0, d, NULL, 0 };
+	return v;
+}
+
+static inline mih_sql_value mih_sql_null(void)
+{
+	mih_sql_value v = { MIH_SQL_NULL, 0, 0.0, NULL, 0 };
+	return v;
+}
+
+/* A NULL string becomes SQL NULL. */
+static inline mih_sql_value mih_sql_text(const char *s, size_t len)
+{
+	mih_sql_value v = { s ? MIH_SQL_TEXT : MIH_SQL_NULL, 0, 0.0, s, s ? len : 0 };
+	return v;
+}
+
+#endif

@@ -1,0 +1,38 @@
+/* The embedded store backend: a SQL executor (store_sql.h) over one SQLite
+ * file in WAL mode, which creates and migrates the hub's schema itself. */
+#ifndef MIH_STORE_SQLITE_H
+#define MIH_STORE_SQLITE_H
+
+#include <stddef.h>
+#include "store_sql.h"
+#include "store.h"
+
+/* FULL: every committed transaction is fsynced (an acknowledged enqueue
+ * survives a power loss); costs one fsync of the WAL per write transaction.
+ * NORMAL: commits are not fsynced, only checkpoints are; a committed
+ * transaction survives any process crash (kill -9) but the last ones may be
+ * lost on power loss or an OS crash. Never corrupts the file either way. */
+typedef enum {
+	MIH_SQLITE_DURABILITY_FULL = 0,
+	MIH_SQLITE_DURABILITY_NORMAL
+} mih_sqlite_durability;
+
+#define MIH_SQLITE_SCHEMA_VERSION 1
+#define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
+
+/* "full" or "normal" (case-insensitive); -1 with a message otherwise. */
+int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,
+	char *err, size_t errlen);
+
+/* The executor alone (for wrapping, as the tests do). The file is created
+ * with mode 0600 when missing; the schema is created or migrated. */
+extern const mih_sql_ops mih_sql_sqlite_ops;
+int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void **db,
+	char *err, size_t errlen);
+void mih_sql_sqlite_close(void *db);
+
+/* A ready store over the file: mih_store_close() closes the connection. */
+int mih_store_sqlite_open(const char *path, mih_sqlite_durability durability,
+	mih_store **out, char *err, size_t errlen);
+
+#endif

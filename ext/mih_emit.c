@@ -1,0 +1,480 @@
+/* The event bridge (mih::emit) and direct enqueue (mih::enqueue,
+ * mih_request::queue). Matching rules and their services are cached per
+ * process so an event with no rule costs no store query. */
+#include "mih_private.h"
+#include "ext/standard/php_http.h"
+#include "ext/standard/url.h"
+
+#include <time.h>
+
+typedef struct php_mih_rules_cache {
+	char *identity;
+	mih_store_rule *rules;      /* enabled rules */
+	size_t count;
+	mih_service *services;      /* the services those rules use */
+	size_t nservices;
+	int64_t version;            /* the store's rules version when loaded */
+	uint64_t host_version;      /* the host-wide change counter when loaded */
+	double checked_at;          /* monotonic seconds of the last freshness check */
+} php_mih_rules_cache;
+
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void php_mih_rules_cache_clear(void)
+{
+	php_mih_rules_cache *c = MIH_G(rules_cache);
+	size_t i;
+
+	if (!c) {
+		return;
+	}
+	mih_store_rule_list_free(c->rules, c->count);
+	for (i = 0; i < c->nservices; i++) {
+		mih_service_dispose(&c->services[i]);
+	}
+	free(c->services);
+	free(c->identity);
+	free(c);
+	MIH_G(rules_cache) = NULL;
+}
+
+void php_mih_rules_changed(mih_store *st)
+{
+	php_mih_rules_cache_clear();
+	php_mih_host_version_bump(mih_store_identity(st));
+}
+
+static const mih_service *cached_service(const php_mih_rules_cache *c, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < c->nservices; i++) {
+		if (c->services[i].id == id) {
+			return &c->services[i];
+		}
+	}
+	return NULL;
+}
+
+static int load_rules(mih_store *st, php_mih_rules_cache *c, char *err, size_t errlen)
+{
+	mih_store_rule_filter f = { NULL, 0, 1 };
+	size_t i;
+
+	if (mih_store_rules_version(st, &c->version, err, errlen) != 0
+			|| mih_store_rule_list(st, &f, &c->rules, &c->count, err, errlen) != 0) {
+		return -1;
+	}
+	c->services = c->count ? calloc(c->count, sizeof(mih_service)) : NULL;
+	for (i = 0; i < c->count; i++) {
+		int rc;
+		if (cached_service(c, c->rules[i].serviceid)) {
+			continue;
+		}
+		rc = mih_store_service_get_by_id(st, c->rules[i].serviceid, &c->services[c->nservices], err, errlen);
+		if (rc < 0) {
+			return -1;
+		}
+		if (rc == MIH_STORE_DONE) {
+			c->nservices++;
+		}
+	}
+	return 0;
+}
+
+/* The cached rules, reloaded when this process changed them, when another
+ * process of this host did (host-wide counter), or after mih.rules_ttl
+ * seconds when the store's rules version moved (another host). */
+static php_mih_rules_cache *rules_for(mih_store *st, char *err, size_t errlen)
+{
+	php_mih_rules_cache *c = MIH_G(rules_cache);
+	const char *identity = mih_store_identity(st);
+	uint64_t host_version = php_mih_host_version(identity);
+	double now = monotonic_seconds();
+
+	if (c && strcmp(c->identity, identity) == 0 && c->host_version == host_version) {
+		if (now - c->checked_at < (double)MIH_G(rules_ttl)) {
+			return c;
+		}
+		{
+			int64_t version;
+			if (mih_store_rules_version(st, &version, err, errlen) != 0) {
+				return NULL;
+			}
+			if (version == c->version) {
+				c->checked_at = now;
+				return c;
+			}
+		}
+	}
+	php_mih_rules_cache_clear();
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->identity = strdup(identity);
+	c->host_version = host_version;
+	c->checked_at = now;
+	MIH_G(rules_cache) = c;
+	if (load_rules(st, c, err, errlen) != 0) {
+		php_mih_rules_cache_clear();
+		return NULL;
+	}
+	return c;
+}
+
+/* ---- building a task ----------------------------------------------------- */
+
+/* For GET and HEAD the payload travels in the query string. */
+static char *append_query(const char *endpoint, const char *query, size_t qlen)
+{
+	size_t elen = strlen(endpoint);
+	char *out;
+
+	if (qlen == 0) {
+		return strdup(endpoint);
+	}
+	out = malloc(elen + 1 + qlen + 1);
+	if (!out) {
+		return NULL;
+	}
+	memcpy(out, endpoint, elen);
+	out[elen] = strchr(endpoint, '?') ? '&' : '?';
+	memcpy(out + elen + 1, query, qlen);
+	out[elen + 1 + qlen] = '\0';
+	return out;
+}
+
+/* A rendered JSON payload as a query string: the same encoding a PHP array
+ * payload gets on a synchronous GET. */
+static void json_payload_to_query(const char *payload, size_t len, smart_str *query)
+{
+	zval decoded;
+
+	if (php_json_decode_ex(&decoded, payload, len, PHP_JSON_OBJECT_AS_ARRAY, PHP_JSON_PARSER_DEFAULT_DEPTH) == SUCCESS
+			&& Z_TYPE(decoded) == IS_ARRAY) {
+		php_mih_build_query(&decoded, query);
+	} else if (len) {
+		smart_str_appendl(query, payload, len);
+	}
+	zval_ptr_dtor(&decoded);
+	if (EG(exception)) {
+		zend_clear_exception();
+	}
+}
+
+static int enqueue_task(mih_store *st, mih_store_task *task, char *err, size_t errlen)
+{
+	if (!php_mih_method_has_body(task->http_method) && task->payload_len) {
+		smart_str query = {0};
+		char *endpoint;
+		json_payload_to_query(task->payload, task->payload_len, &query);
+		endpoint = append_query(task->endpoint, query.s ? ZSTR_VAL(query.s) : "", query.s ? ZSTR_LEN(query.s) : 0);
+		smart_str_free(&query);
+		if (!endpoint) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		free(task->endpoint);
+		task->endpoint = endpoint;
+		free(task->payload);
+		task->payload = strdup("");
+		task->payload_len = 0;
+	}
+	return mih_store_enqueue(st, task, err, errlen);
+}
+
+static char *dup_bytes(const char *s, size_t len)
+{
+	char *out = malloc(len + 1);
+
+	if (out) {
+		memcpy(out, s, len);
+		out[len] = '\0';
+	}
+	return out;
+}
+
+/* Renders one rule over the event into task; on a template error fills
+ * tpl_error and returns -1 (the task then goes to the DLQ). */
+static int render_rule(const mih_store_rule *rule, const json_t *jdata, const char *eventdata, size_t eventdata_len,
+	mih_store_task *task, char *tpl_error, size_t tpl_errlen)
+{
+	mih_tpl_error terr;
+	const mih_tpl *tpl;
+	char *out = NULL;
+	size_t outlen = 0;
+
+	tpl = php_mih_template_get(rule->endpoint, strlen(rule->endpoint), MIH_TPL_URL, &terr);
+	if (!tpl || mih_tpl_render(tpl, jdata, NULL, &out, &outlen, &terr) != 0) {
+		snprintf(tpl_error, tpl_errlen, "endpoint template: %s at line %u, column %u", terr.message, terr.line, terr.column);
+		task->endpoint = strdup(rule->endpoint);
+		task->payload = dup_bytes(eventdata, eventdata_len);
+		task->payload_len = eventdata_len;
+		return -1;
+	}
+	task->endpoint = out;
+	if (!rule->payload_template || !*rule->payload_template) {
+		task->payload = dup_bytes(eventdata, eventdata_len);
+		task->payload_len = eventdata_len;
+		return 0;
+	}
+	tpl = php_mih_template_get(rule->payload_template, strlen(rule->payload_template), MIH_TPL_JSON, &terr);
+	out = NULL;
+	if (!tpl || mih_tpl_render(tpl, jdata, NULL, &out, &outlen, &terr) != 0) {
+		snprintf(tpl_error, tpl_errlen, "payload template: %s at line %u, column %u", terr.message, terr.line, terr.column);
+		task->payload = strdup("");
+		task->payload_len = 0;
+		return -1;
+	}
+	task->payload = out;
+	task->payload_len = outlen;
+	return 0;
+}
+
+static zend_result emit_options(HashTable *options, zend_string **dedupe_key)
+{
+	zend_string *key;
+	zval *v;
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(options, key, v) {
+		if (key && zend_string_equals_literal(key, "dedupe_key")) {
+			if (Z_TYPE_P(v) != IS_STRING) {
+				zend_argument_type_error(3, "option \"dedupe_key\" must be of type string, %s given", zend_zval_type_name(v));
+				return FAILURE;
+			}
+			if (Z_STRLEN_P(v) == 0 || Z_STRLEN_P(v) > MIH_STORE_DEDUPE_KEY_MAX) {
+				zend_argument_value_error(3, "option \"dedupe_key\" must be 1 to %d bytes long", MIH_STORE_DEDUPE_KEY_MAX);
+				return FAILURE;
+			}
+			*dedupe_key = Z_STR_P(v);
+		} else {
+			zend_argument_value_error(3, "contains unknown option \"%s\" (known: dedupe_key)", key ? ZSTR_VAL(key) : "(numeric key)");
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static zend_long emit_rule(mih_store *st, const php_mih_rules_cache *c, const mih_store_rule *rule,
+	const char *eventname, const json_t *jdata, smart_str *eventdata, bool *failed)
+{
+	mih_store_task task;
+	const mih_service *svc = cached_service(c, rule->serviceid);
+	char tpl_error[400], err[512];
+	int64_t dead_id = 0;
+	int rc;
+
+	memset(&task, 0, sizeof(task));
+	task.ruleid = rule->id;
+	task.serviceid = rule->serviceid;
+	task.eventname = strdup(eventname);
+	task.http_method = strdup(rule->http_method && *rule->http_method ? rule->http_method : (svc ? svc->method : "POST"));
+	task.headers = rule->headers ? strdup(rule->headers) : NULL;
+	task.eventdata = dup_bytes(ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s));
+	rc = render_rule(rule, jdata, ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s), &task, tpl_error, sizeof(tpl_error));
+	if (rc != 0) {
+		/* Nothing is lost: the admin sees the event and why in the DLQ. */
+		if (mih_store_to_dlq(st, &task, 0, 0, tpl_error, NULL, 0, &dead_id, err, sizeof(err)) != 0) {
+			php_mih_store_throw("could not record a template failure in the DLQ", err);
+			*failed = true;
+		}
+		mih_store_task_dispose(&task);
+		return 0;
+	}
+	if (enqueue_task(st, &task, err, sizeof(err)) != 0) {
+		mih_store_task_dispose(&task);
+		php_mih_store_throw("could not queue the event", err);
+		*failed = true;
+		return 0;
+	}
+	rc = (int)task.id;
+	{
+		zend_long id = (zend_long)task.id;
+		mih_store_task_dispose(&task);
+		return id;
+	}
+}
+
+ZEND_METHOD(local_integrationhub_mih, emit)
+{
+	zend_string *eventname, *norm, *dedupe_key = NULL;
+	zval *data;
+	HashTable *options = NULL;
+	mih_store *st;
+	php_mih_rules_cache *c;
+	char err[512];
+	size_t i, matching = 0;
+	json_t *jdata;
+	smart_str eventdata = {0};
+	bool failed = false, seen;
+
+	ZEND_PARSE_PARAMETERS_START(2, 3)
+		Z_PARAM_STR(eventname)
+		Z_PARAM_ZVAL(data)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(options)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (Z_TYPE_P(data) != IS_ARRAY && Z_TYPE_P(data) != IS_OBJECT) {
+		zend_argument_type_error(2, "must be of type array|object, %s given", zend_zval_type_name(data));
+		RETURN_THROWS();
+	}
+	if (options && emit_options(options, &dedupe_key) != SUCCESS) {
+		RETURN_THROWS();
+	}
+	norm = php_mih_normalise_eventname(ZSTR_VAL(eventname), ZSTR_LEN(eventname), err, sizeof(err));
+	if (!norm) {
+		zend_argument_value_error(1, "%s", err);
+		RETURN_THROWS();
+	}
+	st = php_mih_store();
+	if (!st) {
+		zend_string_release(norm);
+		RETURN_THROWS();
+	}
+	c = rules_for(st, err, sizeof(err));
+	if (!c) {
+		zend_string_release(norm);
+		php_mih_store_throw("could not load rules", err);
+		RETURN_THROWS();
+	}
+	array_init(return_value);
+	for (i = 0; i < c->count; i++) {
+		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) == 0) {
+			matching++;
+		}
+	}
+	if (matching == 0) {
+		zend_string_release(norm);
+		return;
+	}
+	if (php_mih_encode_payload(data, &eventdata, 2) != SUCCESS) {
+		zend_string_release(norm);
+		smart_str_free(&eventdata);
+		zval_ptr_dtor(return_value);
+		RETURN_THROWS();
+	}
+	jdata = php_mih_zval_to_json(data, 2);
+	if (!jdata) {
+		zend_string_release(norm);
+		smart_str_free(&eventdata);
+		zval_ptr_dtor(return_value);
+		RETURN_THROWS();
+	}
+	/* One transaction: the batch is queued whole (one fsync), inside the
+	 * caller's own transaction when the store is Moodle's $DB. */
+	if (mih_store_begin(st, err, sizeof(err)) != 0) {
+		php_mih_store_throw("could not start a transaction", err);
+		failed = true;
+	}
+	if (!failed && dedupe_key) {
+		if (mih_store_dedupe_check(st, ZSTR_VAL(dedupe_key), (long)MIH_G(dedupe_ttl), &seen, err, sizeof(err)) != 0) {
+			php_mih_store_throw("could not check the dedupe key", err);
+			failed = true;
+		} else if (seen) {
+			matching = 0;
+		}
+	}
+	for (i = 0; !failed && matching && i < c->count; i++) {
+		zend_long id;
+		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) != 0) {
+			continue;
+		}
+		id = emit_rule(st, c, &c->rules[i], ZSTR_VAL(norm), jdata, &eventdata, &failed);
+		if (id > 0) {
+			add_next_index_long(return_value, id);
+		}
+	}
+	if (failed) {
+		mih_store_rollback(st, err, sizeof(err));
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+	} else if (mih_store_commit(st, err, sizeof(err)) != 0) {
+		php_mih_store_throw("could not commit the queued events", err);
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+	}
+	json_decref(jdata);
+	smart_str_free(&eventdata);
+	zend_string_release(norm);
+}
+
+/* ---- direct enqueue -------------------------------------------------------- */
+
+zend_long php_mih_enqueue_call(php_mih_call *call)
+{
+	mih_store *st;
+	mih_service svc;
+	mih_store_task task;
+	smart_str body = {0};
+	char err[512];
+	const char *method;
+	zend_long id = 0;
+
+	/* A disabled service is queued for: its tasks park until it is enabled. */
+	if (php_mih_load_service(call->service, &svc, false, &st) != SUCCESS) {
+		return 0;
+	}
+	method = call->method ? ZSTR_VAL(call->method) : svc.method;
+	memset(&task, 0, sizeof(task));
+	task.serviceid = svc.id;
+	task.http_method = strdup(method);
+	task.endpoint = dup_bytes(ZSTR_VAL(call->path), ZSTR_LEN(call->path));
+	if (call->payload && Z_TYPE_P(call->payload) == IS_STRING) {
+		task.payload = dup_bytes(Z_STRVAL_P(call->payload), Z_STRLEN_P(call->payload));
+		task.payload_len = Z_STRLEN_P(call->payload);
+	} else if (call->payload && Z_TYPE_P(call->payload) == IS_ARRAY && zend_hash_num_elements(Z_ARRVAL_P(call->payload))) {
+		if (php_mih_encode_payload(call->payload, &body, call->payload_argnum) != SUCCESS) {
+			goto done;
+		}
+		task.payload = dup_bytes(ZSTR_VAL(body.s), ZSTR_LEN(body.s));
+		task.payload_len = ZSTR_LEN(body.s);
+	} else {
+		task.payload = strdup("");
+	}
+	if (call->headers && zend_hash_num_elements(call->headers)) {
+		smart_str h = {0};
+		zval hz;
+		ZVAL_ARR(&hz, call->headers);
+		php_json_encode_ex(&h, &hz, PHP_JSON_UNESCAPED_SLASHES | PHP_JSON_UNESCAPED_UNICODE | PHP_JSON_FORCE_OBJECT,
+			PHP_JSON_PARSER_DEFAULT_DEPTH);
+		smart_str_0(&h);
+		task.headers = h.s ? dup_bytes(ZSTR_VAL(h.s), ZSTR_LEN(h.s)) : NULL;
+		smart_str_free(&h);
+	}
+	if (enqueue_task(st, &task, err, sizeof(err)) != 0) {
+		php_mih_store_throw("could not queue the request", err);
+		goto done;
+	}
+	id = (zend_long)task.id;
+done:
+	smart_str_free(&body);
+	mih_store_task_dispose(&task);
+	mih_service_dispose(&svc);
+	return id;
+}
+
+ZEND_METHOD(local_integrationhub_mih, enqueue)
+{
+	php_mih_call call;
+	zval empty;
+	zend_long id;
+
+	if (php_mih_call_parse(execute_data, &call, &empty, false) != SUCCESS) {
+		RETURN_THROWS();
+	}
+	id = php_mih_enqueue_call(&call);
+	php_mih_call_release(&call);
+	if (EG(exception)) {
+		RETURN_THROWS();
+	}
+	RETURN_LONG(id);
+}

@@ -1,0 +1,760 @@
+/* The store binding (embedded SQLite or Moodle's $DB) and the PHP API over
+ * it: rules, the event bridge (emit), direct enqueue, the queue and DLQ
+ * operations, the request log and stats. All persistence is in the store
+ * core (ext/core/store.c); this file converts between PHP and C. */
+#include "mih_private.h"
+#include "mih_dbstore.h"
+#include "store_sqlite.h"
+#include "sign.h"
+#include "ext/standard/php_string.h"
+#include "main/php_open_temporary_file.h"
+
+#include <unistd.h>
+
+/* ---- binding --------------------------------------------------------- */
+
+static void close_bound_db_store(void)
+{
+	if (MIH_G(store) && MIH_G(store_from_db)) {
+		mih_store_close(MIH_G(store));
+	}
+	MIH_G(store) = NULL;
+	MIH_G(store_from_db) = false;
+}
+
+void php_mih_store_release_request(void)
+{
+	close_bound_db_store();
+	php_mih_rules_cache_clear();
+}
+
+void php_mih_store_release_process(void)
+{
+	if (MIH_G(sqlite_store)) {
+		mih_store_close(MIH_G(sqlite_store));
+		MIH_G(sqlite_store) = NULL;
+	}
+	if (MIH_G(sqlite_path)) {
+		free(MIH_G(sqlite_path));
+		MIH_G(sqlite_path) = NULL;
+	}
+}
+
+/* The SQLite store of this process for path, (re)opened when the path
+ * changes or after a fork (a connection must never cross fork()). */
+static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
+{
+	mih_sqlite_durability durability;
+	mih_store *st;
+
+	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) == getpid() && strcmp(MIH_G(sqlite_path), path) == 0) {
+		return MIH_G(sqlite_store);
+	}
+	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) != getpid()) {
+		/* Inherited from the parent: forget it without touching its connection state. */
+		MIH_G(sqlite_store) = NULL;
+	}
+	php_mih_store_release_process();
+	if (mih_sqlite_durability_parse(MIH_G(store_durability), &durability, err, errlen) != 0) {
+		return NULL;
+	}
+	if (mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
+		return NULL;
+	}
+	MIH_G(sqlite_store) = st;
+	MIH_G(sqlite_path) = strdup(path);
+	MIH_G(sqlite_pid) = getpid();
+	return st;
+}
+
+static void default_store_path(char *out, size_t outlen)
+{
+	if (MIH_G(store_path) && *MIH_G(store_path)) {
+		snprintf(out, outlen, "%s", MIH_G(store_path));
+	} else {
+		/* Development default: a per-user file in the system temp dir. */
+		snprintf(out, outlen, "%s/mih-%u.sqlite", php_get_temporary_directory(), (unsigned)getuid());
+	}
+}
+
+mih_store *php_mih_store(void)
+{
+	char err[512], path[MAXPATHLEN];
+	mih_store *st;
+
+	if (MIH_G(store)) {
+		if (MIH_G(store_from_db) || (MIH_G(store) == MIH_G(sqlite_store) && MIH_G(sqlite_pid) == getpid())) {
+			return MIH_G(store);
+		}
+		MIH_G(store) = NULL;
+	}
+	default_store_path(path, sizeof(path));
+	st = sqlite_store_for(path, err, sizeof(err));
+	if (!st) {
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
+		return NULL;
+	}
+	return st;
+}
+
+void php_mih_store_throw(const char *what, const char *err)
+{
+	php_mih_throw(php_mih_store_exception_ce, 0, "%s: %s", what, err);
+}
+
+ZEND_METHOD(local_integrationhub_mih, use_sqlite)
+{
+	zend_string *path;
+	char err[512];
+	mih_store *st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_PATH_STR(path)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (ZSTR_LEN(path) == 0) {
+		zend_argument_value_error(1, "must not be empty");
+		RETURN_THROWS();
+	}
+	st = sqlite_store_for(ZSTR_VAL(path), err, sizeof(err));
+	if (!st) {
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
+		RETURN_THROWS();
+	}
+	close_bound_db_store();
+	php_mih_rules_cache_clear();
+	MIH_G(store) = st;
+}
+
+ZEND_METHOD(local_integrationhub_mih, use_db)
+{
+	zval *db;
+	char err[512];
+	mih_store *st;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_OBJECT(db)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (php_mih_dbstore_open(db, &st, err, sizeof(err)) != 0) {
+		if (!EG(exception)) {
+			php_mih_throw(php_mih_store_exception_ce, 0, "could not use the database: %s", err);
+		}
+		RETURN_THROWS();
+	}
+	close_bound_db_store();
+	php_mih_rules_cache_clear();
+	MIH_G(store) = st;
+	MIH_G(store_from_db) = true;
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static void add_str_or_null(zval *arr, const char *key, const char *value)
+{
+	if (value) {
+		add_assoc_string(arr, key, value);
+	} else {
+		add_assoc_null(arr, key);
+	}
+}
+
+/* A JSON text column (headers) as a PHP array; [] for none. */
+static void add_json_text(zval *arr, const char *key, const char *text)
+{
+	json_t *j = text && *text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
+	zval v;
+
+	if (j) {
+		php_mih_json_to_zval(j, &v);
+		json_decref(j);
+		if (Z_TYPE(v) != IS_ARRAY) {
+			zval_ptr_dtor(&v);
+			array_init(&v);
+		}
+	} else {
+		array_init(&v);
+	}
+	add_assoc_zval(arr, key, &v);
+}
+
+/* Header names whose values are credentials: shown as "****". */
+static bool header_is_secret(const char *name)
+{
+	char lower[128];
+	size_t i, n = strlen(name);
+
+	if (n >= sizeof(lower)) {
+		n = sizeof(lower) - 1;
+	}
+	for (i = 0; i < n; i++) {
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	}
+	lower[n] = '\0';
+	if (strcmp(lower, "idempotency-key") == 0 || strcmp(lower, "webhook-id") == 0) {
+		return false;
+	}
+	return strcmp(lower, "authorization") == 0 || strcmp(lower, "proxy-authorization") == 0
+		|| strcmp(lower, "cookie") == 0 || strstr(lower, "token") || strstr(lower, "secret")
+		|| strstr(lower, "key") || strstr(lower, "password") || strstr(lower, "signature");
+}
+
+void php_mih_add_redacted_headers(zval *arr, const char *key, const char *text)
+{
+	json_t *j = text && *text ? json_loads(text, 0, NULL) : NULL;
+	const char *name;
+	json_t *value;
+	zval v;
+
+	array_init(&v);
+	if (json_is_object(j)) {
+		json_object_foreach(j, name, value) {
+			if (header_is_secret(name)) {
+				add_assoc_string(&v, name, "****");
+			} else if (json_is_string(value)) {
+				add_assoc_stringl(&v, name, json_string_value(value), json_string_length(value));
+			}
+		}
+	}
+	json_decref(j);
+	add_assoc_zval(arr, key, &v);
+}
+
+/* Filter arrays: known keys only; each getter validates its type. */
+zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list)
+{
+	zend_string *key;
+
+	ZEND_HASH_FOREACH_STR_KEY(filter, key) {
+		const char *const *k;
+		bool ok = false;
+		if (key) {
+			for (k = known; *k; k++) {
+				if (zend_string_equals_cstr(key, *k, strlen(*k))) {
+					ok = true;
+					break;
+				}
+			}
+		}
+		if (!ok) {
+			zend_argument_value_error(argnum, "contains unknown filter \"%s\" (known: %s)",
+				key ? ZSTR_VAL(key) : "(numeric key)", list);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out)
+{
+	zval *v = zend_hash_str_find(filter, key, strlen(key));
+
+	if (!v) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(v) != IS_LONG) {
+		zend_argument_type_error(argnum, "filter \"%s\" must be of type int, %s given", key, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (Z_LVAL_P(v) < min) {
+		zend_argument_value_error(argnum, "filter \"%s\" must be at least " ZEND_LONG_FMT, key, min);
+		return FAILURE;
+	}
+	*out = Z_LVAL_P(v);
+	return SUCCESS;
+}
+
+zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out)
+{
+	zval *v = zend_hash_str_find(filter, key, strlen(key));
+
+	if (!v) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(v) != IS_STRING) {
+		zend_argument_type_error(argnum, "filter \"%s\" must be of type string, %s given", key, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	*out = Z_STR_P(v);
+	return SUCCESS;
+}
+
+/* The id of the service named name; 0 when there is none (thrown as
+ * service_not_found when throw_missing), -1 with a store_exception thrown. */
+static int64_t service_id_by_name(mih_store *st, const char *name, bool throw_missing)
+{
+	mih_service svc;
+	char err[256];
+	int rc = mih_store_service_get(st, name, &svc, err, sizeof(err));
+	int64_t id;
+
+	if (rc < 0) {
+		php_mih_store_throw("could not load service", err);
+		return -1;
+	}
+	if (rc == MIH_STORE_NOT_FOUND) {
+		if (throw_missing) {
+			php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", name);
+			return -1;
+		}
+		return 0;
+	}
+	id = svc.id;
+	mih_service_dispose(&svc);
+	return id;
+}
+
+int64_t php_mih_service_id(mih_store *st, const char *name)
+{
+	return service_id_by_name(st, name, false);
+}
+
+/* ---- rules ------------------------------------------------------------- */
+
+#define RULE_ENDPOINT_MAX 1333
+
+static void rule_to_zval(zval *out, const mih_store_rule *r)
+{
+	array_init(out);
+	add_assoc_long(out, "id", (zend_long)r->id);
+	add_str_or_null(out, "eventname", r->eventname);
+	add_str_or_null(out, "service", r->service);
+	add_str_or_null(out, "endpoint", r->endpoint);
+	add_str_or_null(out, "method", r->http_method && *r->http_method ? r->http_method : NULL);
+	add_assoc_string(out, "payload_template", r->payload_template ? r->payload_template : "");
+	add_json_text(out, "headers", r->headers);
+	add_assoc_bool(out, "enabled", r->enabled);
+	add_assoc_long(out, "timecreated", (zend_long)r->timecreated);
+	add_assoc_long(out, "timemodified", (zend_long)r->timemodified);
+}
+
+/* Moodle names events "\component\event\name"; the leading backslash is
+ * added when missing so both spellings match. */
+zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen)
+{
+	size_t i, backslashes = 0;
+	const char *p = name;
+
+	if (len > 0 && name[0] == '\\') {
+		p++;
+		len--;
+	}
+	if (len == 0 || len > 250) {
+		snprintf(err, errlen, "must be a Moodle event class name such as \\core\\event\\user_loggedin");
+		return NULL;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)p[i];
+		if (c == '\\') {
+			if (i == 0 || p[i - 1] == '\\' || i == len - 1) {
+				break;
+			}
+			backslashes++;
+		} else if (!(isalnum(c) || c == '_')) {
+			break;
+		}
+	}
+	if (i != len || backslashes < 2) {
+		snprintf(err, errlen, "\"%.*s\" is not a Moodle event class name such as \\core\\event\\user_loggedin",
+			(int)MIN(len, 100), p);
+		return NULL;
+	}
+	return zend_string_concat2("\\", 1, p, len);
+}
+
+static zend_result rule_field_string(json_t *v, const char *field, const char **out)
+{
+	if (!json_is_string(v)) {
+		php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"%s\" must be a string", field);
+		return FAILURE;
+	}
+	*out = json_string_value(v);
+	return SUCCESS;
+}
+
+static zend_result check_rule_template(const char *src, mih_tpl_mode mode, const char *field)
+{
+	mih_tpl_error terr;
+
+	if (!php_mih_template_get(src, strlen(src), mode, &terr)) {
+		php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+			"invalid rule: field \"%s\": %s at line %u, column %u", field, terr.message, terr.line, terr.column);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+/* Fills rule from def over its current values; validates everything. */
+static zend_result rule_from_json(mih_store *st, json_t *def, mih_store_rule *rule)
+{
+	const char *key, *s;
+	json_t *v;
+	char err[256];
+
+	json_object_foreach(def, key, v) {
+		if (strcmp(key, "eventname") == 0) {
+			zend_string *norm;
+			if (rule_field_string(v, key, &s) != SUCCESS) {
+				return FAILURE;
+			}
+			norm = php_mih_normalise_eventname(s, strlen(s), err, sizeof(err));
+			if (!norm) {
+				php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"eventname\" %s", err);
+				return FAILURE;
+			}
+			free(rule->eventname);
+			rule->eventname = strdup(ZSTR_VAL(norm));
+			zend_string_release(norm);
+		} else if (strcmp(key, "service") == 0) {
+			int64_t id;
+			if (rule_field_string(v, key, &s) != SUCCESS) {
+				return FAILURE;
+			}
+			id = service_id_by_name(st, s, false);
+			if (id < 0) {
+				return FAILURE;
+			}
+			if (id == 0) {
+				php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+					"invalid rule: field \"service\": service \"%s\" is not defined", s);
+				return FAILURE;
+			}
+			rule->serviceid = id;
+		} else if (strcmp(key, "endpoint") == 0) {
+			if (rule_field_string(v, key, &s) != SUCCESS) {
+				return FAILURE;
+			}
+			if (strlen(s) > RULE_ENDPOINT_MAX) {
+				php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+					"invalid rule: field \"endpoint\" is longer than %d bytes", RULE_ENDPOINT_MAX);
+				return FAILURE;
+			}
+			free(rule->endpoint);
+			rule->endpoint = strdup(s);
+		} else if (strcmp(key, "method") == 0) {
+			const char *canon = NULL;
+			if (!json_is_null(v)) {
+				if (rule_field_string(v, key, &s) != SUCCESS) {
+					return FAILURE;
+				}
+				canon = mih_method_canonical(s, strlen(s));
+				if (!canon && *s) {
+					php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+						"invalid rule: field \"method\" must be one of GET, POST, PUT, PATCH, DELETE, HEAD");
+					return FAILURE;
+				}
+			}
+			free(rule->http_method);
+			rule->http_method = canon ? strdup(canon) : NULL;
+		} else if (strcmp(key, "payload_template") == 0) {
+			if (json_is_null(v)) {
+				s = "";
+			} else if (rule_field_string(v, key, &s) != SUCCESS) {
+				return FAILURE;
+			}
+			free(rule->payload_template);
+			rule->payload_template = strdup(s);
+		} else if (strcmp(key, "headers") == 0) {
+			const char *name;
+			json_t *hv;
+			if (json_is_array(v) && json_array_size(v) == 0) {
+				free(rule->headers);
+				rule->headers = NULL;
+				continue;
+			}
+			if (!json_is_object(v)) {
+				php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+					"invalid rule: field \"headers\" must be an array of name => value");
+				return FAILURE;
+			}
+			json_object_foreach(v, name, hv) {
+				if (!json_is_string(hv) || php_mih_check_header_silent(name, strlen(name),
+						json_string_value(hv), json_string_length(hv)) != SUCCESS) {
+					php_mih_throw(php_mih_invalid_definition_exception_ce, 0,
+						"invalid rule: field \"headers\" has an invalid header \"%.64s\" (a token name and a string value without CR or LF)", name);
+					return FAILURE;
+				}
+			}
+			free(rule->headers);
+			rule->headers = json_dumps(v, JSON_COMPACT);
+		} else if (strcmp(key, "enabled") == 0) {
+			if (json_is_boolean(v)) {
+				rule->enabled = json_is_true(v);
+			} else if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1)) {
+				rule->enabled = json_integer_value(v) == 1;
+			} else if (json_is_string(v) && (strcmp(json_string_value(v), "0") == 0 || strcmp(json_string_value(v), "1") == 0)) {
+				rule->enabled = json_string_value(v)[0] == '1';
+			} else {
+				php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"enabled\" must be a boolean");
+				return FAILURE;
+			}
+		} else if (strcmp(key, "id") == 0 || strcmp(key, "timecreated") == 0 || strcmp(key, "timemodified") == 0) {
+			continue;
+		} else {
+			php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: unknown field \"%.64s\"", key);
+			return FAILURE;
+		}
+	}
+	if (!rule->eventname) {
+		php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"eventname\" is required");
+		return FAILURE;
+	}
+	if (rule->serviceid == 0) {
+		php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"service\" is required");
+		return FAILURE;
+	}
+	if (!rule->http_method) {
+		/* The rule's method defaults to its service's. */
+		mih_service svc;
+		if (mih_store_service_get_by_id(st, rule->serviceid, &svc, err, sizeof(err)) != MIH_STORE_DONE) {
+			php_mih_store_throw("could not load the rule's service", err);
+			return FAILURE;
+		}
+		rule->http_method = strdup(svc.method);
+		mih_service_dispose(&svc);
+	}
+	if (!rule->endpoint) {
+		rule->endpoint = strdup("/");
+	}
+	if (!rule->payload_template) {
+		rule->payload_template = strdup("");
+	}
+	if (check_rule_template(rule->endpoint, MIH_TPL_URL, "endpoint") != SUCCESS) {
+		return FAILURE;
+	}
+	if (*rule->payload_template && check_rule_template(rule->payload_template, MIH_TPL_JSON, "payload_template") != SUCCESS) {
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
+ZEND_METHOD(local_integrationhub_mih, save_rule)
+{
+	zval *zrule;
+	json_t *def, *jid;
+	mih_store_rule rule;
+	mih_store *st;
+	char err[256];
+	int rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ARRAY(zrule)
+	ZEND_PARSE_PARAMETERS_END();
+
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	def = php_mih_zval_to_json(zrule, 1);
+	if (!def) {
+		RETURN_THROWS();
+	}
+	if (json_is_array(def)) {
+		json_decref(def);
+		zend_argument_value_error(1, "must be an array of field => value");
+		RETURN_THROWS();
+	}
+	memset(&rule, 0, sizeof(rule));
+	rule.enabled = true;
+	jid = json_object_get(def, "id");
+	if (jid && !json_is_null(jid) && !(json_is_integer(jid) && json_integer_value(jid) == 0)) {
+		if (!json_is_integer(jid)) {
+			json_decref(def);
+			php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: field \"id\" must be an integer");
+			RETURN_THROWS();
+		}
+		rc = mih_store_rule_get(st, json_integer_value(jid), &rule, err, sizeof(err));
+		if (rc < 0) {
+			json_decref(def);
+			php_mih_store_throw("could not load rule", err);
+			RETURN_THROWS();
+		}
+		if (rc == MIH_STORE_NOT_FOUND) {
+			long long missing = (long long)json_integer_value(jid);
+			json_decref(def);
+			php_mih_throw(php_mih_invalid_definition_exception_ce, 0, "invalid rule: there is no rule with id %lld",
+				missing);
+			RETURN_THROWS();
+		}
+	}
+	if (rule_from_json(st, def, &rule) != SUCCESS) {
+		json_decref(def);
+		mih_store_rule_dispose(&rule);
+		RETURN_THROWS();
+	}
+	json_decref(def);
+	if (mih_store_rule_save(st, &rule, err, sizeof(err)) != 0) {
+		mih_store_rule_dispose(&rule);
+		php_mih_store_throw("could not save rule", err);
+		RETURN_THROWS();
+	}
+	php_mih_rules_changed(st);
+	{
+		int64_t saved_id = rule.id;
+		mih_store_rule_dispose(&rule);
+		memset(&rule, 0, sizeof(rule));
+		rc = mih_store_rule_get(st, saved_id, &rule, err, sizeof(err));
+	}
+	if (rc != 0) {
+		mih_store_rule_dispose(&rule);
+		php_mih_store_throw("could not read the saved rule back", rc < 0 ? err : "not found");
+		RETURN_THROWS();
+	}
+	rule_to_zval(return_value, &rule);
+	mih_store_rule_dispose(&rule);
+}
+
+ZEND_METHOD(local_integrationhub_mih, rule)
+{
+	zend_long id;
+	mih_store_rule rule;
+	mih_store *st;
+	char err[256];
+	int rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_LONG(id)
+	ZEND_PARSE_PARAMETERS_END();
+
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	memset(&rule, 0, sizeof(rule));
+	rc = mih_store_rule_get(st, (int64_t)id, &rule, err, sizeof(err));
+	if (rc < 0) {
+		php_mih_store_throw("could not load rule", err);
+		RETURN_THROWS();
+	}
+	if (rc == MIH_STORE_NOT_FOUND) {
+		RETURN_NULL();
+	}
+	rule_to_zval(return_value, &rule);
+	mih_store_rule_dispose(&rule);
+}
+
+ZEND_METHOD(local_integrationhub_mih, rules)
+{
+	HashTable *filter = NULL;
+	static const char *const known[] = { "eventname", "service", "enabled", NULL };
+	mih_store_rule_filter f = { NULL, 0, -1 };
+	zend_string *eventname = NULL, *service = NULL, *norm = NULL;
+	mih_store_rule *list;
+	size_t count, i;
+	mih_store *st;
+	char err[256];
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(filter)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (filter) {
+		zval *en;
+		if (php_mih_check_filter_keys(filter, 1, known, "eventname, service, enabled") != SUCCESS
+				|| php_mih_filter_string(filter, "eventname", 1, &eventname) != SUCCESS
+				|| php_mih_filter_string(filter, "service", 1, &service) != SUCCESS) {
+			RETURN_THROWS();
+		}
+		en = zend_hash_str_find(filter, ZEND_STRL("enabled"));
+		if (en) {
+			if (Z_TYPE_P(en) != IS_TRUE && Z_TYPE_P(en) != IS_FALSE) {
+				zend_argument_type_error(1, "filter \"enabled\" must be of type bool, %s given", zend_zval_type_name(en));
+				RETURN_THROWS();
+			}
+			f.enabled = Z_TYPE_P(en) == IS_TRUE;
+		}
+	}
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	if (eventname) {
+		norm = php_mih_normalise_eventname(ZSTR_VAL(eventname), ZSTR_LEN(eventname), err, sizeof(err));
+		if (!norm) {
+			zend_argument_value_error(1, "filter \"eventname\" %s", err);
+			RETURN_THROWS();
+		}
+		f.eventname = ZSTR_VAL(norm);
+	}
+	if (service) {
+		int64_t id = service_id_by_name(st, ZSTR_VAL(service), false);
+		if (id < 0) {
+			if (norm) {
+				zend_string_release(norm);
+			}
+			RETURN_THROWS();
+		}
+		if (id == 0) {
+			if (norm) {
+				zend_string_release(norm);
+			}
+			RETURN_EMPTY_ARRAY();
+		}
+		f.serviceid = id;
+	}
+	if (mih_store_rule_list(st, &f, &list, &count, err, sizeof(err)) != 0) {
+		if (norm) {
+			zend_string_release(norm);
+		}
+		php_mih_store_throw("could not list rules", err);
+		RETURN_THROWS();
+	}
+	if (norm) {
+		zend_string_release(norm);
+	}
+	array_init_size(return_value, (uint32_t)count);
+	for (i = 0; i < count; i++) {
+		zval item;
+		rule_to_zval(&item, &list[i]);
+		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &item);
+	}
+	mih_store_rule_list_free(list, count);
+}
+
+ZEND_METHOD(local_integrationhub_mih, delete_rule)
+{
+	zend_long id;
+	mih_store *st;
+	char err[256];
+	int rc;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_LONG(id)
+	ZEND_PARSE_PARAMETERS_END();
+
+	st = php_mih_store();
+	if (!st) {
+		RETURN_THROWS();
+	}
+	rc = mih_store_rule_delete(st, (int64_t)id, err, sizeof(err));
+	if (rc < 0) {
+		php_mih_store_throw("could not delete rule", err);
+		RETURN_THROWS();
+	}
+	php_mih_rules_changed(st);
+	RETURN_BOOL(rc == MIH_STORE_DONE);
+}
+
+/* ---- the request log --------------------------------------------------- */
+
+#define LOG_PRUNE_EVERY 500
+
+void php_mih_log_append(mih_store *st, const mih_store_log_row *row)
+{
+	char err[256];
+	long deleted;
+
+	if (!st) {
+		return;
+	}
+	/* The log is diagnostics: a failed write must not fail the call. */
+	if (mih_store_log_append(st, row, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
+		return;
+	}
+	if (++MIH_G(log_appends) >= LOG_PRUNE_EVERY) {
+		MIH_G(log_appends) = 0;
+		mih_store_log_prune(st, (long)MIH_G(log_max_rows), (long)MIH_G(log_max_age), &deleted, err, sizeof(err));
+	}
+}

@@ -1,0 +1,1492 @@
+/* The durable store against a real SQLite file, through two executors: the
+ * embedded SQLite one, and a wrapper that behaves like Moodle's $DB (every
+ * value returned as TEXT, no relaxed transactions, and a failure when a
+ * query's first column is not unique, which get_records_sql would silently
+ * collapse). Each behavioural test runs once per executor. */
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sqlite3.h>
+#include "unit.h"
+#include "store.h"
+#include "store_sqlite.h"
+
+static bool text_mode;
+static int64_t fake_now = 1700000000;
+static char db_path[256];
+static int db_serial;
+static char err[512];
+
+static int64_t fake_clock(void *ctx)
+{
+	(void)ctx;
+	return fake_now;
+}
+
+/* ---- the Moodle-like executor ------------------------------------------ */
+
+typedef struct text_db {
+	void *inner;
+	char identity[300];
+} text_db;
+
+typedef struct text_query {
+	mih_sql_row_cb cb;
+	void *cbctx;
+	char **firsts;       /* first-column values seen, to catch duplicates */
+	size_t nfirsts;
+	char *err;
+	size_t errlen;
+} text_query;
+
+static char *value_text(const mih_sql_value *v, size_t *len)
+{
+	char buf[64];
+	char *out;
+
+	switch (v->type) {
+	case MIH_SQL_INT:
+		snprintf(buf, sizeof(buf), "%lld", (long long)v->i);
+		break;
+	case MIH_SQL_REAL:
+		snprintf(buf, sizeof(buf), "%.3f", v->d);   /* as number(12,3) comes back */
+		break;
+	case MIH_SQL_TEXT:
+		out = malloc(v->len + 1);
+		memcpy(out, v->s, v->len);
+		out[v->len] = '\0';
+		*len = v->len;
+		return out;
+	default:
+		return NULL;
+	}
+	*len = strlen(buf);
+	return strdup(buf);
+}
+
+static int text_row(void *ctx, size_t ncols, const char *const *names, const mih_sql_value *vals)
+{
+	text_query *q = ctx;
+	mih_sql_value conv[64];
+	char *owned[64];
+	int rc;
+
+	for (size_t c = 0; c < ncols; c++) {
+		size_t len = 0;
+
+		owned[c] = value_text(&vals[c], &len);
+		conv[c] = owned[c] ? mih_sql_text(owned[c], len) : mih_sql_null();
+	}
+	for (size_t i = 0; ncols && i < q->nfirsts; i++) {
+		if (owned[0] && strcmp(q->firsts[i], owned[0]) == 0) {
+			snprintf(q->err, q->errlen, "duplicate first column value %s", owned[0]);
+			for (size_t c = 0; c < ncols; c++) {
+				free(owned[c]);
+			}
+			return -1;
+		}
+	}
+	q->firsts = realloc(q->firsts, (q->nfirsts + 1) * sizeof(char *));
+	q->firsts[q->nfirsts++] = strdup(ncols && owned[0] ? owned[0] : "");
+	rc = q->cb(q->cbctx, ncols, names, conv);
+	for (size_t c = 0; c < ncols; c++) {
+		free(owned[c]);
+	}
+	return rc;
+}
+
+static int text_exec(void *db, const char *sql, const mih_sql_value *p, size_t n, char *e, size_t el)
+{
+	return mih_sql_sqlite_ops.exec(((text_db *)db)->inner, sql, p, n, e, el);
+}
+
+static int text_query_fn(void *db, const char *sql, const mih_sql_value *p, size_t n, long from,
+	long num, mih_sql_row_cb cb, void *cbctx, char *e, size_t el)
+{
+	text_query q = { cb, cbctx, NULL, 0, e, el };
+	int rc = mih_sql_sqlite_ops.query(((text_db *)db)->inner, sql, p, n, from, num, text_row, &q,
+		e, el);
+
+	for (size_t i = 0; i < q.nfirsts; i++) {
+		free(q.firsts[i]);
+	}
+	free(q.firsts);
+	return rc;
+}
+
+static int text_insert(void *db, const char *table, const char *const *cols,
+	const mih_sql_value *vals, size_t n, int64_t *id, char *e, size_t el)
+{
+	return mih_sql_sqlite_ops.insert(((text_db *)db)->inner, table, cols, vals, n, id, e, el);
+}
+
+static int text_begin(void *db, char *e, size_t el)
+{
+	return mih_sql_sqlite_ops.begin(((text_db *)db)->inner, e, el);
+}
+
+static int text_commit(void *db, char *e, size_t el)
+{
+	return mih_sql_sqlite_ops.commit(((text_db *)db)->inner, e, el);
+}
+
+static int text_rollback(void *db, char *e, size_t el)
+{
+	return mih_sql_sqlite_ops.rollback(((text_db *)db)->inner, e, el);
+}
+
+static const char *text_identity(void *db)
+{
+	return ((text_db *)db)->identity;
+}
+
+static void text_close(void *db)
+{
+	mih_sql_sqlite_close(((text_db *)db)->inner);
+	free(db);
+}
+
+static const mih_sql_ops text_ops = {
+	text_exec, text_query_fn, text_insert, text_begin, NULL, text_commit, text_rollback,
+	text_identity
+};
+
+/* ---- fixtures ----------------------------------------------------------- */
+
+static void remove_db(const char *path)
+{
+	char side[300];
+
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
+static void new_db_path(void)
+{
+	snprintf(db_path, sizeof(db_path), "/tmp/mih_test_store_%d_%d.db", (int)getpid(), ++db_serial);
+	remove_db(db_path);
+}
+
+static mih_store *open_store(void)
+{
+	mih_store *st = NULL;
+
+	if (text_mode) {
+		text_db *t = calloc(1, sizeof(*t));
+
+		if (mih_sql_sqlite_open(db_path, MIH_SQLITE_DURABILITY_FULL, &t->inner, err,
+			sizeof(err)) != 0) {
+			fprintf(stderr, "open: %s\n", err);
+			free(t);
+			return NULL;
+		}
+		snprintf(t->identity, sizeof(t->identity), "moodle:%s", db_path);
+		st = mih_store_new(&text_ops, t, text_close);
+	} else if (mih_store_sqlite_open(db_path, MIH_SQLITE_DURABILITY_FULL, &st, err,
+		sizeof(err)) != 0) {
+		fprintf(stderr, "open: %s\n", err);
+		return NULL;
+	}
+	mih_store_set_clock(st, fake_clock, NULL);
+	return st;
+}
+
+static mih_store *fresh_store(void)
+{
+	fake_now = 1700000000;
+	new_db_path();
+	return open_store();
+}
+
+static void finish(mih_store *st)
+{
+	mih_store_close(st);
+	remove_db(db_path);
+}
+
+static int64_t add_service(mih_store *st, const char *name)
+{
+	mih_service svc;
+
+	mih_service_init(&svc);
+	svc.name = strdup(name);
+	svc.base_url = strdup("https://example.test/api");
+	if (mih_store_service_save(st, &svc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "add_service: %s\n", err);
+	}
+	int64_t id = svc.id;
+
+	mih_service_dispose(&svc);
+	return id;
+}
+
+static int64_t add_task(mih_store *st, int64_t serviceid, const char *payload)
+{
+	mih_store_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = serviceid;
+	t.eventname = "\\core\\event\\user_loggedin";
+	t.endpoint = "/hook";
+	t.http_method = "POST";
+	t.payload = (char *)payload;
+	t.payload_len = strlen(payload);
+	if (mih_store_enqueue(st, &t, err, sizeof(err)) != 0) {
+		fprintf(stderr, "add_task: %s\n", err);
+	}
+	free(t.idempotency_key);
+	return t.id;
+}
+
+/* ---- schema ------------------------------------------------------------- */
+
+TEST(schema_created_private_and_reopened)
+{
+	mih_store *st = fresh_store();
+	struct stat sb;
+	sqlite3 *raw;
+	sqlite3_stmt *stmt;
+	mih_service svc;
+
+	CHECK(st != NULL);
+	CHECK(add_service(st, "crm") > 0);
+	mih_store_close(st);
+	CHECK(stat(db_path, &sb) == 0);
+	CHECK_INT(sb.st_mode & 0777, 0600);
+
+	st = open_store();   /* migration runs again: must be a no-op */
+	CHECK(st != NULL);
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_STR(svc.name, "crm");
+	mih_service_dispose(&svc);
+	CHECK(strstr(mih_store_identity(st), db_path) != NULL);
+	mih_store_close(st);
+
+	CHECK(sqlite3_open(db_path, &raw) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(stmt, 0), MIH_SQLITE_SCHEMA_VERSION);
+	sqlite3_finalize(stmt);
+	CHECK(sqlite3_prepare_v2(raw, "PRAGMA journal_mode", -1, &stmt, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(stmt, 0), "wal");
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+	remove_db(db_path);
+}
+
+/* The XMLDB file must declare exactly the SQLite schema's columns, with the
+ * same NOT NULL choices, so both backends hold the same rows. */
+static char *read_install_xml(void)
+{
+	static const char *const paths[] = {
+		"../../moodle/local/integrationhub/db/install.xml",
+		"moodle/local/integrationhub/db/install.xml",
+	};
+
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		FILE *f = fopen(paths[i], "rb");
+		char *buf;
+		long len;
+
+		if (!f) {
+			continue;
+		}
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		rewind(f);
+		buf = calloc(1, (size_t)len + 1);
+		if (fread(buf, 1, (size_t)len, f) != (size_t)len) {
+			free(buf);
+			buf = NULL;
+		}
+		fclose(f);
+		return buf;
+	}
+	return NULL;
+}
+
+static char *attr(const char *tag, const char *name, char *out, size_t outlen)
+{
+	char key[32];
+	const char *p, *end = strchr(tag, '>');
+
+	snprintf(key, sizeof(key), " %s=\"", name);
+	p = strstr(tag, key);
+	out[0] = '\0';
+	if (p && (!end || p < end)) {
+		p += strlen(key);
+		snprintf(out, outlen, "%.*s", (int)(strchr(p, '"') - p), p);
+	}
+	return out;
+}
+
+static int compare_table(sqlite3 *raw, const char *table, const char *start, const char *end)
+{
+	char sql[256], name[64], notnull[8];
+	int xml_fields = 0, db_fields = 0, mismatches = 0;
+	sqlite3_stmt *stmt;
+
+	for (const char *f = strstr(start, "<FIELD "); f && f < end; f = strstr(f + 1, "<FIELD ")) {
+		xml_fields++;
+		attr(f, "NAME", name, sizeof(name));
+		attr(f, "NOTNULL", notnull, sizeof(notnull));
+		snprintf(sql, sizeof(sql), "SELECT \"notnull\", pk FROM pragma_table_info('%s')"
+			" WHERE name = '%s'", table, name);
+		if (sqlite3_prepare_v2(raw, sql, -1, &stmt, NULL) != SQLITE_OK
+			|| sqlite3_step(stmt) != SQLITE_ROW) {
+			fprintf(stderr, "%s.%s is in install.xml but not in SQLite\n", table, name);
+			mismatches++;
+		} else if ((sqlite3_column_int(stmt, 0) || sqlite3_column_int(stmt, 1))
+			!= (strcmp(notnull, "true") == 0)) {
+			fprintf(stderr, "%s.%s: NOT NULL differs\n", table, name);
+			mismatches++;
+		}
+		sqlite3_finalize(stmt);
+	}
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM pragma_table_info('%s')", table);
+	if (sqlite3_prepare_v2(raw, sql, -1, &stmt, NULL) == SQLITE_OK
+		&& sqlite3_step(stmt) == SQLITE_ROW) {
+		db_fields = sqlite3_column_int(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	if (db_fields != xml_fields) {
+		fprintf(stderr, "%s: %d columns in SQLite, %d in install.xml\n", table, db_fields,
+			xml_fields);
+		mismatches++;
+	}
+	return mismatches;
+}
+
+TEST(install_xml_matches_sqlite_schema)
+{
+	mih_store *st = fresh_store();
+	char *xml = read_install_xml();
+	sqlite3 *raw;
+	sqlite3_stmt *stmt;
+	int xml_tables = 0, db_tables = 0;
+
+	CHECK(xml != NULL);
+	mih_store_close(st);
+	CHECK(sqlite3_open(db_path, &raw) == SQLITE_OK);
+	for (const char *t = xml ? strstr(xml, "<TABLE ") : NULL; t; t = strstr(t + 1, "<TABLE ")) {
+		char table[64];
+		const char *end = strstr(t, "</TABLE>");
+
+		xml_tables++;
+		attr(t, "NAME", table, sizeof(table));
+		CHECK_INT(compare_table(raw, table, t, end), 0);
+	}
+	CHECK(sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+		" AND name LIKE 'local_integrationhub_%'", -1, &stmt, NULL) == SQLITE_OK);
+	if (sqlite3_step(stmt) == SQLITE_ROW) {
+		db_tables = sqlite3_column_int(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	CHECK_INT(xml_tables, db_tables);
+	CHECK_INT(db_tables, 8);
+	sqlite3_close(raw);
+	free(xml);
+	remove_db(db_path);
+}
+
+TEST(open_errors)
+{
+	mih_store *st;
+	mih_sqlite_durability d;
+
+	CHECK_INT(mih_store_sqlite_open("/nonexistent-dir/x.db", MIH_SQLITE_DURABILITY_FULL, &st,
+		err, sizeof(err)), -1);
+	CHECK(strstr(err, "/nonexistent-dir/x.db") != NULL);
+	CHECK(st == NULL);
+	CHECK_INT(mih_sqlite_durability_parse("normal", &d, err, sizeof(err)), 0);
+	CHECK_INT(d, MIH_SQLITE_DURABILITY_NORMAL);
+	CHECK_INT(mih_sqlite_durability_parse("FULL", &d, err, sizeof(err)), 0);
+	CHECK_INT(d, MIH_SQLITE_DURABILITY_FULL);
+	CHECK_INT(mih_sqlite_durability_parse("fast", &d, err, sizeof(err)), -1);
+	CHECK(strstr(err, "\"fast\"") != NULL);
+}
+
+/* ---- services ----------------------------------------------------------- */
+
+TEST(service_round_trip)
+{
+	mih_store *st = fresh_store();
+	mih_service svc, got;
+	int64_t id;
+
+	mih_service_init(&svc);
+	svc.name = strdup("crm");
+	svc.base_url = strdup("https://crm.test/v1");
+	free(svc.method);
+	svc.method = strdup("PUT");
+	svc.auth_type = MIH_AUTH_BEARER;
+	svc.auth_token = strdup("tok-secret-123");
+	json_object_set_new(svc.headers, "X-Tenant", json_string("t1"));
+	svc.timeout = 2.5;
+	svc.connect_timeout = 1.25;
+	svc.max_retries = 7;
+	svc.retry_backoff = 0.5;
+	svc.retry_cap = 9;
+	svc.retry_statuses.count = 2;
+	svc.retry_statuses.codes[0] = 5;
+	svc.retry_statuses.codes[1] = 429;
+	svc.follow_redirects = true;
+	svc.cb_mode = MIH_CB_RATE;
+	svc.cb_failure_threshold = 3;
+	svc.cb_window = 30;
+	svc.cb_cooldown = 12.5;
+	svc.cb_min_calls = 4;
+	svc.cb_failure_rate = 60;
+	svc.cb_halfopen_probes = 2;
+	svc.cb_failure_statuses.count = 1;
+	svc.cb_failure_statuses.codes[0] = 503;
+	svc.max_attempts = 9;
+	svc.queue_backoff = 10;
+	svc.queue_backoff_cap = 100;
+	json_array_append_new(svc.signing_secrets, json_string("whsec_abc"));
+	svc.enabled = false;
+	CHECK_INT(mih_store_service_save(st, &svc, err, sizeof(err)), 0);
+	CHECK(svc.id > 0);
+	CHECK_INT(svc.timecreated, fake_now);
+	id = svc.id;
+
+	CHECK_INT(mih_store_service_get(st, "crm", &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.id, id);
+	CHECK_STR(got.base_url, "https://crm.test/v1");
+	CHECK_STR(got.method, "PUT");
+	CHECK_INT(got.auth_type, MIH_AUTH_BEARER);
+	CHECK_STR(got.auth_token, "tok-secret-123");
+	CHECK_STR(json_string_value(json_object_get(got.headers, "X-Tenant")), "t1");
+	CHECK(got.timeout == 2.5 && got.connect_timeout == 1.25);
+	CHECK_INT(got.max_retries, 7);
+	CHECK(got.retry_backoff == 0.5 && got.retry_cap == 9);
+	CHECK_INT(got.retry_statuses.count, 2);
+	CHECK_INT(got.retry_statuses.codes[0], 5);
+	CHECK_INT(got.retry_statuses.codes[1], 429);
+	CHECK(got.follow_redirects);
+	CHECK_INT(got.cb_mode, MIH_CB_RATE);
+	CHECK_INT(got.cb_failure_threshold, 3);
+	CHECK(got.cb_window == 30 && got.cb_cooldown == 12.5);
+	CHECK_INT(got.cb_min_calls, 4);
+	CHECK_INT(got.cb_failure_rate, 60);
+	CHECK_INT(got.cb_halfopen_probes, 2);
+	CHECK_INT(got.cb_failure_statuses.count, 1);
+	CHECK_INT(got.cb_failure_statuses.codes[0], 503);
+	CHECK_INT(got.max_attempts, 9);
+	CHECK(got.queue_backoff == 10 && got.queue_backoff_cap == 100);
+	CHECK_STR(json_string_value(json_array_get(got.signing_secrets, 0)), "whsec_abc");
+	CHECK(!got.enabled);
+	mih_service_dispose(&got);
+
+	/* Update by name keeps the id and the creation time. */
+	fake_now += 100;
+	svc.id = 0;
+	svc.timeout = 8;
+	if (mih_store_service_save(st, &svc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "update: %s\n", err);
+		CHECK(0);
+	}
+	CHECK_INT(svc.id, id);
+	CHECK_INT(mih_store_service_get_by_id(st, id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK(got.timeout == 8);
+	CHECK_INT(got.timecreated, fake_now - 100);
+	CHECK_INT(got.timemodified, fake_now);
+	mih_service_dispose(&got);
+	mih_service_dispose(&svc);
+
+	CHECK_INT(mih_store_service_get(st, "nope", &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_service_get_by_id(st, 999, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	finish(st);
+}
+
+TEST(service_list_and_delete)
+{
+	mih_store *st = fresh_store();
+	mih_service *list;
+	size_t n;
+	mih_store_rule rule;
+	int64_t zed = add_service(st, "zed");
+	int64_t alpha = add_service(st, "alpha");
+
+	CHECK_INT(mih_store_service_list(st, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	CHECK_STR(list[0].name, "alpha");
+	CHECK_STR(list[1].name, "zed");
+	mih_store_service_list_free(list, n);
+
+	memset(&rule, 0, sizeof(rule));
+	rule.eventname = "\\core\\event\\user_created";
+	rule.serviceid = zed;
+	rule.http_method = "POST";
+	rule.enabled = true;
+	CHECK_INT(mih_store_rule_save(st, &rule, err, sizeof(err)), 0);
+	add_task(st, zed, "{}");
+	CHECK_INT(mih_store_service_delete(st, "zed", err, sizeof(err)), -1);
+	CHECK(strstr(err, "\"zed\"") && strstr(err, "1 rule(s), 1 queued task(s) and 0 dead"));
+
+	mih_store_circuit c = { alpha, "open", 3, fake_now, fake_now, fake_now };
+	CHECK_INT(mih_store_circuit_save(st, &c, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_service_delete(st, "alpha", err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_circuit_get(st, alpha, &c, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_service_delete(st, "alpha", err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_service_list(st, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_service_list_free(list, n);
+	finish(st);
+}
+
+TEST(service_bad_input)
+{
+	mih_store *st = fresh_store();
+	mih_service svc;
+
+	mih_service_init(&svc);
+	CHECK_INT(mih_store_service_save(st, &svc, err, sizeof(err)), -1);
+	CHECK(strstr(err, "name") != NULL);
+	svc.name = strdup("x");
+	CHECK_INT(mih_store_service_save(st, &svc, err, sizeof(err)), -1);
+	CHECK(strstr(err, "base_url") != NULL);
+	mih_service_dispose(&svc);
+	finish(st);
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+TEST(rules_crud_filter_and_version)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t v0, v1;
+	mih_store_rule r1, r2, got, *list;
+	size_t n;
+
+	CHECK_INT(mih_store_rules_version(st, &v0, err, sizeof(err)), 0);
+	CHECK_INT(v0, 0);
+	memset(&r1, 0, sizeof(r1));
+	r1.eventname = "\\core\\event\\user_loggedin";
+	r1.serviceid = svc;
+	r1.endpoint = "/login/{{userid}}";
+	r1.http_method = "POST";
+	r1.payload_template = "{\"u\":\"{{other.username}}\"}";
+	r1.headers = "{\"X-A\":\"1\"}";
+	r1.enabled = true;
+	CHECK_INT(mih_store_rule_save(st, &r1, err, sizeof(err)), 0);
+	CHECK(r1.id > 0);
+	r2 = r1;
+	r2.id = 0;
+	r2.enabled = false;
+	r2.headers = NULL;
+	CHECK_INT(mih_store_rule_save(st, &r2, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_rules_version(st, &v1, err, sizeof(err)), 0);
+	CHECK_INT(v1, 2);
+
+	CHECK_INT(mih_store_rule_get(st, r1.id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_STR(got.eventname, "\\core\\event\\user_loggedin");
+	CHECK_STR(got.service, "hooks");
+	CHECK_STR(got.endpoint, "/login/{{userid}}");
+	CHECK_STR(got.payload_template, "{\"u\":\"{{other.username}}\"}");
+	CHECK_STR(got.headers, "{\"X-A\":\"1\"}");
+	CHECK(got.enabled);
+	CHECK_INT(got.timecreated, fake_now);
+	mih_store_rule_dispose(&got);
+
+	CHECK_INT(mih_store_rules_for_event(st, "\\core\\event\\user_loggedin", &list, &n, err,
+		sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(list[0].id, r1.id);
+	mih_store_rule_list_free(list, n);
+
+	mih_store_rule_filter f = { NULL, svc, -1 };
+	CHECK_INT(mih_store_rule_list(st, &f, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	mih_store_rule_list_free(list, n);
+	f.enabled = 0;
+	CHECK_INT(mih_store_rule_list(st, &f, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(list[0].id, r2.id);
+	CHECK(list[0].headers == NULL);
+	mih_store_rule_list_free(list, n);
+
+	/* Update in place. */
+	fake_now += 5;
+	r2.enabled = true;
+	r2.endpoint = "/v2";
+	CHECK_INT(mih_store_rule_save(st, &r2, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_rule_get(st, r2.id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_STR(got.endpoint, "/v2");
+	CHECK_INT(got.timecreated, fake_now - 5);
+	CHECK_INT(got.timemodified, fake_now);
+	mih_store_rule_dispose(&got);
+
+	r2.id = 4242;
+	CHECK_INT(mih_store_rule_save(st, &r2, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	r2.id = 0;
+	r2.serviceid = 777;
+	CHECK_INT(mih_store_rule_save(st, &r2, err, sizeof(err)), -1);
+	CHECK(strstr(err, "777") != NULL);
+	r2.serviceid = svc;
+	r2.eventname = "";
+	CHECK_INT(mih_store_rule_save(st, &r2, err, sizeof(err)), -1);
+	CHECK(strstr(err, "eventname") != NULL);
+
+	CHECK_INT(mih_store_rule_delete(st, r1.id, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_rule_delete(st, r1.id, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_rule_get(st, r1.id, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_rules_version(st, &v1, err, sizeof(err)), 0);
+	CHECK_INT(v1, 4);
+	finish(st);
+}
+
+/* ---- queue -------------------------------------------------------------- */
+
+TEST(enqueue_claim_complete)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	static const char bytes[] = "{\"a\":\"x\0y\"}";
+	mih_store_task t, *claimed, got;
+	size_t n;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = svc;
+	t.ruleid = 0;
+	t.eventname = "\\mod_forum\\event\\post_created";
+	t.endpoint = "/posts";
+	t.http_method = "PUT";
+	t.payload = (char *)bytes;
+	t.payload_len = sizeof(bytes) - 1;
+	t.headers = "{\"X-B\":\"2\"}";
+	t.eventdata = "{\"objectid\":5}";
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+	CHECK(t.id > 0);
+	CHECK(strncmp(t.idempotency_key, "msg_", 4) == 0 && strlen(t.idempotency_key) == 36);
+	CHECK_INT(t.next_run, fake_now);
+	add_task(st, svc, "second");
+
+	CHECK_INT(mih_store_claim_due(st, 1, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(claimed[0].id, t.id);
+	CHECK_INT(claimed[0].payload_len, sizeof(bytes) - 1);
+	CHECK(memcmp(claimed[0].payload, bytes, sizeof(bytes) - 1) == 0);
+	CHECK_STR(claimed[0].idempotency_key, t.idempotency_key);
+	CHECK_STR(claimed[0].service, "hooks");
+	CHECK_STR(claimed[0].http_method, "PUT");
+	CHECK_STR(claimed[0].headers, "{\"X-B\":\"2\"}");
+	CHECK_STR(claimed[0].eventdata, "{\"objectid\":5}");
+	CHECK_INT(claimed[0].ruleid, 0);
+	CHECK_INT(claimed[0].lease_until, fake_now + 60);
+	CHECK_INT(claimed[0].state, MIH_TASK_RUNNING);
+	CHECK(claimed[0].claim_token && strlen(claimed[0].claim_token) == MIH_STORE_CLAIM_TOKEN_LEN);
+
+	CHECK_INT(mih_store_complete(st, &claimed[0], err, sizeof(err)), 0);
+	CHECK_INT(mih_store_task_get(st, t.id, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	mih_store_task_list_free(claimed, n);
+
+	/* The second task is still due; a third claim finds nothing. */
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_task_list_free(claimed, n);
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	free(claimed);
+
+	/* Same idempotency key twice is refused by the unique index. */
+	free(t.idempotency_key);
+	t.idempotency_key = "msg_fixed";
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+	t.id = 0;
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), -1);
+	CHECK(strstr(err, "idempotency_key") != NULL);
+	t.idempotency_key = "";
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), -1);
+	CHECK(strstr(err, "idempotency key") != NULL);
+	CHECK_INT(mih_store_claim_due(st, 0, 60, &claimed, &n, err, sizeof(err)), -1);
+	CHECK(strstr(err, "limit") != NULL);
+	CHECK_INT(mih_store_claim_due(st, 5, 0, &claimed, &n, err, sizeof(err)), -1);
+	CHECK(strstr(err, "lease") != NULL);
+	finish(st);
+}
+
+TEST(lease_expiry_reclaims)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t id = add_task(st, svc, "p");
+	mih_store_task *first, *again, got;
+	size_t n1, n2;
+
+	CHECK_INT(mih_store_claim_due(st, 5, 30, &first, &n1, err, sizeof(err)), 0);
+	CHECK_INT(n1, 1);
+	fake_now += 29;
+	CHECK_INT(mih_store_claim_due(st, 5, 30, &again, &n2, err, sizeof(err)), 0);
+	CHECK_INT(n2, 0);
+	free(again);
+	fake_now += 1;   /* lease_until == now: expired */
+	CHECK_INT(mih_store_claim_due(st, 5, 30, &again, &n2, err, sizeof(err)), 0);
+	CHECK_INT(n2, 1);
+	CHECK_INT(again[0].id, id);
+	CHECK(strcmp(again[0].claim_token, first[0].claim_token) != 0);
+
+	/* The first worker's late outcome no longer applies. */
+	CHECK_INT(mih_store_complete(st, &first[0], err, sizeof(err)), 0);
+	CHECK_INT(mih_store_reschedule(st, &first[0], 1, fake_now + 99, 500, "late", err,
+		sizeof(err)), 0);
+	CHECK_INT(mih_store_to_dlq(st, &first[0], 1, 500, "late", NULL, 0, NULL, err, sizeof(err)),
+		MIH_STORE_LOST);
+	CHECK_INT(mih_store_task_get(st, id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.attempts, 0);
+	CHECK_INT(got.state, MIH_TASK_RUNNING);
+	CHECK_STR(got.claim_token, again[0].claim_token);
+	mih_store_task_dispose(&got);
+	mih_store_dead *dl;
+	size_t nd;
+	CHECK_INT(mih_store_dead_list(st, NULL, &dl, &nd, err, sizeof(err)), 0);
+	CHECK_INT(nd, 0);
+	free(dl);
+	mih_store_task_list_free(first, n1);
+	mih_store_task_list_free(again, n2);
+	finish(st);
+}
+
+TEST(reschedule_park_and_derived_states)
+{
+	mih_store *st = fresh_store();
+	int64_t a = add_service(st, "a");
+	int64_t b = add_service(st, "b");
+	int64_t t1 = add_task(st, a, "1"), t2 = add_task(st, a, "2");
+	int64_t t3 = add_task(st, b, "3");
+	int64_t t4;
+	mih_store_task *c, *list, got;
+	size_t n, nl;
+	mih_store_queue_counts *counts;
+	size_t nc;
+
+	(void)t3;
+	CHECK_INT(mih_store_claim_due(st, 3, 60, &c, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 3);
+	CHECK_INT(mih_store_reschedule(st, &c[0], 1, fake_now + 120, 503, "HTTP 503 Service "
+		"Unavailable", err, sizeof(err)), 0);
+	CHECK_INT(mih_store_park(st, &c[1], fake_now + 30, "circuit open", err, sizeof(err)), 0);
+	fake_now += 1;
+	t4 = add_task(st, b, "4");   /* pending; c[2] stays running */
+
+	CHECK_INT(mih_store_task_get(st, t1, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.state, MIH_TASK_RETRYING);
+	CHECK_INT(got.attempts, 1);
+	CHECK_INT(got.last_status, 503);
+	CHECK_STR(got.last_error, "HTTP 503 Service Unavailable");
+	CHECK(got.claim_token == NULL);
+	mih_store_task_dispose(&got);
+	CHECK_INT(mih_store_task_get(st, t2, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.state, MIH_TASK_PARKED);
+	CHECK_INT(got.attempts, 0);
+	CHECK_STR(got.last_error, "circuit open");
+	mih_store_task_dispose(&got);
+
+	/* Ordered by next_run then id: t3 (running, next_run old), t4, t2, t1. */
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &nl, err, sizeof(err)), 0);
+	CHECK_INT(nl, 4);
+	if (nl == 4) {
+		CHECK_INT(list[0].state, MIH_TASK_RUNNING);
+		CHECK_INT(list[1].id, t4);
+		CHECK_INT(list[1].state, MIH_TASK_PENDING);
+		CHECK_INT(list[2].id, t2);
+		CHECK_INT(list[3].id, t1);
+		CHECK(list[0].payload == NULL);   /* the summary leaves payloads out */
+		CHECK_STR(mih_task_state_name(list[3].state), "retrying");
+	}
+	mih_store_task_list_free(list, nl);
+
+	static const mih_task_state states[] = {
+		MIH_TASK_PENDING, MIH_TASK_RETRYING, MIH_TASK_PARKED, MIH_TASK_RUNNING
+	};
+	for (size_t i = 0; i < 4; i++) {
+		mih_store_task_filter f = { states[i], 0, 0, 0 };
+
+		CHECK_INT(mih_store_task_list(st, &f, &list, &nl, err, sizeof(err)), 0);
+		CHECK_INT(nl, 1);
+		if (nl) {
+			CHECK_INT(list[0].state, states[i]);
+		}
+		mih_store_task_list_free(list, nl);
+	}
+	mih_store_task_filter fs = { MIH_TASK_ANY, b, 1, 1 };
+	CHECK_INT(mih_store_task_list(st, &fs, &list, &nl, err, sizeof(err)), 0);
+	CHECK_INT(nl, 1);
+	if (nl) {
+		CHECK_INT(list[0].id, t4);
+	}
+	mih_store_task_list_free(list, nl);
+
+	CHECK_INT(mih_store_queue_counts_list(st, &counts, &nc, err, sizeof(err)), 0);
+	CHECK_INT(nc, 2);
+	if (nc == 2) {
+		CHECK_INT(counts[0].serviceid, a);
+		CHECK_INT(counts[0].retrying, 1);
+		CHECK_INT(counts[0].parked, 1);
+		CHECK_INT(counts[0].pending + counts[0].running, 0);
+		CHECK_INT(counts[1].pending, 1);
+		CHECK_INT(counts[1].running, 1);
+	}
+	free(counts);
+
+	int64_t due;
+	bool any;
+	CHECK_INT(mih_store_next_due(st, &due, &any, err, sizeof(err)), 0);
+	CHECK(any);
+	CHECK_INT(due, fake_now);   /* t4 is due now */
+
+	/* A parked task whose time has come is claimable again (to re-check). */
+	fake_now += 60;
+	mih_store_task *again;
+	size_t na;
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &again, &na, err, sizeof(err)), 0);
+	CHECK_INT(na, 3);   /* t4, t2 (parked, due), and t3 whose lease ended */
+	mih_store_task_list_free(again, na);
+	mih_store_task_list_free(c, n);
+
+	mih_task_state s;
+	CHECK_INT(mih_task_state_parse("parked", &s), 0);
+	CHECK_INT(s, MIH_TASK_PARKED);
+	CHECK_INT(mih_task_state_parse("", &s), 0);
+	CHECK_INT(s, MIH_TASK_ANY);
+	CHECK_INT(mih_task_state_parse("done", &s), -1);
+	finish(st);
+}
+
+TEST(retry_now_and_delete)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t t1 = add_task(st, svc, "1");
+	int64_t t2;
+	mih_store_task *c, got;
+	size_t n;
+
+	CHECK_INT(mih_store_claim_due(st, 1, 60, &c, &n, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_park(st, &c[0], fake_now + 500, "service disabled", err, sizeof(err)), 0);
+	mih_store_task_list_free(c, n);
+	CHECK_INT(mih_store_task_retry_now(st, t1, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_task_get(st, t1, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.state, MIH_TASK_PENDING);
+	CHECK_INT(got.next_run, fake_now);
+	mih_store_task_dispose(&got);
+	CHECK_INT(mih_store_task_retry_now(st, 999, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+
+	t2 = add_task(st, svc, "2");
+	CHECK_INT(mih_store_claim_due(st, 2, 60, &c, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(mih_store_task_delete(st, t2, err, sizeof(err)), MIH_STORE_RUNNING);
+	CHECK_INT(mih_store_task_retry_now(st, t2, err, sizeof(err)), MIH_STORE_RUNNING);
+	CHECK_INT(mih_store_reschedule(st, &c[1], 1, fake_now + 10, 0, "timeout", err, sizeof(err)), 0);
+	CHECK_INT(mih_store_task_delete(st, t2, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_task_delete(st, t2, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_task_get(st, t2, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	mih_store_task_list_free(c, n);
+	finish(st);
+}
+
+/* ---- dead letters ------------------------------------------------------- */
+
+static sqlite3 *raw_open(void)
+{
+	sqlite3 *raw = NULL;
+
+	sqlite3_open(db_path, &raw);
+	sqlite3_busy_timeout(raw, 5000);
+	return raw;
+}
+
+TEST(to_dlq_is_atomic)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t id = add_task(st, svc, "{\"k\":1}");
+	mih_store_task *c, got;
+	mih_store_dead *dl;
+	size_t n, nd;
+	sqlite3 *raw = raw_open();
+
+	CHECK_INT(mih_store_claim_due(st, 1, 60, &c, &n, err, sizeof(err)), 0);
+	/* Make the task's DELETE fail after the dead letter was inserted. */
+	CHECK(sqlite3_exec(raw, "CREATE TRIGGER no_delete BEFORE DELETE ON local_integrationhub_queue"
+		" BEGIN SELECT RAISE(ABORT, 'delete refused'); END", NULL, NULL, NULL) == SQLITE_OK);
+	CHECK_INT(mih_store_to_dlq(st, &c[0], 5, 500, "HTTP 500", "oops", 4, NULL, err,
+		sizeof(err)), -1);
+	CHECK(strstr(err, "delete refused") != NULL);
+	CHECK_INT(mih_store_dead_list(st, NULL, &dl, &nd, err, sizeof(err)), 0);
+	CHECK_INT(nd, 0);
+	free(dl);
+	CHECK_INT(mih_store_task_get(st, id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	mih_store_task_dispose(&got);
+
+	CHECK(sqlite3_exec(raw, "DROP TRIGGER no_delete", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(raw);
+	int64_t dead_id = 0;
+	CHECK_INT(mih_store_to_dlq(st, &c[0], 5, 404, "HTTP 404 Not Found", "missing", 7, &dead_id,
+		err, sizeof(err)), MIH_STORE_DONE);
+	CHECK(dead_id > 0);
+	CHECK_INT(mih_store_task_get(st, id, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	mih_store_dead d;
+	CHECK_INT(mih_store_dead_get(st, dead_id, &d, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(d.taskid, id);
+	CHECK_INT(d.attempts, 5);
+	CHECK_INT(d.last_status, 404);
+	CHECK_STR(d.error_message, "HTTP 404 Not Found");
+	CHECK_STR(d.response, "missing");
+	CHECK_STR(d.payload, "{\"k\":1}");
+	CHECK_STR(d.service, "hooks");
+	CHECK_STR(d.idempotency_key, c[0].idempotency_key);
+	CHECK_INT(d.taskcreated, c[0].timecreated);
+	CHECK_INT(d.timecreated, fake_now);
+	mih_store_dead_dispose(&d);
+	mih_store_task_list_free(c, n);
+	finish(st);
+}
+
+TEST(dlq_truncates_response_and_accepts_unqueued)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	char big[MIH_STORE_RESPONSE_MAX + 10];
+	mih_store_task t;
+	mih_store_dead d;
+	int64_t dead_id;
+
+	memset(big, 'a', sizeof(big));
+	big[MIH_STORE_RESPONSE_MAX - 1] = (char)0xc3;   /* a 2-byte character across the cut */
+	big[MIH_STORE_RESPONSE_MAX] = (char)0xa9;
+	memset(&t, 0, sizeof(t));
+	t.serviceid = svc;
+	t.eventname = "\\core\\event\\user_created";
+	t.http_method = "POST";
+	t.idempotency_key = "msg_template_failure";
+	CHECK_INT(mih_store_to_dlq(st, &t, 0, 0, "template: unknown variable", big, sizeof(big),
+		&dead_id, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_dead_get(st, dead_id, &d, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(strlen(d.response), MIH_STORE_RESPONSE_MAX - 1);
+	CHECK_INT(d.taskid, 0);
+	CHECK(d.payload == NULL);
+	mih_store_dead_dispose(&d);
+	finish(st);
+}
+
+TEST(dlq_replay_keeps_bytes_and_key)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	static const char bytes[] = "{\"n\":\"\xc3\xa9\",\"z\":\"\0\"}";
+	mih_store_task t, *c, got;
+	size_t n;
+	int64_t dead_id, new_id;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = svc;
+	t.ruleid = 77;
+	t.eventname = "\\core\\event\\course_created";
+	t.endpoint = "/courses";
+	t.http_method = "POST";
+	t.payload = (char *)bytes;
+	t.payload_len = sizeof(bytes) - 1;
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_claim_due(st, 1, 60, &c, &n, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_to_dlq(st, &c[0], 5, 500, "HTTP 500", NULL, 0, &dead_id, err,
+		sizeof(err)), MIH_STORE_DONE);
+	mih_store_task_list_free(c, n);
+
+	fake_now += 1000;
+	CHECK_INT(mih_store_dead_replay(st, dead_id, &new_id, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK(new_id > t.id);
+	CHECK_INT(mih_store_task_get(st, new_id, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.payload_len, sizeof(bytes) - 1);
+	CHECK(memcmp(got.payload, bytes, sizeof(bytes) - 1) == 0);
+	CHECK_STR(got.idempotency_key, t.idempotency_key);
+	CHECK_INT(got.attempts, 0);
+	CHECK_INT(got.ruleid, 77);
+	CHECK_INT(got.state, MIH_TASK_PENDING);
+	CHECK_INT(got.next_run, fake_now);
+	CHECK_STR(got.endpoint, "/courses");
+	mih_store_task_dispose(&got);
+	mih_store_dead d;
+	CHECK_INT(mih_store_dead_get(st, dead_id, &d, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_dead_replay(st, dead_id, &new_id, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	free(t.idempotency_key);
+	finish(st);
+}
+
+static void kill_task(mih_store *st, int64_t svc, const char *eventname)
+{
+	mih_store_task t;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = svc;
+	t.eventname = (char *)eventname;
+	t.http_method = "POST";
+	t.payload = "x";
+	t.payload_len = 1;
+	if (mih_store_to_dlq(st, &t, 5, 500, "HTTP 500", NULL, 0, NULL, err, sizeof(err)) != 0) {
+		fprintf(stderr, "kill_task: %s\n", err);
+	}
+}
+
+TEST(dlq_list_filters_replay_all_purge)
+{
+	mih_store *st = fresh_store();
+	int64_t a = add_service(st, "a"), b = add_service(st, "b");
+	mih_store_dead *dl;
+	size_t n;
+	long count;
+
+	kill_task(st, a, "\\e\\one");
+	kill_task(st, a, "\\e\\two");
+	fake_now += 100;
+	kill_task(st, b, "\\e\\one");
+	kill_task(st, b, "\\e\\two");
+	kill_task(st, b, "\\e\\two");
+
+	CHECK_INT(mih_store_dead_list(st, NULL, &dl, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 5);
+	if (n == 5) {
+		CHECK(dl[0].id > dl[4].id);   /* newest first */
+	}
+	mih_store_dead_list_free(dl, n);
+	mih_store_dead_filter f = { b, "\\e\\two", 0, 0, 0 };
+	CHECK_INT(mih_store_dead_list(st, &f, &dl, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	mih_store_dead_list_free(dl, n);
+	mih_store_dead_filter since = { 0, NULL, fake_now, 2, 1 };
+	CHECK_INT(mih_store_dead_list(st, &since, &dl, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);   /* 3 recent ones, limit 2 from offset 1 */
+	mih_store_dead_list_free(dl, n);
+
+	mih_store_dead_count *dc;
+	size_t ndc;
+	CHECK_INT(mih_store_dead_counts(st, &dc, &ndc, err, sizeof(err)), 0);
+	CHECK_INT(ndc, 2);
+	if (ndc == 2) {
+		CHECK_INT(dc[0].serviceid, a);
+		CHECK_INT(dc[0].count, 2);
+		CHECK_INT(dc[1].count, 3);
+	}
+	free(dc);
+
+	mih_store_dead_filter fa = { a, NULL, 0, 0, 0 };
+	CHECK_INT(mih_store_dead_replay_all(st, &fa, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 2);
+	mih_store_task *tl;
+	size_t nt;
+	CHECK_INT(mih_store_task_list(st, NULL, &tl, &nt, err, sizeof(err)), 0);
+	CHECK_INT(nt, 2);
+	if (nt == 2) {
+		CHECK(strncmp(tl[0].idempotency_key, "msg_", 4) == 0);
+	}
+	mih_store_task_list_free(tl, nt);
+
+	CHECK_INT(mih_store_dead_list(st, &f, &dl, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	CHECK_INT(mih_store_dead_delete(st, dl[0].id, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_dead_delete(st, dl[0].id, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	mih_store_dead_list_free(dl, n);
+
+	CHECK_INT(mih_store_dead_purge(st, &f, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 1);
+	CHECK_INT(mih_store_dead_purge(st, NULL, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 1);
+	CHECK_INT(mih_store_dead_purge(st, NULL, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 0);
+	finish(st);
+}
+
+/* ---- request log -------------------------------------------------------- */
+
+static void log_call(mih_store *st, int64_t svc, const char *name, bool ok, long latency,
+	int64_t taskid)
+{
+	mih_store_log_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.serviceid = svc;
+	r.servicename = (char *)name;
+	r.endpoint = "/x";
+	r.http_method = "GET";
+	r.taskid = taskid;
+	r.http_status = ok ? 200 : 500;
+	r.latency_ms = latency;
+	r.success = ok;
+	r.error_message = ok ? NULL : "HTTP 500";
+	if (mih_store_log_append(st, &r, err, sizeof(err)) != 0) {
+		fprintf(stderr, "log_call: %s\n", err);
+	}
+}
+
+TEST(log_list_filters)
+{
+	mih_store *st = fresh_store();
+	mih_store_log_row *rows;
+	size_t n;
+
+	for (int i = 1; i <= 10; i++) {
+		log_call(st, 1, "a", i % 3 != 0, i * 10, i == 4 ? 44 : 0);
+		fake_now += 10;
+	}
+	log_call(st, 2, "b", true, 5, 0);
+	CHECK_INT(mih_store_log_list(st, NULL, &rows, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 11);
+	if (n == 11) {
+		CHECK_STR(rows[0].servicename, "b");
+		CHECK_STR(rows[0].direction, "outbound");
+		CHECK_INT(rows[10].latency_ms, 10);
+		CHECK_INT(rows[10].http_status, 200);
+		CHECK_INT(rows[10].attempt_count, 1);
+	}
+	mih_store_log_list_free(rows, n);
+
+	mih_store_log_filter f = { "a", 0, 0, 0, 0, 0 };
+	CHECK_INT(mih_store_log_list(st, &f, &rows, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 3);
+	if (n) {
+		CHECK_STR(rows[0].error_message, "HTTP 500");
+		CHECK(!rows[0].success);
+	}
+	mih_store_log_list_free(rows, n);
+	mih_store_log_filter ft = { NULL, 44, -1, 0, 0, 0 };
+	CHECK_INT(mih_store_log_list(st, &ft, &rows, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	if (n) {
+		CHECK_INT(rows[0].latency_ms, 40);
+	}
+	mih_store_log_list_free(rows, n);
+	mih_store_log_filter fs = { NULL, 0, -1, fake_now - 30, 2, 1 };
+	CHECK_INT(mih_store_log_list(st, &fs, &rows, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	mih_store_log_list_free(rows, n);
+	finish(st);
+}
+
+TEST(log_prune_and_stats)
+{
+	mih_store *st = fresh_store();
+	mih_store_log_row *rows;
+	mih_store_call_stats *stats;
+	size_t n;
+	long deleted;
+
+	for (int i = 1; i <= 100; i++) {
+		log_call(st, 1, "svc", i % 10 != 0, i, 0);
+	}
+	log_call(st, 2, "other", false, 7, 0);
+	CHECK_INT(mih_store_log_stats(st, fake_now - 86400, &stats, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_STR(stats[0].servicename, "other");
+		CHECK_INT(stats[0].calls, 1);
+		CHECK_INT(stats[0].failure, 1);
+		CHECK_INT(stats[0].p95_ms, 7);
+		CHECK_STR(stats[1].servicename, "svc");
+		CHECK_INT(stats[1].calls, 100);
+		CHECK_INT(stats[1].success, 90);
+		CHECK_INT(stats[1].failure, 10);
+		CHECK_INT(stats[1].p50_ms, 50);
+		CHECK_INT(stats[1].p95_ms, 95);
+	}
+	mih_store_call_stats_free(stats, n);
+
+	fake_now += 1000;
+	log_call(st, 1, "svc", true, 1, 0);
+	log_call(st, 1, "svc", true, 2, 0);
+	CHECK_INT(mih_store_log_prune(st, 50, 0, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 53);
+	CHECK_INT(mih_store_log_prune(st, 0, 500, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 48);
+	CHECK_INT(mih_store_log_list(st, NULL, &rows, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 2);
+	if (n == 2) {
+		CHECK_INT(rows[0].latency_ms, 2);
+	}
+	mih_store_log_list_free(rows, n);
+	CHECK_INT(mih_store_log_prune(st, 1, 0, NULL, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_log_prune(st, -1, 0, NULL, err, sizeof(err)), -1);
+	CHECK_INT(mih_store_log_stats(st, fake_now + 1, &stats, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	finish(st);
+}
+
+/* ---- circuit, dedupe, transactions -------------------------------------- */
+
+TEST(circuit_state)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	mih_store_circuit c = { svc, "open", 5, fake_now, fake_now, 0 }, got;
+
+	CHECK_INT(mih_store_circuit_get(st, svc, &got, err, sizeof(err)), MIH_STORE_NOT_FOUND);
+	CHECK_INT(mih_store_circuit_save(st, &c, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_circuit_get(st, svc, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_STR(got.state, "open");
+	CHECK_INT(got.failure_count, 5);
+	CHECK_INT(got.opened_at, fake_now);
+	CHECK_INT(got.timemodified, fake_now);
+	fake_now += 30;
+	strcpy(c.state, "halfopen");
+	c.timemodified = 0;
+	CHECK_INT(mih_store_circuit_save(st, &c, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_circuit_get(st, svc, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_STR(got.state, "halfopen");
+	CHECK_INT(got.timemodified, fake_now);
+	c.state[0] = '\0';
+	CHECK_INT(mih_store_circuit_save(st, &c, err, sizeof(err)), -1);
+	finish(st);
+}
+
+TEST(dedupe_keys)
+{
+	mih_store *st = fresh_store();
+	bool seen;
+	char longkey[MIH_STORE_DEDUPE_KEY_MAX + 2];
+
+	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
+	CHECK(!seen);
+	fake_now += 99;
+	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
+	CHECK(seen);
+	CHECK_INT(mih_store_dedupe_check(st, "order-2", 100, &seen, err, sizeof(err)), 0);
+	CHECK(!seen);
+	fake_now += 1;   /* order-1 is 100 s old: expired, remembered anew */
+	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
+	CHECK(!seen);
+	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
+	CHECK(seen);
+	fake_now += 99;   /* order-2 expires, order-1 (refreshed) does not */
+	CHECK_INT(mih_store_dedupe_prune(st, 100, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
+	CHECK(seen);
+
+	memset(longkey, 'k', sizeof(longkey) - 1);
+	longkey[sizeof(longkey) - 1] = '\0';
+	CHECK_INT(mih_store_dedupe_check(st, longkey, 100, &seen, err, sizeof(err)), -1);
+	CHECK(strstr(err, "255") != NULL);
+	CHECK_INT(mih_store_dedupe_check(st, "", 100, &seen, err, sizeof(err)), -1);
+	CHECK_INT(mih_store_dedupe_check(st, "k", 0, &seen, err, sizeof(err)), -1);
+	finish(st);
+}
+
+TEST(nested_transactions)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	mih_store_task *list;
+	size_t n;
+
+	/* Outer rollback discards everything, including a committed inner part. */
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	add_task(st, svc, "a");
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	add_task(st, svc, "b");
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_rollback(st, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	free(list);
+
+	/* An inner rollback dooms the outer commit. */
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	add_task(st, svc, "c");
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_rollback(st, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), -1);
+	CHECK(strstr(err, "rolled back") != NULL);
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	free(list);
+
+	/* A batch commits together; a log row inside joins the transaction. */
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	for (int i = 0; i < 5; i++) {
+		add_task(st, svc, "batch");
+	}
+	log_call(st, svc, "hooks", true, 3, 0);
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 5);
+	mih_store_task_list_free(list, n);
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), -1);
+	finish(st);
+}
+
+/* ---- two processes claiming at once ------------------------------------- */
+
+#define RACE_TASKS 2000
+
+/* Both claimers open their own connection, then wait at the barrier (a
+ * pipe the parent closes) so that they really claim at the same time. */
+static void claimer(const char *out_path, int barrier)
+{
+	mih_store *st = open_store();
+	FILE *out = fopen(out_path, "wb");
+	int status = st && out ? 0 : 1;
+	char c;
+
+	while (read(barrier, &c, 1) > 0) {
+	}
+	close(barrier);
+
+	while (status == 0) {
+		mih_store_task *c;
+		size_t n;
+
+		if (mih_store_claim_due(st, 10, 600, &c, &n, err, sizeof(err)) != 0) {
+			fprintf(stderr, "claimer: %s\n", err);
+			status = 1;
+			break;
+		}
+		for (size_t i = 0; i < n; i++) {
+			fwrite(&c[i].id, sizeof(c[i].id), 1, out);
+		}
+		mih_store_task_list_free(c, n);
+		/* Delivering takes time; without it one process would take the
+		 * write lock back-to-back and starve the other (SQLite's busy
+		 * handler sleeps), which proves nothing about exclusivity. */
+		usleep(1000);
+		if (n == 0) {
+			int64_t due;
+			bool any;
+
+			/* Like a worker: stop only when nothing is claimable. */
+			if (mih_store_next_due(st, &due, &any, err, sizeof(err)) != 0) {
+				status = 1;
+			}
+			if (!any || due > fake_now) {
+				break;
+			}
+		}
+	}
+	if (out) {
+		fclose(out);
+	}
+	mih_store_close(st);
+	_exit(status);
+}
+
+static size_t read_ids(const char *path, unsigned char *seen, int *dups)
+{
+	FILE *in = fopen(path, "rb");
+	int64_t id;
+	size_t n = 0;
+
+	if (!in) {
+		return 0;
+	}
+	while (fread(&id, sizeof(id), 1, in) == 1) {
+		if (id <= 0 || id > RACE_TASKS) {
+			(*dups)++;
+			continue;
+		}
+		if (seen[id]++) {
+			(*dups)++;
+		}
+		n++;
+	}
+	fclose(in);
+	unlink(path);
+	return n;
+}
+
+TEST(two_processes_never_claim_the_same_task)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	unsigned char *seen = calloc(RACE_TASKS + 1, 1);
+	char out_a[300], out_b[300];
+	pid_t a, b;
+	int sa = -1, sb = -1, dups = 0;
+	int barrier[2];
+	size_t na, nb;
+
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	for (int i = 0; i < RACE_TASKS; i++) {
+		add_task(st, svc, "{\"race\":true}");
+	}
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), 0);
+	mih_store_close(st);   /* no connection may cross fork() */
+
+	snprintf(out_a, sizeof(out_a), "%s.a", db_path);
+	snprintf(out_b, sizeof(out_b), "%s.b", db_path);
+	fflush(NULL);
+	CHECK(pipe(barrier) == 0);
+	a = fork();
+	if (a == 0) {
+		close(barrier[1]);
+		claimer(out_a, barrier[0]);
+	}
+	b = fork();
+	if (b == 0) {
+		close(barrier[1]);
+		claimer(out_b, barrier[0]);
+	}
+	close(barrier[0]);
+	usleep(100 * 1000);   /* let both open their connections */
+	close(barrier[1]);
+	waitpid(a, &sa, 0);
+	waitpid(b, &sb, 0);
+	CHECK(WIFEXITED(sa) && WEXITSTATUS(sa) == 0);
+	CHECK(WIFEXITED(sb) && WEXITSTATUS(sb) == 0);
+	na = read_ids(out_a, seen, &dups);
+	nb = read_ids(out_b, seen, &dups);
+	CHECK_INT(dups, 0);
+	CHECK_INT(na + nb, RACE_TASKS);
+	CHECK(na > 0 && nb > 0);   /* both really competed */
+	if (na == 0 || nb == 0 || getenv("MIH_TEST_VERBOSE")) {
+		fprintf(stderr, "claims: %zu / %zu\n", na, nb);
+	}
+	free(seen);
+
+	st = open_store();
+	mih_store_task_filter running = { MIH_TASK_RUNNING, 0, RACE_TASKS, 0 };
+	mih_store_task *list;
+	size_t n;
+	CHECK_INT(mih_store_task_list(st, &running, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, RACE_TASKS);
+	mih_store_task_list_free(list, n);
+	finish(st);
+}
+
+static void run_behaviour(void)
+{
+	RUN(service_round_trip);
+	RUN(service_list_and_delete);
+	RUN(service_bad_input);
+	RUN(rules_crud_filter_and_version);
+	RUN(enqueue_claim_complete);
+	RUN(lease_expiry_reclaims);
+	RUN(reschedule_park_and_derived_states);
+	RUN(retry_now_and_delete);
+	RUN(to_dlq_is_atomic);
+	RUN(dlq_truncates_response_and_accepts_unqueued);
+	RUN(dlq_replay_keeps_bytes_and_key);
+	RUN(dlq_list_filters_replay_all_purge);
+	RUN(log_list_filters);
+	RUN(log_prune_and_stats);
+	RUN(circuit_state);
+	RUN(dedupe_keys);
+	RUN(nested_transactions);
+	RUN(two_processes_never_claim_the_same_task);
+}
+
+int main(void)
+{
+	RUN(schema_created_private_and_reopened);
+	RUN(install_xml_matches_sqlite_schema);
+	RUN(open_errors);
+	text_mode = false;
+	run_behaviour();
+	text_mode = true;   /* the same, with every value delivered as TEXT */
+	RUN(schema_created_private_and_reopened);
+	run_behaviour();
+	return UNIT_DONE("store");
+}
