@@ -203,6 +203,14 @@ static void start_job(worker *w, worker_job *job)
 	size_t n = 0;
 	CURL *easy;
 
+	if (job->task.lease_until < mih_store_now(w->st) + (int64_t)ceil(svc->timeout) + 1) {
+		/* Waited in the backlog until its lease nearly ran out: another worker
+		 * may claim it soon, so sending it now could deliver it twice. It is
+		 * due again when the lease ends. */
+		job_free(w, job);
+		return;
+	}
+
 	job->url = mih_http_join_url(svc->base_url, job->task.endpoint, strlen(job->task.endpoint));
 	php_mih_headers_build(&job->lines, svc, NULL, job->task.headers);
 	/* The same key on every retry and replay, so receivers can deduplicate. */

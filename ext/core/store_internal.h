@@ -1,0 +1,138 @@
+/* Private to the store: what store.c shares with its section files
+ * (store_services.c, store_rules.c, store_queue.c, store_dlq.c, store_log.c).
+ * The section files include this header and store.h, never each other.
+ *
+ * Conventions of the helpers: they return 0 (or MIH_STORE_DONE) on success
+ * and -1 with a message in err on failure; query helpers that look for one
+ * row may also return MIH_STORE_NOT_FOUND. */
+#ifndef MIH_STORE_INTERNAL_H
+#define MIH_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include "store.h"
+
+#define T_SVC "local_integrationhub_svc"
+#define T_RULES "local_integrationhub_rules"
+#define T_QUEUE "local_integrationhub_queue"
+#define T_DLQ "local_integrationhub_dlq"
+#define T_LOG "local_integrationhub_log"
+#define T_CB "local_integrationhub_cb"
+#define T_DEDUPE "local_integrationhub_dedupe"
+#define T_META "local_integrationhub_meta"
+
+struct mih_store {
+	const mih_sql_ops *ops;
+	void *db;
+	void (*close_db)(void *db);
+	mih_store_clock clock;
+	void *clock_ctx;
+};
+
+void store_set_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* ---- parameter values --------------------------------------------------- */
+
+static inline mih_sql_value store_v_str(const char *s)
+{
+	return mih_sql_text(s, s ? strlen(s) : 0);
+}
+
+/* For NOT NULL text columns: NULL is written as the empty string. */
+static inline mih_sql_value store_v_str0(const char *s)
+{
+	return store_v_str(s ? s : "");
+}
+
+static inline mih_sql_value store_v_bool(bool b)
+{
+	return mih_sql_int(b ? 1 : 0);
+}
+
+/* 0 means "no reference" and is stored as NULL. */
+static inline mih_sql_value store_v_ref(int64_t id)
+{
+	return id > 0 ? mih_sql_int(id) : mih_sql_null();
+}
+
+/* At most max bytes of s, without splitting a UTF-8 sequence. */
+size_t store_utf8_cut(const char *s, size_t len, size_t max);
+
+/* ---- reading rows ------------------------------------------------------- */
+
+/* One result row as the executor delivers it; oom is set by the readers
+ * that copy strings when an allocation fails. */
+typedef struct store_row {
+	size_t n;
+	const char *const *names;
+	const mih_sql_value *vals;
+	bool oom;
+} store_row;
+
+/* The named column (case-insensitive), or NULL when the row has none. */
+const mih_sql_value *store_col(const store_row *r, const char *name);
+int64_t store_col_int(const store_row *r, const char *name);
+double store_col_real(const store_row *r, const char *name);
+/* Copies of a column as a string (NULL for SQL NULL); mark r->oom. */
+char *store_col_dup_len(store_row *r, const char *name, size_t *len);
+char *store_col_dup(store_row *r, const char *name);
+/* Like store_col_dup, but NULL for the empty string too. */
+char *store_col_dup_nonempty(store_row *r, const char *name);
+/* Oracle (through Moodle) hands back '' as NULL: treat both as absent. */
+bool store_col_empty(const store_row *r, const char *name);
+
+/* ---- generic queries ---------------------------------------------------- */
+
+/* Fills one record of a list from a row; dispose releases a record. */
+typedef int (*store_fill_fn)(mih_store *st, void *item, store_row *r, char *err, size_t errlen);
+typedef void (*store_dispose_fn)(void *item);
+
+/* Rows [from, from + num) (num 0: all) as an array of records of size bytes. */
+int store_query_list(mih_store *st, const char *sql, const mih_sql_value *params,
+	size_t nparams, long from, long num, size_t size, store_fill_fn fill,
+	store_dispose_fn dispose, void **out, size_t *count, char *err, size_t errlen);
+/* At most one row into *out: DONE or NOT_FOUND. */
+int store_query_one(mih_store *st, const char *sql, const mih_sql_value *params,
+	size_t nparams, size_t size, store_fill_fn fill, store_dispose_fn dispose, void *out,
+	char *err, size_t errlen);
+void store_free_items(char *items, size_t count, size_t size, store_dispose_fn dispose);
+
+typedef struct store_int_rows {
+	int64_t *vals;
+	size_t count, cap;
+	bool null_first;     /* the first row's first column was NULL */
+	char *err;
+	size_t errlen;
+} store_int_rows;
+
+/* The first column of every row as integers (ids, counts). */
+int store_query_ints(mih_store *st, const char *sql, const mih_sql_value *params,
+	size_t nparams, long from, long num, store_int_rows *out, char *err, size_t errlen);
+/* One integer: *found false when no row or SQL NULL. */
+int store_query_int(mih_store *st, const char *sql, const mih_sql_value *params,
+	size_t nparams, int64_t *value, bool *found, char *err, size_t errlen);
+int store_exec(mih_store *st, const char *sql, const mih_sql_value *params,
+	size_t nparams, char *err, size_t errlen);
+
+/* A growing WHERE clause with its parameters. */
+typedef struct store_where {
+	char sql[1024];
+	mih_sql_value params[16];
+	size_t n;
+} store_where;
+
+void store_where_add(store_where *w, const char *cond, const mih_sql_value *params, size_t n);
+void store_where_add1(store_where *w, const char *cond, mih_sql_value p);
+
+/* ---- transactions ------------------------------------------------------- */
+
+int store_tx_begin(mih_store *st, char *err, size_t errlen);
+/* Commits when rc >= 0 (nothing failed; "not found" paths wrote nothing and
+ * must not doom a caller's enclosing transaction), rolls back otherwise.
+ * Returns rc, or -1 when the commit failed. */
+int store_tx_end(mih_store *st, int rc, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,149 @@
+/* Outbound safety like Moodle's curlsecurityblockedhosts/allowedport:
+ * mih::configure() and the INI settings feed one policy per request. */
+#include "mih_private.h"
+
+/* ---- outbound policy ------------------------------------------------ */
+
+static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
+{
+	zval *entry;
+	char err[256];
+
+	if (Z_TYPE_P(v) != IS_ARRAY) {
+		zend_argument_type_error(1, "setting \"blocked_hosts\" must be of type array, %s given",
+			zend_zval_type_name(v));
+		return FAILURE;
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		if (Z_TYPE_P(entry) != IS_STRING) {
+			zend_argument_type_error(1, "setting \"blocked_hosts\" entries must be strings, %s given",
+				zend_zval_type_name(entry));
+			return FAILURE;
+		}
+		if (mih_net_policy_add_blocked(p, Z_STRVAL_P(entry), Z_STRLEN_P(entry), err, sizeof(err)) != 0) {
+			zend_argument_value_error(1, "setting \"blocked_hosts\": %s", err);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
+{
+	zval *entry;
+	char err[256];
+
+	if (Z_TYPE_P(v) != IS_ARRAY) {
+		zend_argument_type_error(1, "setting \"allowed_ports\" must be of type array, %s given",
+			zend_zval_type_name(v));
+		return FAILURE;
+	}
+	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		zend_long port;
+		if (Z_TYPE_P(entry) == IS_LONG) {
+			port = Z_LVAL_P(entry);
+		} else if (Z_TYPE_P(entry) == IS_STRING && is_numeric_string(Z_STRVAL_P(entry), Z_STRLEN_P(entry),
+				&port, NULL, false) == IS_LONG) {
+			/* Moodle keeps its port list as text. */
+		} else {
+			zend_argument_value_error(1, "setting \"allowed_ports\" entries must be port numbers");
+			return FAILURE;
+		}
+		if (mih_net_policy_add_allowed_port(p, (long)port, err, sizeof(err)) != 0) {
+			zend_argument_value_error(1, "setting \"allowed_ports\": %s", err);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+ZEND_METHOD(local_integrationhub_mih, configure)
+{
+	HashTable *settings;
+	zend_string *key;
+	zval *v, *hosts = NULL, *ports = NULL;
+	mih_net_policy *probe;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_ARRAY_HT(settings)
+	ZEND_PARSE_PARAMETERS_END();
+
+	ZEND_HASH_FOREACH_STR_KEY_VAL(settings, key, v) {
+		if (key && zend_string_equals_literal(key, "blocked_hosts")) {
+			hosts = v;
+		} else if (key && zend_string_equals_literal(key, "allowed_ports")) {
+			ports = v;
+		} else {
+			zend_argument_value_error(1, "contains unknown setting \"%s\" (known: blocked_hosts, allowed_ports)",
+				key ? ZSTR_VAL(key) : "(numeric key)");
+			RETURN_THROWS();
+		}
+	} ZEND_HASH_FOREACH_END();
+
+	/* Validate everything before changing anything. */
+	probe = mih_net_policy_new();
+	if (!probe) {
+		zend_throw_error(NULL, "mih: out of memory");
+		RETURN_THROWS();
+	}
+	if ((hosts && fill_policy_hosts(probe, hosts) != SUCCESS) || (ports && fill_policy_ports(probe, ports) != SUCCESS)) {
+		mih_net_policy_free(probe);
+		RETURN_THROWS();
+	}
+	mih_net_policy_free(probe);
+	/* A setting not given keeps its current value. */
+	if (hosts) {
+		if (MIH_G(cfg_hosts)) {
+			zend_array_release(MIH_G(cfg_hosts));
+		}
+		MIH_G(cfg_hosts) = zend_array_dup(Z_ARRVAL_P(hosts));
+	}
+	if (ports) {
+		if (MIH_G(cfg_ports)) {
+			zend_array_release(MIH_G(cfg_ports));
+		}
+		MIH_G(cfg_ports) = zend_array_dup(Z_ARRVAL_P(ports));
+	}
+	php_mih_policy_invalidate();
+}
+
+/* The policy in force: mih::configure() values over the INI settings. */
+mih_net_policy *php_mih_policy(void)
+{
+	mih_net_policy *p;
+	char err[256];
+
+	if (MIH_G(policy)) {
+		return MIH_G(policy);
+	}
+	p = mih_net_policy_new();
+	if (!p) {
+		return NULL;
+	}
+	if (MIH_G(cfg_hosts)) {
+		zval zv;
+		ZVAL_ARR(&zv, MIH_G(cfg_hosts));
+		fill_policy_hosts(p, &zv);
+	} else if (MIH_G(blocked_hosts)) {
+		/* Validated when the INI value was set. */
+		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
+	}
+	if (MIH_G(cfg_ports)) {
+		zval zv;
+		ZVAL_ARR(&zv, MIH_G(cfg_ports));
+		fill_policy_ports(p, &zv);
+	} else if (MIH_G(allowed_ports)) {
+		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	MIH_G(policy) = p;
+	return p;
+}
+
+void php_mih_policy_invalidate(void)
+{
+	if (MIH_G(policy)) {
+		mih_net_policy_free(MIH_G(policy));
+		MIH_G(policy) = NULL;
+	}
+}
+
