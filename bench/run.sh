@@ -77,6 +77,6 @@ for b in $benches; do
 	*) echo "bench/$b failed (exit $rc)" >&2; status=1 ;;
 	esac
 done
-cp "$out" bench/RESULTS.md
+cat "$out" > bench/RESULTS.md
 echo "== wrote bench/RESULTS.md" >&2
 exit $status

@@ -320,7 +320,7 @@ static void log_call(mih_store *st, const mih_service *svc, const php_mih_call *
 	row.success = success;
 	row.error_message = success ? NULL : (char *)resp->error;
 	row.attempt_count = (long)attempts;
-	php_mih_log_append(st, &row);
+	php_mih_log_buffer(st, &row);
 }
 
 /* The attempt loop of one synchronous call: the breaker is asked before

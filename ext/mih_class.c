@@ -11,7 +11,7 @@ zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool requi
 	if (!st) {
 		return FAILURE;
 	}
-	rc = mih_store_service_get(st, ZSTR_VAL(name), svc, err, sizeof(err));
+	rc = php_mih_service_cached(st, ZSTR_VAL(name), svc, err, sizeof(err));
 	if (rc == MIH_STORE_NOT_FOUND) {
 		php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", ZSTR_VAL(name));
 		return FAILURE;

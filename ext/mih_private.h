@@ -120,9 +120,15 @@ zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t a
 zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen);
 /* Appends one request-log row (no fsync) and prunes the log now and then. */
 void php_mih_log_append(mih_store *st, const mih_store_log_row *row);
+/* The same for a synchronous call, batched on the embedded store. */
+void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row);
+void php_mih_log_flush(void);
+void php_mih_log_release(void);
 
 /* ---- rules cache and enqueue (mih_emit.c) ---- */
 void php_mih_rules_cache_clear(void);
+/* A service definition through the per-process cache (store result codes). */
+int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, char *err, size_t errlen);
 void php_mih_rules_changed(mih_store *st);
 zend_long php_mih_enqueue_call(php_mih_call *call);
 

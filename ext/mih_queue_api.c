@@ -456,6 +456,7 @@ ZEND_METHOD(local_integrationhub_mih, log)
 	if (!st) {
 		RETURN_THROWS();
 	}
+	php_mih_log_flush();
 	f.servicename = service ? ZSTR_VAL(service) : NULL;
 	f.taskid = (int64_t)task_id;
 	f.since = (int64_t)since;
@@ -530,6 +531,7 @@ ZEND_METHOD(local_integrationhub_mih, stats)
 	if (!st) {
 		RETURN_THROWS();
 	}
+	php_mih_log_flush();
 	if (mih_store_service_list(st, &services, &nservices, err, sizeof(err)) != 0) {
 		php_mih_store_throw("could not list services", err);
 		RETURN_THROWS();

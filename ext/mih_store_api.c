@@ -11,6 +11,8 @@
 
 #include <unistd.h>
 
+static void log_buffer_drop(void);
+
 /* ---- binding --------------------------------------------------------- */
 
 static void close_bound_db_store(void)
@@ -24,12 +26,13 @@ static void close_bound_db_store(void)
 
 void php_mih_store_release_request(void)
 {
+	php_mih_log_flush();
 	close_bound_db_store();
-	php_mih_rules_cache_clear();
 }
 
 void php_mih_store_release_process(void)
 {
+	php_mih_log_release();
 	if (MIH_G(sqlite_store)) {
 		mih_store_close(MIH_G(sqlite_store));
 		MIH_G(sqlite_store) = NULL;
@@ -51,7 +54,12 @@ static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
 		return MIH_G(sqlite_store);
 	}
 	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) != getpid()) {
-		/* Inherited from the parent: forget it without touching its connection state. */
+		/* Inherited from the parent: forget it without touching its connection
+		 * state, and the parent's buffered log rows with it. */
+		if (MIH_G(log_buf_store) == MIH_G(sqlite_store)) {
+			log_buffer_drop();
+			MIH_G(log_buf_store) = NULL;
+		}
 		MIH_G(sqlite_store) = NULL;
 	}
 	php_mih_store_release_process();
@@ -121,8 +129,8 @@ ZEND_METHOD(local_integrationhub_mih, use_sqlite)
 		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
 		RETURN_THROWS();
 	}
+	php_mih_log_flush();
 	close_bound_db_store();
-	php_mih_rules_cache_clear();
 	MIH_G(store) = st;
 }
 
@@ -142,8 +150,8 @@ ZEND_METHOD(local_integrationhub_mih, use_db)
 		}
 		RETURN_THROWS();
 	}
+	php_mih_log_flush();
 	close_bound_db_store();
-	php_mih_rules_cache_clear();
 	MIH_G(store) = st;
 	MIH_G(store_from_db) = true;
 }
@@ -739,11 +747,23 @@ ZEND_METHOD(local_integrationhub_mih, delete_rule)
 /* ---- the request log --------------------------------------------------- */
 
 #define LOG_PRUNE_EVERY 500
+#define LOG_BUFFER_ROWS 32
+
+static void maybe_prune(mih_store *st, size_t added)
+{
+	char err[256];
+	long deleted;
+
+	MIH_G(log_appends) += (zend_long)added;
+	if (MIH_G(log_appends) >= LOG_PRUNE_EVERY) {
+		MIH_G(log_appends) = 0;
+		mih_store_log_prune(st, (long)MIH_G(log_max_rows), (long)MIH_G(log_max_age), &deleted, err, sizeof(err));
+	}
+}
 
 void php_mih_log_append(mih_store *st, const mih_store_log_row *row)
 {
 	char err[256];
-	long deleted;
 
 	if (!st) {
 		return;
@@ -753,8 +773,84 @@ void php_mih_log_append(mih_store *st, const mih_store_log_row *row)
 		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
 		return;
 	}
-	if (++MIH_G(log_appends) >= LOG_PRUNE_EVERY) {
-		MIH_G(log_appends) = 0;
-		mih_store_log_prune(st, (long)MIH_G(log_max_rows), (long)MIH_G(log_max_age), &deleted, err, sizeof(err));
+	maybe_prune(st, 1);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+static void log_buffer_drop(void)
+{
+	size_t i;
+
+	for (i = 0; i < MIH_G(log_buf_count); i++) {
+		mih_store_log_row_dispose(&MIH_G(log_buf)[i]);
 	}
+	MIH_G(log_buf_count) = 0;
+}
+
+void php_mih_log_flush(void)
+{
+	char err[256];
+	mih_store *st = MIH_G(log_buf_store);
+
+	if (MIH_G(log_buf_count) == 0) {
+		return;
+	}
+	if (st && mih_store_log_append_many(st, MIH_G(log_buf), MIH_G(log_buf_count), err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
+	} else if (st) {
+		maybe_prune(st, MIH_G(log_buf_count));
+	}
+	log_buffer_drop();
+}
+
+/* Rows of synchronous calls on the embedded store are written in batches
+ * (one relaxed transaction per LOG_BUFFER_ROWS calls, and before any read of
+ * the log, a store change or the end of the request); a crash loses at most
+ * that many diagnostic rows. On Moodle's $DB each row is written at once, in
+ * the caller's transaction. */
+void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row)
+{
+	mih_store_log_row *copy;
+
+	if (!st || (MIH_G(store_from_db) && st == MIH_G(store))) {
+		php_mih_log_append(st, row);
+		return;
+	}
+	if (MIH_G(log_buf_store) != st) {
+		php_mih_log_flush();
+		MIH_G(log_buf_store) = st;
+	}
+	if (!MIH_G(log_buf)) {
+		MIH_G(log_buf) = calloc(LOG_BUFFER_ROWS, sizeof(mih_store_log_row));
+		if (!MIH_G(log_buf)) {
+			php_mih_log_append(st, row);
+			return;
+		}
+	}
+	copy = &MIH_G(log_buf)[MIH_G(log_buf_count)++];
+	*copy = *row;
+	copy->servicename = dup_or_null(row->servicename);
+	copy->endpoint = dup_or_null(row->endpoint);
+	copy->http_method = dup_or_null(row->http_method);
+	copy->eventname = dup_or_null(row->eventname);
+	copy->error_message = dup_or_null(row->error_message);
+	copy->direction = dup_or_null(row->direction);
+	if (copy->timecreated == 0) {
+		copy->timecreated = mih_store_now(st);
+	}
+	if (MIH_G(log_buf_count) == LOG_BUFFER_ROWS) {
+		php_mih_log_flush();
+	}
+}
+
+void php_mih_log_release(void)
+{
+	php_mih_log_flush();
+	free(MIH_G(log_buf));
+	MIH_G(log_buf) = NULL;
+	MIH_G(log_buf_store) = NULL;
 }

@@ -38,7 +38,11 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	char *shm_path_open;
 	bool shm_warned;
 	struct php_mih_rules_cache *rules_cache;
+	struct php_mih_service_cache *service_cache;
 	zend_long log_appends;               /* since the last log prune */
+	struct mih_store_log_row *log_buf;   /* synchronous calls not yet written */
+	size_t log_buf_count;
+	struct mih_store *log_buf_store;
 	/* per request */
 	struct mih_store *store;             /* bound by use_db()/use_sqlite() */
 	bool store_from_db;

@@ -6,7 +6,7 @@
 # Exit status is non-zero on any failure.
 set -eu
 . "$(dirname "$0")/lib.sh"
-mih_install valgrind
+mih_install valgrind php8.2-xml
 mih_build
 cd "$MIH_ROOT"
 
@@ -67,6 +67,10 @@ if ! grep -q "^Tests failed *: *0 " tests/moodle.log; then
 	echo "the Moodle \$DB backend pass failed" >&2
 	exit 1
 fi
+
+echo "== the Moodle plugin (lint, install.xml against the store schema, observer/binding/task over a fake \$DB)"
+$PHP -n -d extension=dom -d extension=pdo -d extension=pdo_sqlite -d extension="$MIH_ROOT/modules/mih.so" \
+	moodle/local/integrationhub/tests/ci/check.php
 
 echo "== phpt suite"
 set +e

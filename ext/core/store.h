@@ -297,6 +297,9 @@ void mih_store_log_list_free(mih_store_log_row *list, size_t count);
 /* No fsync: written in a relaxed-durability transaction of its own (or as
  * part of the caller's open transaction). */
 int mih_store_log_append(mih_store *st, const mih_store_log_row *row, char *err, size_t errlen);
+/* Several rows in one relaxed transaction (a buffer of synchronous calls). */
+int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count,
+	char *err, size_t errlen);
 /* Newest first. filter may be NULL. */
 int mih_store_log_list(mih_store *st, const mih_store_log_filter *filter,
 	mih_store_log_row **out, size_t *count, char *err, size_t errlen);

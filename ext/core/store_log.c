@@ -73,11 +73,10 @@ static int begin_relaxed(mih_store *st, char *err, size_t errlen)
 	return st->ops->begin(st->db, err, errlen);
 }
 
-int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, size_t errlen)
+static int insert_log_row(mih_store *st, const mih_store_log_row *l, char *err, size_t errlen)
 {
 	mih_sql_value v[LOG_NCOLS];
 	int64_t id;
-	int rc;
 
 	v[0] = mih_sql_int(l->serviceid);
 	v[1] = mih_sql_text(l->endpoint, store_utf8_cut(l->endpoint,
@@ -93,10 +92,25 @@ int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, s
 	v[10] = store_v_str(l->servicename);
 	v[11] = store_v_ref(l->taskid);
 	v[12] = store_v_str(l->eventname);
+	return st->ops->insert(st->db, T_LOG, log_cols, v, LOG_NCOLS, &id, err, errlen);
+}
+
+int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, size_t errlen)
+{
+	return mih_store_log_append_many(st, l, 1, err, errlen);
+}
+
+int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count, char *err, size_t errlen)
+{
+	size_t i;
+	int rc = 0;
+
 	if (begin_relaxed(st, err, errlen) != 0) {
 		return -1;
 	}
-	rc = st->ops->insert(st->db, T_LOG, log_cols, v, LOG_NCOLS, &id, err, errlen);
+	for (i = 0; i < count && rc == 0; i++) {
+		rc = insert_log_row(st, &rows[i], err, errlen);
+	}
 	return store_tx_end(st, rc, err, errlen);
 }
 

@@ -1,0 +1,116 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+namespace local_integrationhub;
+
+use local_integrationhub\local\hub;
+
+/**
+ * Hands Moodle events to the extension, which queues one task per matching enabled rule.
+ *
+ * The extension keeps the enabled rules in a per-process cache, so an event without a rule
+ * returns from mih::emit() without a query; this observer adds no query of its own then either.
+ *
+ * @package    local_integrationhub
+ * @copyright  2025 Integration Hub contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+class observer {
+    /** @var array<int, string|null> user names looked up in this request, by user id */
+    private static $usernames = [];
+
+    /**
+     * Observes every event.
+     *
+     * @param \core\event\base $event
+     */
+    public static function handle(\core\event\base $event): void {
+        global $CFG;
+
+        if (!empty($CFG->upgraderunning) || !hub::bind()) {
+            return;
+        }
+        $data = self::event_data($event);
+        try {
+            mih::emit($data['eventname'], $data);
+        } catch (\Throwable $e) {
+            // The event's own action must not fail because of the hub (the event manager does not
+            // catch \Error), but a lost delivery must not go unnoticed either.
+            $message = get_string('emitfailed', 'local_integrationhub',
+                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]);
+            error_log($message);
+            debugging($message, DEBUG_NORMAL);
+        }
+    }
+
+    /**
+     * The event's data plus the fields rule templates may use: ip and username.
+     *
+     * Anonymous events get neither, so a rule cannot reveal who acted.
+     *
+     * @param \core\event\base $event
+     * @return array
+     */
+    public static function event_data(\core\event\base $event): array {
+        $data = $event->get_data();
+        if (!empty($data['anonymous'])) {
+            return $data;
+        }
+        $data['ip'] = (defined('CLI_SCRIPT') && CLI_SCRIPT) ? null : getremoteaddr(null);
+        $data['username'] = self::username($data);
+        return $data;
+    }
+
+    /**
+     * The user name of the event's user, without a query whenever the name is already at hand.
+     *
+     * The database is asked only when the event has an enabled rule, and at most once per user
+     * and request.
+     *
+     * @param array $data event data
+     * @return string|null
+     */
+    private static function username(array $data): ?string {
+        global $USER, $DB;
+
+        if (isset($data['other']['username']) && is_string($data['other']['username'])) {
+            return $data['other']['username'];
+        }
+        $userid = (int)($data['userid'] ?? 0);
+        if ($userid <= 0) {
+            return null;
+        }
+        if (!empty($USER->id) && (int)$USER->id === $userid && isset($USER->username)) {
+            return $USER->username;
+        }
+        if (array_key_exists($userid, self::$usernames)) {
+            return self::$usernames[$userid];
+        }
+        if (!in_array(hub::normalise_eventname($data['eventname']), hub::rule_event_names(), true)) {
+            return null;
+        }
+        $username = $DB->get_field('user', 'username', ['id' => $userid]);
+        self::$usernames[$userid] = $username === false ? null : $username;
+        return self::$usernames[$userid];
+    }
+
+    /**
+     * Forgets the user names looked up so far (tests).
+     */
+    public static function reset_caches(): void {
+        self::$usernames = [];
+    }
+}

@@ -1,0 +1,238 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Upgrade steps: from the pure-PHP Integration Hub (up to 2026022700) to the mih extension.
+ *
+ * @package    local_integrationhub
+ * @copyright  2025 Integration Hub contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+defined('MOODLE_INTERNAL') || die();
+
+/**
+ * Upgrades the plugin.
+ *
+ * @param int $oldversion
+ * @return bool
+ */
+function xmldb_local_integrationhub_upgrade($oldversion) {
+    global $DB;
+
+    if ($oldversion < 2026030100) {
+        // The PHP plugin's tables keep their names and columns; the extension's columns and tables are added.
+        local_integrationhub_upgrade_schema();
+        local_integrationhub_upgrade_rows();
+        local_integrationhub_upgrade_adhoc_tasks();
+        unset_config('max_log_entries', 'local_integrationhub');
+        upgrade_plugin_savepoint(true, 2026030100, 'local', 'integrationhub');
+    }
+
+    return true;
+}
+
+/**
+ * Brings every table to install.xml: missing tables, columns and indexes are added, columns whose
+ * type, size, nullability or default differ are changed (NULLs first take the new default).
+ */
+function local_integrationhub_upgrade_schema(): void {
+    global $DB;
+
+    $dbman = $DB->get_manager();
+    $file = new xmldb_file(__DIR__ . '/install.xml');
+    $file->loadXMLStructure();
+    $structure = $file->getStructure();
+
+    foreach ($structure->getTables() as $table) {
+        if (!$dbman->table_exists($table)) {
+            $dbman->create_table($table);
+            continue;
+        }
+        $columns = $DB->get_columns($table->getName());
+        $previous = null;
+        foreach ($table->getFields() as $field) {
+            $name = $field->getName();
+            $field->setPrevious(null);
+            $field->setNext(null);
+            if (!isset($columns[$name])) {
+                if ($previous !== null) {
+                    $field->setPrevious($previous);
+                }
+                $dbman->add_field($table, $field);
+            } else if ($name !== 'id' && local_integrationhub_field_differs($columns[$name], $field)) {
+                // A column cannot change under an index: drop the PHP plugin's indexes on it (the ones
+                // install.xml declares come back below).
+                foreach ($DB->get_indexes($table->getName()) as $index) {
+                    if (in_array($name, $index['columns'], true)) {
+                        $dbman->drop_index($table, new xmldb_index('old', $index['unique'] ? XMLDB_INDEX_UNIQUE
+                            : XMLDB_INDEX_NOTUNIQUE, $index['columns']));
+                    }
+                }
+                if ($field->getNotNull() && $field->getDefault() !== null) {
+                    $DB->set_field_select($table->getName(), $name, $field->getDefault(), "$name IS NULL");
+                }
+                $dbman->change_field_type($table, $field);
+                $dbman->change_field_default($table, $field);
+            }
+            $previous = $name;
+        }
+        foreach ($table->getIndexes() as $index) {
+            if (!$dbman->index_exists($table, $index)) {
+                $dbman->add_index($table, $index);
+            }
+        }
+    }
+}
+
+/**
+ * Whether a column differs from its install.xml definition in type, size, nullability or default
+ * (the comparisons of Moodle's own schema check).
+ *
+ * @param database_column_info $column
+ * @param xmldb_field $field
+ * @return bool
+ */
+function local_integrationhub_field_differs(database_column_info $column, xmldb_field $field): bool {
+    $types = [XMLDB_TYPE_INTEGER => 'I', XMLDB_TYPE_NUMBER => 'N', XMLDB_TYPE_CHAR => 'C', XMLDB_TYPE_TEXT => 'X'];
+    $type = $types[$field->getType()] ?? null;
+    if ($type !== null && $column->meta_type !== $type && !($type === 'I' && $column->meta_type === 'R')) {
+        return true;
+    }
+    if (in_array($field->getType(), [XMLDB_TYPE_INTEGER, XMLDB_TYPE_CHAR], true)
+            && (int)$column->max_length < (int)$field->getLength()) {
+        return true;
+    }
+    if ($field->getType() === XMLDB_TYPE_NUMBER && ((int)$column->scale !== (int)$field->getDecimals()
+            || (int)$column->max_length < (int)$field->getLength())) {
+        return true;
+    }
+    if ((bool)$column->not_null !== (bool)$field->getNotNull()) {
+        return true;
+    }
+    $default = $field->getDefault();
+    if ($default === null) {
+        return (bool)$column->has_default;
+    }
+    return !$column->has_default || (string)$column->default_value !== (string)$default;
+}
+
+/**
+ * Fills the added columns of the PHP plugin's rows and disables what the extension cannot run.
+ */
+function local_integrationhub_upgrade_rows(): void {
+    global $DB;
+
+    // Only HTTP services remain possible; AMQP and SOAP ones are kept, disabled, for reference.
+    foreach ($DB->get_records_select('local_integrationhub_svc', "type <> 'rest' AND enabled = 1") as $service) {
+        $DB->set_field('local_integrationhub_svc', 'enabled', 0, ['id' => $service->id]);
+        mtrace(get_string('upgradeamqp', 'local_integrationhub', $service->name));
+    }
+    // New list columns arrive NULL, which the store reads as empty lists: give the PHP plugin's services
+    // the extension's defaults (encoded as the store writes them: 5 stands for the class 5xx).
+    $DB->set_field_select('local_integrationhub_svc', 'retry_statuses', '[408,425,429,500,502,503,504]',
+        'retry_statuses IS NULL');
+    $DB->set_field_select('local_integrationhub_svc', 'cb_failure_statuses', '[5,429]', 'cb_failure_statuses IS NULL');
+    $DB->set_field_select('local_integrationhub_svc', 'headers', '{}', 'headers IS NULL');
+    $DB->set_field_select('local_integrationhub_svc', 'signing_secrets', '[]', 'signing_secrets IS NULL');
+    $DB->set_field_select('local_integrationhub_rules', 'headers', '{}', 'headers IS NULL');
+
+    // The PHP plugin defaulted auth_type to bearer even without a token.
+    $DB->execute("UPDATE {local_integrationhub_svc} SET auth_type = 'none'
+                    WHERE auth_type IS NULL OR auth_type = '' OR
+                          (auth_type IN ('bearer', 'apikey') AND (auth_token IS NULL OR auth_token = ''))");
+
+    // Its rules used {{field}} substitution, which is valid Mustache; a rule that does not compile is
+    // disabled with a notice rather than failing every event.
+    if (class_exists(\local_integrationhub\mih::class, false)) {
+        foreach ($DB->get_records('local_integrationhub_rules', ['enabled' => 1]) as $rule) {
+            try {
+                \local_integrationhub\mih::check_template((string)$rule->payload_template, 'json');
+                \local_integrationhub\mih::check_template((string)$rule->endpoint, 'url');
+            } catch (\local_integrationhub\template_exception $e) {
+                $DB->set_field('local_integrationhub_rules', 'enabled', 0, ['id' => $rule->id]);
+                mtrace(get_string('upgradetemplate', 'local_integrationhub',
+                    (object)['id' => $rule->id, 'eventname' => $rule->eventname, 'error' => $e->getMessage()]));
+            }
+        }
+    }
+
+    // Dead letters: the endpoint and method come from the rule of that event and service, as the PHP
+    // plugin's replay looked them up; each gets the idempotency key a replay sends.
+    foreach ($DB->get_records('local_integrationhub_dlq', ['idempotency_key' => null]) as $letter) {
+        $rule = $DB->get_record('local_integrationhub_rules',
+            ['serviceid' => $letter->serviceid, 'eventname' => $letter->eventname], '*', IGNORE_MULTIPLE);
+        $update = (object)[
+            'id' => $letter->id,
+            'idempotency_key' => 'msg_' . bin2hex(random_bytes(16)),
+            'taskcreated' => $letter->taskcreated ?: $letter->timecreated,
+            'attempts' => $letter->attempts ?: 5,
+        ];
+        if ($rule) {
+            $update->ruleid = $rule->id;
+            $update->endpoint = $letter->endpoint ?? ($rule->endpoint !== null && $rule->endpoint !== '' ? $rule->endpoint : '/');
+            $update->http_method = $letter->http_method ?? ($rule->http_method ?: 'POST');
+        } else {
+            $update->endpoint = $letter->endpoint ?? '/';
+            $update->http_method = $letter->http_method ?? 'POST';
+        }
+        $DB->update_record('local_integrationhub_dlq', $update);
+    }
+}
+
+/**
+ * Moves the PHP plugin's pending deliveries (adhoc tasks whose class no longer exists) to the
+ * extension's queue, rendered with their rule as that plugin would have sent them.
+ */
+function local_integrationhub_upgrade_adhoc_tasks(): void {
+    global $DB;
+
+    $classname = '\\local_integrationhub\\task\\dispatch_event_task';
+    $tasks = $DB->get_records('task_adhoc', ['classname' => $classname]);
+    if (!$tasks || !class_exists(\local_integrationhub\mih::class, false)) {
+        return;
+    }
+    \local_integrationhub\mih::use_db($DB);
+    $moved = 0;
+    foreach ($tasks as $task) {
+        $data = json_decode((string)$task->customdata, true);
+        $rule = !empty($data['ruleid']) ? $DB->get_record('local_integrationhub_rules', ['id' => $data['ruleid']]) : false;
+        $service = $rule ? $DB->get_record('local_integrationhub_svc', ['id' => $rule->serviceid]) : false;
+        if ($rule && $service && $service->type === 'rest') {
+            $eventdata = (array)($data['eventdata'] ?? []);
+            try {
+                $payload = trim((string)$rule->payload_template) === ''
+                    ? json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)
+                    : \local_integrationhub\mih::render($rule->payload_template, $eventdata, 'json');
+                \local_integrationhub\mih::enqueue($service->name, $rule->endpoint ?: '/', $payload,
+                    $rule->http_method ?: 'POST');
+                $moved++;
+            } catch (\local_integrationhub\exception $e) {
+                // Kept as a dead letter with its event data, so an administrator can see and decide.
+                $eventjson = json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+                $DB->insert_record('local_integrationhub_dlq', (object)[
+                    'eventname' => $rule->eventname, 'serviceid' => $service->id, 'ruleid' => $rule->id,
+                    'payload' => $eventjson, 'eventdata' => $eventjson, 'error_message' => $e->getMessage(),
+                    'endpoint' => $rule->endpoint ?: '/', 'http_method' => $rule->http_method ?: 'POST',
+                    'idempotency_key' => 'msg_' . bin2hex(random_bytes(16)), 'attempts' => 0, 'last_status' => 0,
+                    'timecreated' => time(), 'taskcreated' => (int)($task->timecreated ?? time()),
+                ]);
+            }
+        }
+        $DB->delete_records('task_adhoc', ['id' => $task->id]);
+    }
+    mtrace(get_string('upgradeadhoc', 'local_integrationhub', $moved));
+}

@@ -1,0 +1,165 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * CI check of local_integrationhub that runs without Moodle.
+ *
+ * 1. php -l on every PHP file of the plugin;
+ * 2. db/install.xml is well-formed XMLDB (fields, keys, indexes, names, references) and declares
+ *    exactly the tables and columns of the extension's own schema (ext/core/store_sqlite.c);
+ * 3. with the extension loaded: the observer, the binding and the queue task run over a stand-in
+ *    of Moodle's $DB (tests/moodle_db.inc) and minimal fakes of the Moodle functions they call:
+ *    a cookbook rule queues the exact payload with username and ip, an event without a rule costs
+ *    no query, an anonymous event carries neither field, the task prints its counts.
+ *
+ * Usage: php -d extension=modules/mih.so moodle/local/integrationhub/tests/ci/check.php
+ * (pdo_sqlite is needed for part 3; without the extension part 3 is reported as skipped).
+ *
+ * @package    local_integrationhub
+ * @copyright  2025 Integration Hub contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+// phpcs:disable moodle.Files.MoodleInternal.MoodleInternalGlobalState
+// phpcs:disable moodle.Files.RequireLogin.Missing
+
+$plugin = dirname(__DIR__, 2);
+$root = dirname($plugin, 3);
+$failures = 0;
+$checks = 0;
+
+/**
+ * Records one check.
+ *
+ * @param bool $ok
+ * @param string $what
+ */
+function check(bool $ok, string $what): void {
+    global $failures, $checks;
+    $checks++;
+    if (!$ok) {
+        $failures++;
+        fwrite(STDERR, "FAIL: $what\n");
+    }
+}
+
+// 1. Lint.
+$files = new RecursiveIteratorIterator(new RecursiveDirectoryIterator($plugin, FilesystemIterator::SKIP_DOTS));
+$linted = 0;
+foreach ($files as $file) {
+    if ($file->getExtension() !== 'php') {
+        continue;
+    }
+    $out = [];
+    exec(escapeshellarg(PHP_BINARY) . ' -n -l ' . escapeshellarg($file->getPathname()) . ' 2>&1', $out, $rc);
+    check($rc === 0, 'php -l ' . $file->getPathname() . ': ' . implode(' ', $out));
+    $text = file_get_contents($file->getPathname());
+    check(str_contains($text, 'GNU General Public License'), 'GPL header in ' . $file->getPathname());
+    $linted++;
+}
+echo "lint: $linted PHP files\n";
+
+// 2. install.xml.
+$doc = new DOMDocument();
+check(@$doc->load($plugin . '/db/install.xml') === true, 'db/install.xml is well-formed XML');
+$root_el = $doc->documentElement;
+check($root_el && $root_el->nodeName === 'XMLDB' && $root_el->getAttribute('PATH') === 'local/integrationhub/db',
+    'install.xml root is <XMLDB PATH="local/integrationhub/db">');
+$xmltables = [];
+foreach ($doc->getElementsByTagName('TABLE') as $table) {
+    $name = $table->getAttribute('NAME');
+    check(preg_match('/^[a-z][a-z0-9_]*$/', $name) && strlen($name) <= 28, "table name $name (lowercase, at most 28 characters)");
+    check(!isset($xmltables[$name]), "table $name declared once");
+    $fields = [];
+    foreach ($table->getElementsByTagName('FIELD') as $field) {
+        $fname = $field->getAttribute('NAME');
+        $type = $field->getAttribute('TYPE');
+        check(preg_match('/^[a-z][a-z0-9_]*$/', $fname) && strlen($fname) <= 30, "$name.$fname: field name");
+        check(!isset($fields[$fname]), "$name.$fname declared once");
+        check(in_array($type, ['int', 'char', 'text', 'number', 'binary'], true), "$name.$fname: TYPE $type");
+        if (in_array($type, ['int', 'char', 'number'], true)) {
+            check(preg_match('/^[0-9]+$/', $field->getAttribute('LENGTH')) === 1, "$name.$fname: LENGTH");
+        }
+        if ($type === 'number') {
+            check(preg_match('/^[0-9]+$/', $field->getAttribute('DECIMALS')) === 1, "$name.$fname: DECIMALS");
+        }
+        check(in_array($field->getAttribute('NOTNULL'), ['true', 'false'], true), "$name.$fname: NOTNULL");
+        check($fname !== 'id' || $field->getAttribute('SEQUENCE') === 'true', "$name.id is the SEQUENCE");
+        $fields[$fname] = $type;
+    }
+    check(array_key_first($fields) === 'id', "$name: id is the first field");
+    $haspk = false;
+    foreach (['KEY', 'INDEX'] as $tag) {
+        $names = [];
+        foreach ($table->getElementsByTagName($tag) as $el) {
+            $kname = $el->getAttribute('NAME');
+            check(!isset($names[$kname]), "$name: $tag $kname declared once");
+            $names[$kname] = true;
+            foreach (explode(',', $el->getAttribute('FIELDS')) as $kf) {
+                check(isset($fields[trim($kf)]), "$name: $tag $kname names existing field $kf");
+            }
+            if ($tag === 'KEY' && $el->getAttribute('TYPE') === 'primary') {
+                $haspk = $el->getAttribute('FIELDS') === 'id';
+            }
+            if ($tag === 'KEY' && str_starts_with($el->getAttribute('TYPE'), 'foreign')) {
+                $reftables[] = [$name, $el->getAttribute('REFTABLE')];
+            }
+        }
+    }
+    check($haspk, "$name: primary key on id");
+    $xmltables[$name] = $fields;
+}
+foreach ($reftables ?? [] as [$from, $to]) {
+    check(isset($xmltables[$to]), "$from: foreign key to a declared table ($to)");
+}
+
+$source = @file_get_contents($root . '/ext/core/store_sqlite.c');
+if ($source === false) {
+    echo "install.xml: " . count($xmltables) . " tables (ext/core/store_sqlite.c not found: schema not compared)\n";
+} else {
+    // Each table: "CREATE TABLE IF NOT EXISTS name (" then one " column TYPE ..." string a line, up to ");".
+    $ctables = [];
+    preg_match_all('/CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);"/s', $source, $m, PREG_SET_ORDER);
+    foreach ($m as [, $table, $body]) {
+        preg_match_all('/"\s(\w+) (?:INTEGER|TEXT|REAL|BLOB)\b/', '"' . $body, $cm);
+        $ctables[$table] = $cm[1];
+    }
+    $sqlitenames = array_keys($ctables);
+    $xmlnames = array_keys($xmltables);
+    sort($sqlitenames);
+    sort($xmlnames);
+    check($sqlitenames === $xmlnames, 'install.xml declares the tables of store_sqlite.c: ' . implode(', ', $sqlitenames));
+    foreach ($ctables as $table => $columns) {
+        $declared = array_keys($xmltables[$table] ?? []);
+        $missing = array_diff($columns, $declared);
+        $extra = array_diff($declared, $columns);
+        check(!$missing && !$extra, "$table: columns match store_sqlite.c" .
+            ($missing ? ' (missing in install.xml: ' . implode(', ', $missing) . ')' : '') .
+            ($extra ? ' (not in store_sqlite.c: ' . implode(', ', $extra) . ')' : ''));
+    }
+    echo "install.xml: " . count($xmltables) . " tables, compared with store_sqlite.c\n";
+}
+
+// 3. Plugin logic over the extension.
+if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_sqlite')) {
+    echo "logic: skipped (needs the mih extension and pdo_sqlite)\n";
+} else {
+    require(__DIR__ . '/fakes.php');
+    local_integrationhub_ci_logic($plugin, $root);
+}
+
+echo $failures ? "plugin check: $failures of $checks checks FAILED\n" : "plugin check: all $checks checks passed\n";
+exit($failures ? 1 : 0);
