@@ -360,6 +360,11 @@ static bool claim_more(worker *w)
 	if (room <= 0 || !may_claim(w)) {
 		return true;
 	}
+	/* While transfers run, claim in batches: a claim is a few statements
+	 * whatever its size. */
+	if (w->inflight > 0 && room < MAX(1, w->concurrency / 8)) {
+		return true;
+	}
 	if (w->limit > 0 && room > w->limit - w->taken) {
 		room = w->limit - w->taken;
 	}

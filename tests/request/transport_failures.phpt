@@ -19,7 +19,7 @@ var_dump($r->success, $r->httpstatus, $r->body, $r->error === "connection refuse
 
 $srv->respond('/slow', [['status' => 200, 'delay_ms' => 1500, 'body' => 'late']]);
 $r = mih::request('test', '/slow');
-var_dump($r->success, $r->httpstatus, $r->error, $r->latencyms >= 300 && $r->latencyms < 1400);
+var_dump($r->success, $r->httpstatus, $r->error, $r->latencyms >= 250 && $r->latencyms < 3000);
 $r = mih::send('test')->to('/slow')->timeout(0.2)->dispatch();
 var_dump($r->error);
 
