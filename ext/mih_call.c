@@ -445,6 +445,8 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.follow_redirects = svc.follow_redirects;
 	req.max_response = (size_t)MIH_G(max_response_size);
 	req.policy = php_mih_policy();
+	/* An API's answer may be large: let it come compressed. */
+	req.accept_compressed = true;
 	run_attempts(php_mih_store(), &svc, call, &req, &hs.lines, return_value);
 
 	zend_hash_destroy(&hs.lines);

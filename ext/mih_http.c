@@ -338,9 +338,15 @@ static int setup_failed(mih_http_response *resp, const char *what, CURLcode code
 	return -1;
 }
 
+void mih_http_url_memo_dispose(mih_http_url_memo *memo)
+{
+	free(memo->url);
+	memset(memo, 0, sizeof(*memo));
+}
+
 /* The URL's own host is checked before anything is sent, so a blocked
  * name fails the same way whatever it resolves to. */
-static int check_url_host(mih_http_transfer *t)
+static int parse_url_host(mih_http_transfer *t)
 {
 	CURLU *u;
 	char *host = NULL, *port = NULL, *scheme = NULL;
@@ -378,6 +384,52 @@ static int check_url_host(mih_http_transfer *t)
 	return rc;
 }
 
+static void memo_replay(mih_http_transfer *t, const mih_http_url_memo *memo)
+{
+	if (memo->invalid) {
+		snprintf(t->resp->error, sizeof(t->resp->error), "%s", memo->why);
+		t->resp->outcome = MIH_HTTP_SETUP_ERROR;
+	} else if (memo->blocked) {
+		t->blocked = true;
+		snprintf(t->blocked_why, sizeof(t->blocked_why), "%.255s", memo->why);
+	}
+}
+
+static void memo_store(const mih_http_transfer *t, mih_http_url_memo *memo, int rc)
+{
+	char *url;
+
+	if (rc != 0 && t->resp->error[0] == '\0') {
+		return;   /* out of memory, not a verdict on the URL */
+	}
+	url = strdup(t->req->url);
+	if (!url) {
+		return;   /* nothing remembered: the next transfer parses again */
+	}
+	mih_http_url_memo_dispose(memo);
+	memo->url = url;
+	memo->policy = t->req->policy;
+	memo->invalid = rc != 0;
+	memo->blocked = t->blocked;
+	snprintf(memo->why, sizeof(memo->why), "%s", memo->invalid ? t->resp->error : t->blocked_why);
+}
+
+static int check_url_host(mih_http_transfer *t)
+{
+	mih_http_url_memo *memo = t->req->memo;
+	int rc;
+
+	if (memo && memo->url && memo->policy == t->req->policy && strcmp(memo->url, t->req->url) == 0) {
+		memo_replay(t, memo);
+		return memo->invalid ? -1 : 0;
+	}
+	rc = parse_url_host(t);
+	if (memo) {
+		memo_store(t, memo, rc);
+	}
+	return rc;
+}
+
 int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_request *req,
 	mih_http_response *resp)
 {
@@ -404,8 +456,15 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 		t->header_list = next;
 	}
 	/* libcurl would otherwise add Expect: 100-continue to larger bodies and
-	 * wait a second for an answer many receivers never send. */
-	t->header_list = curl_slist_append(t->header_list, "Expect:");
+	 * wait a second for an answer many receivers never send (smaller ones
+	 * never get it: the line would only be work for libcurl). */
+	if (req->body && req->body_len >= 1024) {
+		struct curl_slist *next = curl_slist_append(t->header_list, "Expect:");
+		if (!next) {
+			return setup_failed(resp, "out of memory for headers", CURLE_OUT_OF_MEMORY);
+		}
+		t->header_list = next;
+	}
 
 #define SETOPT(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, val); } while (0)
 	SETOPT(CURLOPT_URL, req->url);
@@ -426,7 +485,9 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 	SETOPT(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	SETOPT(CURLOPT_OPENSOCKETDATA, t);
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
-	SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+	if (req->accept_compressed) {
+		SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+	}
 	SETOPT(CURLOPT_PRIVATE, t);
 	if (strcmp(req->method, "GET") == 0) {
 		SETOPT(CURLOPT_HTTPGET, 1L);

@@ -20,6 +20,19 @@ typedef enum {
 	MIH_HTTP_SETUP_ERROR     /* libcurl could not be set up for the request */
 } mih_http_outcome;
 
+/* The verdict on one URL's scheme, host and port under one policy, kept by
+ * a caller that sends many requests under a policy that cannot change
+ * meanwhile (a worker run): parsing the URL is most of a transfer's setup. */
+typedef struct mih_http_url_memo {
+	char *url;                     /* malloc'd; NULL: nothing remembered */
+	const mih_net_policy *policy;
+	bool invalid;                  /* setup error, message in error */
+	bool blocked;
+	char why[512];                 /* the error or the refusal */
+} mih_http_url_memo;
+
+void mih_http_url_memo_dispose(mih_http_url_memo *memo);
+
 typedef struct mih_http_request {
 	const char *method;            /* canonical upper case */
 	const char *url;
@@ -32,6 +45,8 @@ typedef struct mih_http_request {
 	bool follow_redirects;
 	size_t max_response;           /* bytes of body accepted */
 	const mih_net_policy *policy;  /* NULL or empty: no restriction */
+	mih_http_url_memo *memo;       /* NULL: the URL is checked every time */
+	bool accept_compressed;        /* send Accept-Encoding, decode the answer */
 } mih_http_request;
 
 typedef struct mih_http_response {

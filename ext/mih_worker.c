@@ -12,6 +12,8 @@
 #include <time.h>
 
 #define PARK_DISABLED_SECONDS 60
+/* Claimed tasks held at most: this many times the concurrency. */
+#define HELD_WAVES 3
 
 typedef struct worker_job {
 	mih_store_task task;
@@ -24,6 +26,7 @@ typedef struct worker_job {
 	mih_http_response resp;
 	mih_http_transfer transfer;
 	double started;
+	long latency_ms;
 } worker_job;
 
 typedef struct worker {
@@ -32,13 +35,18 @@ typedef struct worker {
 	mih_service *services;
 	long *service_inflight;        /* parallel to services */
 	size_t nservices;
-	worker_job **backlog;          /* claimed, waiting for a per-service slot */
+	worker_job **backlog;          /* claimed, waiting for a slot (see claim_room) */
 	size_t nbacklog;
+	worker_job **done;             /* finished transfers whose outcome is not yet written */
+	size_t ndone, done_cap;
+	bool quiet;                    /* the last pump found no finished transfer */
+	mih_http_url_memo url_memo;    /* the policy cannot change during a run */
 	CURL **idle;                   /* easy handles ready for reuse */
 	size_t nidle;
 	long inflight;
 	long concurrency, per_service, limit, taken;
 	long lease;
+	int64_t run_start;             /* store seconds: one attempt per task per run */
 	double time_limit, started;
 	long delivered, retried, dead, parked;
 	bool failed;
@@ -81,6 +89,16 @@ static void job_free(worker *w, worker_job *job)
 	efree(job);
 }
 
+/* Slots in use: transfers running, and finished ones whose outcome is not
+ * written yet. A task's slot is free only once its outcome is committed, so
+ * a worker killed at any moment has at most `concurrency` tasks whose
+ * delivery it may have made without recording it (each sent again, with
+ * the same Idempotency-Key, after its lease). */
+static long busy(const worker *w)
+{
+	return w->inflight + (long)w->ndone;
+}
+
 static void store_failed(worker *w, const char *what, const char *err)
 {
 	if (!w->failed) {
@@ -104,7 +122,7 @@ static void log_attempt(worker *w, worker_job *job, bool success)
 	row.taskid = job->task.id;
 	row.eventname = job->task.eventname;
 	row.http_status = job->resp.outcome == MIH_HTTP_ANSWERED ? (int)job->resp.status : 0;
-	row.latency_ms = (long)((mono_now() - job->started) * 1000.0 + 0.5);
+	row.latency_ms = job->latency_ms;
 	row.success = success;
 	row.error_message = success ? NULL : job->resp.error;
 	row.attempt_count = job->task.attempts + 1;
@@ -151,7 +169,9 @@ static int64_t next_run_after_failure(const mih_service *svc, const mih_http_res
 	return (mih_clock_real_ms(NULL) + delay + 999) / 1000;
 }
 
-static void settle(worker *w, worker_job *job)
+/* Writes the outcome of one finished attempt: its log row, then delivered,
+ * rescheduled or dead. The breaker was told at harvest time. */
+static void book(worker *w, worker_job *job)
 {
 	const mih_service *svc = &w->services[job->svc_index];
 	mih_http_response *resp = &job->resp;
@@ -160,7 +180,6 @@ static void settle(worker *w, worker_job *job)
 	char err[256];
 	int status = resp->outcome == MIH_HTTP_ANSWERED ? (int)resp->status : 0;
 
-	php_mih_breaker_record(w->st, svc, &job->permit, resp);
 	log_attempt(w, job, success);
 	if (success) {
 		if (mih_store_complete(w->st, &job->task, err, sizeof(err)) != 0) {
@@ -186,6 +205,25 @@ static void settle(worker *w, worker_job *job)
 	} else {
 		w->retried++;
 	}
+}
+
+/* A finished attempt: the breaker hears of it at once (so the next
+ * transfers are decided with it), the store later, in one transaction
+ * with the others of the pass (settle). */
+static void finished(worker *w, worker_job *job)
+{
+	job->latency_ms = (long)((mono_now() - job->started) * 1000.0 + 0.5);
+	php_mih_breaker_record(w->st, &w->services[job->svc_index], &job->permit, &job->resp);
+	if (job->transfer.easy) {
+		/* The response is copied out: the handle can carry the next task. */
+		w->idle[w->nidle++] = job->transfer.easy;
+		job->transfer.easy = NULL;
+	}
+	if (w->ndone == w->done_cap) {
+		w->done_cap = w->done_cap ? w->done_cap * 2 : 16;
+		w->done = safe_erealloc(w->done, w->done_cap, sizeof(worker_job *), 0);
+	}
+	w->done[w->ndone++] = job;
 }
 
 /* ---- starting transfers -------------------------------------------------------- */
@@ -237,6 +275,10 @@ static void start_job(worker *w, worker_job *job)
 	job->req.follow_redirects = svc->follow_redirects;
 	job->req.max_response = (size_t)MIH_G(max_response_size);
 	job->req.policy = php_mih_policy();
+	job->req.memo = &w->url_memo;
+	/* No Accept-Encoding: a webhook's answer is small and only its first
+	 * bytes are kept (in the DLQ), so decoding would be work for nothing. */
+	job->req.accept_compressed = false;
 	job->started = mono_now();
 
 	easy = take_easy(w);
@@ -257,8 +299,8 @@ static void start_job(worker *w, worker_job *job)
 	if (job->transfer.blocked) {
 		/* The URL's host or port is refused: nothing is sent. */
 		mih_http_transfer_finish(&job->transfer, CURLE_COULDNT_CONNECT);
-		settle(w, job);
-		job_free(w, job);
+		w->service_inflight[job->svc_index]++;   /* held until settled, like a transfer */
+		finished(w, job);
 		return;
 	}
 	curl_multi_add_handle(w->multi, easy);
@@ -297,7 +339,7 @@ static void dispatch_claimed(worker *w, mih_store_task *task)
 		job_free(w, job);
 		return;
 	}
-	if (w->service_inflight[index] >= w->per_service) {
+	if (busy(w) >= w->concurrency || w->service_inflight[index] >= w->per_service) {
 		w->backlog[w->nbacklog++] = job;
 		return;
 	}
@@ -313,12 +355,14 @@ static void dispatch_claimed(worker *w, mih_store_task *task)
 	start_job(w, job);
 }
 
-/* Starts backlogged jobs whose service has a free slot. */
-static void drain_backlog(worker *w)
+/* Starts backlogged jobs whose service has a free slot; returns how many
+ * transfers it added. */
+static long drain_backlog(worker *w)
 {
 	size_t i = 0;
+	long before = w->inflight;
 
-	while (i < w->nbacklog && w->inflight < w->concurrency) {
+	while (i < w->nbacklog && busy(w) < w->concurrency) {
 		worker_job *job = w->backlog[i];
 		int64_t retry_after = 0;
 		if (w->service_inflight[job->svc_index] >= w->per_service) {
@@ -339,9 +383,10 @@ static void drain_backlog(worker *w)
 		w->nbacklog--;
 		start_job(w, job);
 	}
+	return w->inflight - before;
 }
 
-static bool may_claim(worker *w)
+static bool may_claim(const worker *w)
 {
 	if (w->failed || (w->limit > 0 && w->taken >= w->limit)) {
 		return false;
@@ -349,26 +394,84 @@ static bool may_claim(worker *w)
 	return w->time_limit <= 0 || mono_now() - w->started < w->time_limit;
 }
 
-/* Claims as many due tasks as there is room for; false when none was due. */
-static bool claim_more(worker *w)
+/* Tasks held (in flight plus backlog) are kept up to HELD_WAVES times the
+ * concurrency, so that a finished transfer is replaced at once from the
+ * backlog instead of waiting for a claim, and claims come in batches of a
+ * whole wave while transfers run. The lease covers a backlogged task for
+ * the waves ahead of it (start_job drops one whose lease is nearly over:
+ * it becomes due again when the lease ends). */
+static long claim_room(const worker *w)
 {
-	long room = w->concurrency - w->inflight - (long)w->nbacklog;
-	mih_store_task *tasks = NULL;
-	size_t count = 0, i;
-	char err[256];
+	long room = HELD_WAVES * w->concurrency - busy(w) - (long)w->nbacklog;
 
 	if (room <= 0 || !may_claim(w)) {
-		return true;
+		return 0;
 	}
-	/* While transfers run, claim in batches: a claim is a few statements
-	 * whatever its size. */
-	if (w->inflight > 0 && room < MAX(1, w->concurrency / 8)) {
-		return true;
+	if (busy(w) > 0 && room < w->concurrency) {
+		return 0;
 	}
 	if (w->limit > 0 && room > w->limit - w->taken) {
 		room = w->limit - w->taken;
 	}
-	if (mih_store_claim_due(w->st, room, w->lease, &tasks, &count, err, sizeof(err)) != 0) {
+	return room;
+}
+
+/* Finished transfers hold their slots until their outcomes are written, so
+ * they are written soon, together: once a quarter of the slots wait, when
+ * nothing else runs, or when the last look at the network found no other
+ * answer to add to the batch. */
+static bool settle_due(const worker *w)
+{
+	if (w->ndone == 0) {
+		return false;
+	}
+	return w->inflight == 0 || w->ndone >= (size_t)MAX(1, w->concurrency / 4) || w->quiet;
+}
+
+/* Writes the outcomes of every finished transfer (log rows, deletes,
+ * reschedules, dead letters) in one transaction: one commit (one fsync with
+ * durability=full) for all of them instead of several per delivery. A
+ * failed commit leaves the tasks leased: they become due again when the
+ * lease ends, so nothing is lost (a delivered one may be sent twice, with
+ * the same Idempotency-Key). */
+static void settle(worker *w)
+{
+	bool in_tx = false;
+	char err[256];
+	size_t i;
+
+	if (mih_store_begin(w->st, err, sizeof(err)) != 0) {
+		store_failed(w, "could not start a transaction", err);
+	} else {
+		in_tx = true;
+	}
+	for (i = 0; i < w->ndone; i++) {
+		book(w, w->done[i]);
+	}
+	if (in_tx && mih_store_commit(w->st, err, sizeof(err)) != 0) {
+		store_failed(w, "could not record the outcomes of deliveries", err);
+	}
+	for (i = 0; i < w->ndone; i++) {
+		w->service_inflight[w->done[i]->svc_index]--;
+		job_free(w, w->done[i]);
+	}
+	w->ndone = 0;
+}
+
+/* Claims the next batch into the backlog, in a transaction of its own that
+ * runs while the transfers are on the wire. Returns true when tasks were
+ * claimed. */
+static bool claim_more(worker *w)
+{
+	long room = claim_room(w);
+	mih_store_task *tasks = NULL;
+	size_t count = 0, i;
+	char err[256];
+
+	if (room == 0) {
+		return false;
+	}
+	if (mih_store_claim_due_once(w->st, room, w->lease, w->run_start, &tasks, &count, err, sizeof(err)) != 0) {
 		store_failed(w, "could not claim tasks", err);
 		return false;
 	}
@@ -380,26 +483,16 @@ static bool claim_more(worker *w)
 	return count > 0;
 }
 
-/* Settles every finished transfer of this pass in one transaction: one
- * commit (one fsync with durability=full) per pass instead of two per
- * delivery. A failed commit leaves the tasks leased: they become due again
- * when the lease ends, so nothing is lost (a delivered one may be sent twice,
- * with the same Idempotency-Key). */
-static void collect_done(worker *w)
+/* Lets libcurl send and receive, then takes every finished transfer off
+ * the multi handle. */
+static void pump(worker *w)
 {
 	CURLMsg *msg;
-	int left;
-	bool in_tx = false;
-	char err[256];
+	int left, running = 0;
 
+	curl_multi_perform(w->multi, &running);
+	w->quiet = true;
 	while ((msg = curl_multi_info_read(w->multi, &left))) {
-		if (!in_tx && msg->msg == CURLMSG_DONE) {
-			if (mih_store_begin(w->st, err, sizeof(err)) != 0) {
-				store_failed(w, "could not start a transaction", err);
-			} else {
-				in_tx = true;
-			}
-		}
 		mih_http_transfer *t = NULL;
 		worker_job *job;
 		if (msg->msg != CURLMSG_DONE) {
@@ -410,12 +503,8 @@ static void collect_done(worker *w)
 		curl_multi_remove_handle(w->multi, msg->easy_handle);
 		mih_http_transfer_finish(&job->transfer, msg->data.result);
 		w->inflight--;
-		w->service_inflight[job->svc_index]--;
-		settle(w, job);
-		job_free(w, job);
-	}
-	if (in_tx && mih_store_commit(w->st, err, sizeof(err)) != 0) {
-		store_failed(w, "could not record the outcomes of deliveries", err);
+		w->quiet = false;
+		finished(w, job);
 	}
 }
 
@@ -493,6 +582,13 @@ static void worker_free(worker *w)
 		/* Unstarted jobs keep their lease; they become due when it ends. */
 		job_free(w, w->backlog[i]);
 	}
+	for (i = 0; i < w->ndone; i++) {
+		job_free(w, w->done[i]);
+	}
+	if (w->done) {
+		efree(w->done);
+	}
+	mih_http_url_memo_dispose(&w->url_memo);
 	for (i = 0; i < w->nidle; i++) {
 		curl_easy_cleanup(w->idle[i]);
 	}
@@ -515,7 +611,6 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 {
 	HashTable *options = NULL;
 	worker w;
-	int running = 0;
 
 	ZEND_PARSE_PARAMETERS_START(0, 1)
 		Z_PARAM_OPTIONAL
@@ -537,9 +632,10 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 		RETURN_THROWS();
 	}
 	w.started = mono_now();
+	w.run_start = mih_store_now(w.st);
 	w.lease = lease_seconds(&w);
 	w.multi = curl_multi_init();
-	w.backlog = safe_emalloc((size_t)w.concurrency, sizeof(worker_job *), 0);
+	w.backlog = safe_emalloc(HELD_WAVES * (size_t)w.concurrency, sizeof(worker_job *), 0);
 	w.idle = safe_emalloc((size_t)w.concurrency + 1, sizeof(CURL *), 0);
 	w.service_inflight = ecalloc(MAX(w.nservices, 1), sizeof(long));
 	if (!w.multi) {
@@ -550,20 +646,26 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 	curl_multi_setopt(w.multi, CURLMOPT_MAXCONNECTS, w.concurrency);
 
 	for (;;) {
-		bool claimed = claim_more(&w);
-		drain_backlog(&w);
-		if (w.inflight == 0 && w.nbacklog == 0 && (!claimed || !may_claim(&w))) {
+		bool claimed;
+		if (settle_due(&w)) {
+			settle(&w);
+		}
+		/* Free slots are refilled from the backlog at once, and the new
+		 * requests sent, so the claim below overlaps with the network. */
+		if (drain_backlog(&w) > 0) {
+			pump(&w);
+		}
+		/* Answers that came meanwhile go first; an empty backlog cannot wait. */
+		claimed = (w.ndone == 0 || w.nbacklog == 0) && claim_more(&w);
+		if (drain_backlog(&w) > 0) {
+			pump(&w);
+		}
+		if (w.inflight == 0 && w.nbacklog == 0 && w.ndone == 0 && !claimed) {
 			break;
 		}
-		if (w.inflight == 0 && w.nbacklog > 0) {
-			continue;
-		}
-		curl_multi_perform(w.multi, &running);
-		collect_done(&w);
-		if (w.inflight > 0) {
-			curl_multi_poll(w.multi, NULL, 0, 100, NULL);
-			curl_multi_perform(w.multi, &running);
-			collect_done(&w);
+		if (w.inflight > 0 && !settle_due(&w)) {
+			curl_multi_poll(w.multi, NULL, 0, w.ndone > 0 ? 0 : 100, NULL);
+			pump(&w);
 		}
 	}
 	worker_free(&w);

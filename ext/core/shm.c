@@ -440,11 +440,31 @@ static shm_slot *slot_find(mih_shm *shm, uint32_t kind, const char *key, size_t 
 	return NULL;
 }
 
+/* A circuit that protects nothing right now: closed, or open past its
+ * cooldown with no live probe permit (its next call would be a probe anyway). */
+static int breaker_idle(const mih_breaker_state *b, int64_t now_ms)
+{
+	unsigned i;
+
+	if (b->status == MIH_BREAKER_CLOSED) {
+		return 1;
+	}
+	if (now_ms < b->open_until_ms) {
+		return 0;
+	}
+	for (i = 0; i < MIH_BREAKER_MAX_PROBES; i++) {
+		if (b->probes[i].token != 0 && b->probes[i].expires_ms > now_ms) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* The slot a new key may take when the table is full: the least recently
- * used closed circuit or counter. An evicted counter reads 0 afterwards,
- * which differs from any value a process cached, so caches reload: the safe
- * direction. Open and half-open circuits are never evicted. */
-static shm_slot *least_recently_used_evictable(mih_shm *shm)
+ * used idle circuit or counter. An evicted counter reads 0 afterwards, which
+ * differs from any value a process cached, so caches reload: the safe
+ * direction. A circuit still cooling down or probing is never evicted. */
+static shm_slot *least_recently_used_evictable(mih_shm *shm, int64_t now_ms)
 {
 	shm_slot *best = NULL;
 	unsigned i;
@@ -452,7 +472,7 @@ static shm_slot *least_recently_used_evictable(mih_shm *shm)
 	for (i = 0; i < shm->count; i++) {
 		shm_slot *s = &shm->slots[i];
 		int evictable = s->used && (s->kind == SLOT_KIND_COUNTER
-			|| (s->kind == SLOT_KIND_BREAKER && s->breaker.status == MIH_BREAKER_CLOSED));
+			|| (s->kind == SLOT_KIND_BREAKER && breaker_idle(&s->breaker, now_ms)));
 
 		if (evictable && (best == NULL || s->last_used_ms < best->last_used_ms)) {
 			best = s;
@@ -496,9 +516,9 @@ static shm_slot *slot_get(mih_shm *shm, uint32_t kind, const char *key, size_t l
 			return s;
 		}
 	}
-	s = least_recently_used_evictable(shm);
+	s = least_recently_used_evictable(shm, now_ms);
 	if (s == NULL) {
-		snprintf(err, errlen, "shared memory table %s is full: all %u slots hold open circuits",
+		snprintf(err, errlen, "shared memory table %s is full: all %u slots hold circuits still cooling down or probing",
 			shm->path, shm->count);
 		return NULL;
 	}

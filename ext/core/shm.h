@@ -34,10 +34,11 @@
  * "rules:<store identity>"; the two kinds live in separate namespaces.
  * Lookup is hashed with linear probing. Slots are never freed; when the
  * table is full a new key (circuit or counter) takes the slot of the least
- * recently used CLOSED circuit or counter (an evicted counter reads 0, so
- * caches holding another value reload; an open or half-open circuit is never
- * evicted). If every slot holds an open circuit, the operation fails with a
- * "table full" error.
+ * recently used idle slot: a counter (an evicted counter reads 0, so caches
+ * holding another value reload), a closed circuit, or an open circuit past
+ * its cooldown with no live probe permit. A circuit still cooling down or
+ * probing is never evicted; if every slot holds one, the operation fails
+ * with a "table full" error.
  *
  * Callbacks (mih_shm_breaker_update) run under the lock: they must be short
  * and must not longjmp (no PHP userland, no zend_bailout). */

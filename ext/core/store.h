@@ -170,6 +170,12 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
  * back the rows carrying it. Ordered by next_run, id. */
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 	mih_store_task **out, size_t *count, char *err, size_t errlen);
+/* The same for one worker run that started at run_start (store seconds): a
+ * task already attempted during the run (rescheduled at or after run_start)
+ * is left for the next run, so each run makes at most one attempt per task.
+ * run_start 0: no such restriction. */
+int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, int64_t run_start,
+	mih_store_task **out, size_t *count, char *err, size_t errlen);
 /* Delivered: deletes the task if it still carries task->claim_token. */
 int mih_store_complete(mih_store *st, const mih_store_task *task, char *err, size_t errlen);
 /* Failed, will retry: sets attempts, next_run, last status/error, releases

@@ -349,7 +349,7 @@ static int collect_dead_count(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	dead_counts_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false };
+	store_row r = { ncols, names, vals, false, 0 };
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;

@@ -70,6 +70,7 @@ typedef struct store_row {
 	const char *const *names;
 	const mih_sql_value *vals;
 	bool oom;
+	size_t next;   /* where store_col starts looking: readers go in column order */
 } store_row;
 
 /* The named column (case-insensitive), or NULL when the row has none. */

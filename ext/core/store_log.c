@@ -221,7 +221,7 @@ static int collect_latency(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	latency_rows *c = ctx;
-	store_row r = { ncols, names, vals, false };
+	store_row r = { ncols, names, vals, false, 0 };
 	latency_row *l;
 
 	if (c->count == c->cap) {
@@ -358,7 +358,7 @@ static int collect_circuit(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	circuit_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false };
+	store_row r = { ncols, names, vals, false, 0 };
 	const mih_sql_value *state = store_col(&r, "state");
 	size_t len = state && state->type == MIH_SQL_TEXT ? state->len : 0;
 
@@ -446,7 +446,7 @@ static int collect_dedupe(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	dedupe_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false };
+	store_row r = { ncols, names, vals, false, 0 };
 
 	c->found = true;
 	c->id = store_col_int(&r, "id");

@@ -241,14 +241,30 @@ static void pick_random_subset(int64_t *ids, size_t n, size_t want)
 	}
 }
 
+/* 1, 2, 4, ... 64, then CLAIM_ROUND_MAX: at least n. */
+static size_t in_list_length(size_t n)
+{
+	size_t len = 1;
+
+	while (len < n && len < 64) {
+		len *= 2;
+	}
+	return len >= n ? len : CLAIM_ROUND_MAX;
+}
+
 /* One claim round: candidates, guarded token write, read-back. Appends the
  * won tasks to *out. Oldest first; after a round lost to a competitor
  * (spread), a random choice among a wider window of the oldest. */
 static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64_t lease_until,
-	mih_store_task **out, size_t *count, size_t *cap, bool *exhausted, char *err, size_t errlen)
+	int64_t run_start, mih_store_task **out, size_t *count, size_t *cap, bool *exhausted,
+	char *err, size_t errlen)
 {
-	mih_sql_value cand_params[2] = { mih_sql_int(now), mih_sql_int(now) };
-	mih_sql_value upd[5 + CLAIM_ROUND_MAX];
+	mih_sql_value cand_params[3] = { mih_sql_int(now), mih_sql_int(now), mih_sql_int(run_start) };
+	mih_sql_value upd[6 + CLAIM_ROUND_MAX];
+	/* With run_start, a task already attempted during this worker run (it was
+	 * rescheduled after run_start) waits for the next run. */
+	const char *once = run_start > 0 ? " AND (attempts = 0 OR timemodified < ?)" : "";
+	char cand_sql[256];
 	char token[MIH_STORE_CLAIM_TOKEN_LEN + 1];
 	char sql[256 + CLAIM_ROUND_MAX * 2];
 	store_int_rows ids;
@@ -262,8 +278,9 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 	if (window > CLAIM_ROUND_MAX) {
 		window = CLAIM_ROUND_MAX;
 	}
-	if (store_query_ints(st, "SELECT id FROM {" T_QUEUE "} WHERE next_run <= ? AND lease_until <= ?"
-		" ORDER BY next_run, id", cand_params, 2, 0, window, &ids, err, errlen) != 0) {
+	snprintf(cand_sql, sizeof(cand_sql), "SELECT id FROM {" T_QUEUE "} WHERE next_run <= ? AND lease_until <= ?%s"
+		" ORDER BY next_run, id", once);
+	if (store_query_ints(st, cand_sql, cand_params, run_start > 0 ? 3 : 2, 0, window, &ids, err, errlen) != 0) {
 		return -1;
 	}
 	*exhausted = ids.count < (size_t)window;
@@ -281,18 +298,25 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 		return -1;
 	}
 	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE {" T_QUEUE "} SET claim_token = ?,"
-		" lease_until = ?, timemodified = ? WHERE next_run <= ? AND lease_until <= ? AND id IN (");
+		" lease_until = ?, timemodified = ? WHERE next_run <= ? AND lease_until <= ?%s AND id IN (", once);
 	upd[0] = store_v_str(token);
 	upd[1] = mih_sql_int(lease_until);
 	upd[2] = mih_sql_int(now);
 	upd[3] = mih_sql_int(now);
 	upd[4] = mih_sql_int(now);
-	for (size_t i = 0; i < ids.count; i++) {
+	size_t nfixed = 5;
+	if (run_start > 0) {
+		upd[nfixed++] = mih_sql_int(run_start);
+	}
+	/* The list is padded (repeating the last id) to one of a few lengths, so
+	 * a handful of statement texts serve every claim and stay prepared. */
+	size_t nlist = in_list_length(ids.count);
+	for (size_t i = 0; i < nlist; i++) {
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
-		upd[5 + i] = mih_sql_int(ids.vals[i]);
+		upd[nfixed + i] = mih_sql_int(ids.vals[i < ids.count ? i : ids.count - 1]);
 	}
 	snprintf(sql + len, sizeof(sql) - len, ")");
-	if (store_exec(st, sql, upd, 5 + ids.count, err, errlen) != 0) {
+	if (store_exec(st, sql, upd, nfixed + nlist, err, errlen) != 0) {
 		free(ids.vals);
 		return -1;
 	}
@@ -327,6 +351,12 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 	mih_store_task **out, size_t *count, char *err, size_t errlen)
 {
+	return mih_store_claim_due_once(st, limit, lease_seconds, 0, out, count, err, errlen);
+}
+
+int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, int64_t run_start,
+	mih_store_task **out, size_t *count, char *err, size_t errlen)
+{
 	int64_t now = mih_store_now(st);
 	size_t cap = 0;
 	int idle = 0;
@@ -350,8 +380,8 @@ int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 		if (want > CLAIM_ROUND_MAX) {
 			want = CLAIM_ROUND_MAX;
 		}
-		if (claim_round(st, want, idle > 0, now, now + lease_seconds, out, count, &cap, &exhausted,
-			err, errlen) != 0) {
+		if (claim_round(st, want, idle > 0, now, now + lease_seconds, run_start, out, count, &cap,
+			&exhausted, err, errlen) != 0) {
 			mih_store_task_list_free(*out, *count);
 			*out = NULL;
 			*count = 0;
@@ -558,7 +588,7 @@ static int collect_counts(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	counts_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false };
+	store_row r = { ncols, names, vals, false, 0 };
 	mih_store_queue_counts *q;
 
 	if (c->count == c->cap) {

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +20,9 @@
 #define BUSY_RETRIES 3
 
 typedef struct cached_stmt {
-	char *sql;               /* after {table} rewriting */
+	char *orig;              /* the caller's text, before {table} rewriting */
+	size_t len;              /* of orig */
+	char tail[16];           /* its last bytes, see sql_key() */
 	sqlite3_stmt *stmt;
 } cached_stmt;
 
@@ -254,23 +258,46 @@ static int exec_plain(sqlite_db *d, const char *sql, char *err, size_t errlen)
 	return 0;
 }
 
+/* The cache is looked up with the caller's own text: its length (strlen is
+ * fast) and its last bytes, where statements that share a prefix differ,
+ * pick the candidate; one strcmp confirms it. No copy, no hashing. */
+#define KEY_TAIL 16
+
+static void sql_key(const char *sql, size_t len, char *tail)
+{
+	size_t n = len < KEY_TAIL ? len : KEY_TAIL;
+
+	memset(tail, 0, KEY_TAIL);
+	memcpy(tail, sql + len - n, n);
+}
+
 static sqlite3_stmt *stmt_get(sqlite_db *d, const char *sql, char *err, size_t errlen)
 {
-	char *text = rewrite_tables(sql);
+	size_t len = strlen(sql);
+	char tail[KEY_TAIL];
+	char *text, *orig;
 	cached_stmt *slot;
 	sqlite3_stmt *stmt = NULL;
 	int rc;
 
-	if (!text) {
+	sql_key(sql, len, tail);
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		cached_stmt *c = &d->cache[i];
+
+		if (c->orig && c->len == len && memcmp(c->tail, tail, KEY_TAIL) == 0
+			&& strcmp(c->orig, sql) == 0) {
+			return c->stmt;
+		}
+	}
+	text = rewrite_tables(sql);
+	orig = malloc(len + 1);
+	if (!text || !orig) {
+		free(text);
+		free(orig);
 		set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return NULL;
 	}
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		if (d->cache[i].sql && strcmp(d->cache[i].sql, text) == 0) {
-			free(text);
-			return d->cache[i].stmt;
-		}
-	}
+	memcpy(orig, sql, len + 1);
 	for (int tries = 0; ; tries++) {
 		rc = sqlite3_prepare_v2(d->conn, text, -1, &stmt, NULL);
 		if (!is_busy(rc) || tries >= BUSY_RETRIES) {
@@ -278,18 +305,21 @@ static sqlite3_stmt *stmt_get(sqlite_db *d, const char *sql, char *err, size_t e
 		}
 		busy_pause();
 	}
+	free(text);
 	if (rc != SQLITE_OK) {
 		sqlite_err(d, err, errlen, "preparing a statement");
-		free(text);
+		free(orig);
 		return NULL;
 	}
 	slot = &d->cache[d->cache_next];
 	d->cache_next = (d->cache_next + 1) % STMT_CACHE_SIZE;
 	if (slot->stmt) {
 		sqlite3_finalize(slot->stmt);
-		free(slot->sql);
+		free(slot->orig);
 	}
-	slot->sql = text;
+	slot->orig = orig;
+	slot->len = len;
+	memcpy(slot->tail, tail, KEY_TAIL);
 	slot->stmt = stmt;
 	return stmt;
 }
@@ -453,33 +483,53 @@ static int sqlite_query(void *db, const char *sql, const mih_sql_value *params, 
 	return rc;
 }
 
+static char *append(char *p, const char *s, size_t len)
+{
+	memcpy(p, s, len);
+	return p + len;
+}
+
+/* "INSERT INTO t (a,b) VALUES (?,?)", built with plain copies: this runs
+ * for every log row, and the statement cache finds the prepared form. */
 static int sqlite_insert(void *db, const char *table, const char *const *cols,
 	const mih_sql_value *vals, size_t n, int64_t *newid, char *err, size_t errlen)
 {
 	sqlite_db *d = db;
-	size_t len = strlen(table) + 64;
+	size_t len = strlen(table) + 32 + 2 * n;
+	char stack_sql[1024];
 	char *sql, *p;
 	int rc;
 
 	for (size_t i = 0; i < n; i++) {
-		len += strlen(cols[i]) + 4;
+		len += strlen(cols[i]) + 1;
 	}
-	sql = malloc(len);
+	sql = len <= sizeof(stack_sql) ? stack_sql : malloc(len);
 	if (!sql) {
 		set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return -1;
 	}
-	p = sql + sprintf(sql, "INSERT INTO %s (", table);
+	p = append(sql, "INSERT INTO ", 12);
+	p = append(p, table, strlen(table));
+	p = append(p, " (", 2);
 	for (size_t i = 0; i < n; i++) {
-		p += sprintf(p, "%s%s", i ? "," : "", cols[i]);
+		if (i) {
+			*p++ = ',';
+		}
+		p = append(p, cols[i], strlen(cols[i]));
 	}
-	p += sprintf(p, ") VALUES (");
+	p = append(p, ") VALUES (", 10);
 	for (size_t i = 0; i < n; i++) {
-		p += sprintf(p, "%s?", i ? "," : "");
+		if (i) {
+			*p++ = ',';
+		}
+		*p++ = '?';
 	}
-	strcpy(p, ")");
+	*p++ = ')';
+	*p = '\0';
 	rc = sqlite_exec(db, sql, vals, n, err, errlen);
-	free(sql);
+	if (sql != stack_sql) {
+		free(sql);
+	}
 	if (rc == 0 && newid) {
 		*newid = sqlite3_last_insert_rowid(d->conn);
 	}
@@ -751,7 +801,7 @@ void mih_sql_sqlite_close(void *db)
 		if (d->cache[i].stmt) {
 			sqlite3_finalize(d->cache[i].stmt);
 		}
-		free(d->cache[i].sql);
+		free(d->cache[i].orig);
 	}
 	sqlite3_close_v2(d->conn);
 	free(d->identity);

