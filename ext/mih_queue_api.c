@@ -182,7 +182,11 @@ ZEND_METHOD(local_integrationhub_mih, task)
 	mih_store_task_dispose(&t);
 }
 
-ZEND_METHOD(local_integrationhub_mih, retry_task)
+typedef int (*task_op)(mih_store *st, int64_t id, char *err, size_t errlen);
+
+/* retry_task() and delete_task(): true when done, false when there is no
+ * such task, task_state_exception while a worker holds it. */
+static void task_by_id(zend_execute_data *execute_data, zval *return_value, task_op op, const char *what)
 {
 	zend_long id;
 	mih_store *st;
@@ -197,44 +201,27 @@ ZEND_METHOD(local_integrationhub_mih, retry_task)
 	if (!st) {
 		RETURN_THROWS();
 	}
-	rc = mih_store_task_retry_now(st, (int64_t)id, err, sizeof(err));
+	rc = op(st, (int64_t)id, err, sizeof(err));
 	if (rc < 0) {
-		php_mih_store_throw("could not reschedule task", err);
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not %s task: %s", what, err);
 		RETURN_THROWS();
 	}
 	if (rc == MIH_STORE_RUNNING) {
-		php_mih_throw(php_mih_task_state_exception_ce, 0, "task " ZEND_LONG_FMT " is running: it cannot be rescheduled now", id);
+		php_mih_throw(php_mih_task_state_exception_ce, 0,
+			"task " ZEND_LONG_FMT " is running (leased by a worker): it cannot be %sd now", id, what);
 		RETURN_THROWS();
 	}
 	RETURN_BOOL(rc == MIH_STORE_DONE);
 }
 
+ZEND_METHOD(local_integrationhub_mih, retry_task)
+{
+	task_by_id(execute_data, return_value, mih_store_task_retry_now, "reschedule");
+}
+
 ZEND_METHOD(local_integrationhub_mih, delete_task)
 {
-	zend_long id;
-	mih_store *st;
-	char err[256];
-	int rc;
-
-	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_LONG(id)
-	ZEND_PARSE_PARAMETERS_END();
-
-	st = store_or_throw();
-	if (!st) {
-		RETURN_THROWS();
-	}
-	rc = mih_store_task_delete(st, (int64_t)id, err, sizeof(err));
-	if (rc < 0) {
-		php_mih_store_throw("could not delete task", err);
-		RETURN_THROWS();
-	}
-	if (rc == MIH_STORE_RUNNING) {
-		php_mih_throw(php_mih_task_state_exception_ce, 0,
-			"task " ZEND_LONG_FMT " is running (leased by a worker): it cannot be deleted now", id);
-		RETURN_THROWS();
-	}
-	RETURN_BOOL(rc == MIH_STORE_DONE);
+	task_by_id(execute_data, return_value, mih_store_task_delete, "delete");
 }
 
 /* ---- the dead-letter queue --------------------------------------------------- */

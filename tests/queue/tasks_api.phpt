@@ -85,5 +85,5 @@ array(0) {
 }
 slow task: running
 local_integrationhub\task_state_exception: task 7 is running (leased by a worker): it cannot be deleted now
-local_integrationhub\task_state_exception: task 7 is running: it cannot be rescheduled now
+local_integrationhub\task_state_exception: task 7 is running (leased by a worker): it cannot be rescheduled now
 NULL
