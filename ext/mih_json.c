@@ -28,7 +28,7 @@ static json_t *convert_array(HashTable *ht, uint32_t argnum, int depth)
 	if (zend_hash_num_elements(ht) == 0 || zend_array_is_list(ht)) {
 		out = json_array();
 		GC_TRY_PROTECT_RECURSION(ht);
-		ZEND_HASH_FOREACH_VAL(ht, val) {
+		ZEND_HASH_FOREACH_VAL_IND(ht, val) {
 			json_t *item = convert(val, argnum, depth + 1);
 			if (!item) {
 				GC_TRY_UNPROTECT_RECURSION(ht);
@@ -42,7 +42,8 @@ static json_t *convert_array(HashTable *ht, uint32_t argnum, int depth)
 	}
 	out = json_object();
 	GC_TRY_PROTECT_RECURSION(ht);
-	ZEND_HASH_FOREACH_KEY_VAL(ht, idx, key, val) {
+	/* _IND: declared properties sit behind INDIRECT slots; unset ones are skipped. */
+	ZEND_HASH_FOREACH_KEY_VAL_IND(ht, idx, key, val) {
 		json_t *item = convert(val, argnum, depth + 1);
 		char buf[MAX_LENGTH_OF_LONG + 1];
 		if (!item) {
@@ -50,7 +51,10 @@ static json_t *convert_array(HashTable *ht, uint32_t argnum, int depth)
 			json_decref(out);
 			return NULL;
 		}
-		if (key) {
+		if (key && ZSTR_LEN(key) > 0 && ZSTR_VAL(key)[0] == '\0') {
+			/* A protected or private property: json_encode leaves it out too. */
+			json_decref(item);
+		} else if (key) {
 			json_object_setn_new_nocheck(out, ZSTR_VAL(key), ZSTR_LEN(key), item);
 		} else {
 			int n = snprintf(buf, sizeof(buf), ZEND_ULONG_FMT, idx);
@@ -78,6 +82,11 @@ static json_t *convert(zval *zv, uint32_t argnum, int depth)
 		case IS_LONG:
 			return json_integer((json_int_t)Z_LVAL_P(zv));
 		case IS_DOUBLE:
+			/* JSON (and jansson) has no INF or NAN. */
+			if (!zend_finite(Z_DVAL_P(zv))) {
+				zend_argument_value_error(argnum, "must not contain INF or NAN");
+				return NULL;
+			}
 			return json_real(Z_DVAL_P(zv));
 		case IS_STRING:
 			return json_stringn_nocheck(Z_STRVAL_P(zv), Z_STRLEN_P(zv));

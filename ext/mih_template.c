@@ -4,6 +4,8 @@
 #include "template.h"
 
 #define MIH_TEMPLATE_CACHE_SIZE 256
+/* As php_mih_zval_to_json (ext/mih_json.c), whose errors render reproduces. */
+#define MIH_TEMPLATE_MAX_DEPTH 512
 
 void php_mih_throw_template(const mih_tpl_error *err)
 {
@@ -54,6 +56,331 @@ static zend_result parse_mode(zend_string *name, uint32_t argnum, mih_tpl_mode *
 	return SUCCESS;
 }
 
+/* mih::render reads the PHP data in place through the template core's value
+ * interface instead of converting it to a json_t tree first. The tree it
+ * presents is exactly the one php_mih_zval_to_json would build, so output and
+ * errors are unchanged:
+ * - an array is a list when it is empty or zend_array_is_list, else a map
+ *   whose integer keys read as their decimal text (ZEND_ULONG_FMT);
+ * - an object is its JSON-purpose property table, a map when it has no
+ *   properties; the table is taken once per object and held until the
+ *   render ends (get_properties_for may build a fresh one);
+ * - strings are their bytes (the core checks UTF-8 where output needs it).
+ * The data is first checked as the conversion did (recursion, enums, value
+ * types, nesting), so the same ValueError is thrown even for values the
+ * template never reads. */
+
+/* An object seen through its property table. Handles to views carry the low
+ * bit, handles to zvals (never a reference or an object) do not. */
+typedef struct {
+	HashTable *props;
+	bool is_list;
+} object_view;
+
+/* Whether a hash (not packed) array is a list takes a walk over its keys
+ * (zend_array_is_list), and lookups ask for the type of every context frame:
+ * the last answers are kept, the data does not change during a render. */
+#define LIST_CACHE_SLOTS 4
+
+typedef struct {
+	HashTable views;	/* object handle -> object_view*, built on first use */
+	bool has_views;
+	const HashTable *list_tables[LIST_CACHE_SLOTS];
+	bool list_answers[LIST_CACHE_SLOTS];
+} zval_render_ctx;
+
+#define VIEW_TAG ((uintptr_t)1)
+
+static zend_always_inline bool handle_is_view(const void *v)
+{
+	return ((uintptr_t)v & VIEW_TAG) != 0;
+}
+
+static zend_always_inline const object_view *handle_view(const void *v)
+{
+	return (const object_view *)((uintptr_t)v & ~VIEW_TAG);
+}
+
+static void view_dtor(zval *zv)
+{
+	object_view *view = Z_PTR_P(zv);
+
+	if (view->props) {
+		zend_release_properties(view->props);
+	}
+	efree(view);
+}
+
+static const void *object_handle(zval_render_ctx *ctx, zval *zv)
+{
+	zend_object *obj = Z_OBJ_P(zv);
+	object_view *view;
+
+	if (!ctx->has_views) {
+		zend_hash_init(&ctx->views, 8, NULL, view_dtor, 0);
+		ctx->has_views = true;
+	} else {
+		view = zend_hash_index_find_ptr(&ctx->views, obj->handle);
+		if (view) {
+			return (const void *)((uintptr_t)view | VIEW_TAG);
+		}
+	}
+	view = emalloc(sizeof(*view));
+	view->props = zend_get_properties_for(zv, ZEND_PROP_PURPOSE_JSON);
+	/* An object is a map even when it has no properties. */
+	view->is_list = view->props && zend_hash_num_elements(view->props) > 0
+		&& zend_array_is_list(view->props);
+	zend_hash_index_add_new_ptr(&ctx->views, obj->handle, view);
+	return (const void *)((uintptr_t)view | VIEW_TAG);
+}
+
+/* The handle of a value found in the data. */
+static zend_always_inline const void *value_handle(zval_render_ctx *ctx, zval *zv)
+{
+	/* Declared properties sit behind an INDIRECT slot in the property table. */
+	ZVAL_DEINDIRECT(zv);
+	ZVAL_DEREF(zv);
+	return Z_TYPE_P(zv) == IS_OBJECT ? object_handle(ctx, zv) : zv;
+}
+
+static HashTable *handle_table(const void *v)
+{
+	return handle_is_view(v) ? handle_view(v)->props : Z_ARRVAL_P((const zval *)v);
+}
+
+static bool array_is_list(zval_render_ctx *ctx, HashTable *ht)
+{
+	unsigned slot;
+
+	if (HT_IS_PACKED(ht) || zend_hash_num_elements(ht) == 0) {
+		return zend_array_is_list(ht);
+	}
+	slot = (unsigned)(((uintptr_t)ht >> 6) % LIST_CACHE_SLOTS);
+	if (ctx->list_tables[slot] != ht) {
+		ctx->list_tables[slot] = ht;
+		ctx->list_answers[slot] = zend_array_is_list(ht);
+	}
+	return ctx->list_answers[slot];
+}
+
+static mih_tpl_value_type zv_type_of(void *ctx, const void *v)
+{
+	if (handle_is_view(v)) {
+		return handle_view(v)->is_list ? MIH_TPL_VALUE_LIST : MIH_TPL_VALUE_MAP;
+	}
+	switch (Z_TYPE_P((const zval *)v)) {
+		case IS_FALSE:
+		case IS_TRUE:
+			return MIH_TPL_VALUE_BOOL;
+		case IS_LONG:
+			return MIH_TPL_VALUE_INT;
+		case IS_DOUBLE:
+			return MIH_TPL_VALUE_REAL;
+		case IS_STRING:
+			return MIH_TPL_VALUE_STRING;
+		case IS_ARRAY:
+			return array_is_list(ctx, Z_ARRVAL_P((const zval *)v)) ? MIH_TPL_VALUE_LIST
+				: MIH_TPL_VALUE_MAP;
+		default:
+			return MIH_TPL_VALUE_NULL;
+	}
+}
+
+static int zv_bool_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return Z_TYPE_P((const zval *)v) == IS_TRUE;
+}
+
+static int64_t zv_int_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return (int64_t)Z_LVAL_P((const zval *)v);
+}
+
+static double zv_real_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return Z_DVAL_P((const zval *)v);
+}
+
+static const char *zv_string_value(void *ctx, const void *v, size_t *len)
+{
+	(void)ctx;
+	*len = Z_STRLEN_P((const zval *)v);
+	return Z_STRVAL_P((const zval *)v);
+}
+
+static size_t zv_size(void *ctx, const void *v)
+{
+	HashTable *ht = handle_table(v);
+
+	(void)ctx;
+	return ht ? zend_hash_num_elements(ht) : 0;
+}
+
+static const void *zv_item(void *ctx, const void *list, size_t i)
+{
+	HashTable *ht = handle_table(list);
+	zval *item;
+
+	if (HT_IS_PACKED(ht) && HT_IS_WITHOUT_HOLES(ht)) {
+		item = &ht->arPacked[i];
+	} else {
+		item = zend_hash_index_find(ht, (zend_ulong)i);
+		if (!item) {
+			return NULL;
+		}
+	}
+	return value_handle(ctx, item);
+}
+
+/* The integer key whose decimal text (ZEND_ULONG_FMT) is name, if any. */
+static bool integer_key_of(const char *name, size_t len, zend_ulong *idx)
+{
+	zend_ulong value = 0;
+	size_t i;
+
+	if (len == 0 || len > MAX_LENGTH_OF_LONG || (name[0] == '0' && len > 1)) {
+		return false;
+	}
+	for (i = 0; i < len; i++) {
+		unsigned digit = (unsigned char)name[i] - '0';
+		if (digit > 9 || value > (ZEND_ULONG_MAX - digit) / 10) {
+			return false;
+		}
+		value = value * 10 + digit;
+	}
+	*idx = value;
+	return true;
+}
+
+static const void *zv_lookup(void *ctx, const void *map, const char *name, size_t len)
+{
+	HashTable *ht = handle_table(map);
+	zend_ulong idx;
+	zval *found = NULL;
+
+	if (!ht) {
+		return NULL;
+	}
+	if (!HT_IS_PACKED(ht)) {
+		found = zend_hash_str_find(ht, name, len);
+	}
+	if (!found && integer_key_of(name, len, &idx)) {
+		found = zend_hash_index_find(ht, idx);
+	}
+	return found ? value_handle(ctx, found) : NULL;
+}
+
+static int zv_map_each(void *ctx, const void *map, mih_tpl_map_visit visit, void *arg)
+{
+	HashTable *ht = handle_table(map);
+	zend_string *key;
+	zend_ulong idx;
+	zval *val;
+	int rc;
+
+	if (!ht) {
+		return 0;
+	}
+	ZEND_HASH_FOREACH_KEY_VAL_IND(ht, idx, key, val) {
+		if (key && ZSTR_LEN(key) > 0 && ZSTR_VAL(key)[0] == '\0') {
+			continue; /* protected or private: json_encode leaves it out too */
+		}
+		if (key) {
+			rc = visit(arg, ZSTR_VAL(key), ZSTR_LEN(key), value_handle(ctx, val));
+		} else {
+			char buf[MAX_LENGTH_OF_LONG + 1];
+			int n = snprintf(buf, sizeof(buf), ZEND_ULONG_FMT, idx);
+			rc = visit(arg, buf, (size_t)n, value_handle(ctx, val));
+		}
+		if (rc != 0) {
+			return rc;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return 0;
+}
+
+static const mih_tpl_value_ops zval_value_ops = {
+	zv_type_of,
+	zv_bool_value,
+	zv_int_value,
+	zv_real_value,
+	zv_string_value,
+	zv_size,
+	zv_item,
+	zv_lookup,
+	zv_map_each
+};
+
+static zend_result check_value(zval *zv, uint32_t argnum, int depth);
+
+static zend_result check_table(HashTable *ht, uint32_t argnum, int depth)
+{
+	zval *val;
+
+	if (GC_IS_RECURSIVE(ht)) {
+		zend_argument_value_error(argnum, "must not contain a recursive reference");
+		return FAILURE;
+	}
+	GC_TRY_PROTECT_RECURSION(ht);
+	ZEND_HASH_FOREACH_VAL_IND(ht, val) {
+		if (check_value(val, argnum, depth + 1) != SUCCESS) {
+			GC_TRY_UNPROTECT_RECURSION(ht);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	GC_TRY_UNPROTECT_RECURSION(ht);
+	return SUCCESS;
+}
+
+/* The checks php_mih_zval_to_json makes, in its order, with its messages. */
+static zend_result check_value(zval *zv, uint32_t argnum, int depth)
+{
+	if (depth > MIH_TEMPLATE_MAX_DEPTH) {
+		zend_argument_value_error(argnum, "is nested deeper than %d levels", MIH_TEMPLATE_MAX_DEPTH);
+		return FAILURE;
+	}
+	ZVAL_DEREF(zv);
+	switch (Z_TYPE_P(zv)) {
+		case IS_NULL:
+		case IS_FALSE:
+		case IS_TRUE:
+		case IS_LONG:
+		case IS_STRING:
+			return SUCCESS;
+		case IS_DOUBLE:
+			if (!zend_finite(Z_DVAL_P(zv))) {
+				zend_argument_value_error(argnum, "must not contain INF or NAN");
+				return FAILURE;
+			}
+			return SUCCESS;
+		case IS_ARRAY:
+			return check_table(Z_ARRVAL_P(zv), argnum, depth);
+		case IS_OBJECT: {
+			HashTable *props;
+			zend_result rc;
+			if (Z_OBJ_P(zv)->ce->ce_flags & ZEND_ACC_ENUM) {
+				zend_argument_value_error(argnum, "must not contain an enum (%s)",
+					ZSTR_VAL(Z_OBJCE_P(zv)->name));
+				return FAILURE;
+			}
+			props = zend_get_properties_for(zv, ZEND_PROP_PURPOSE_JSON);
+			if (!props) {
+				return SUCCESS;
+			}
+			rc = check_table(props, argnum, depth);
+			zend_release_properties(props);
+			return rc;
+		}
+		default:
+			zend_argument_value_error(argnum, "must not contain a value of type %s",
+				zend_zval_type_name(zv));
+			return FAILURE;
+	}
+}
+
 static json_t *partials_to_json(HashTable *partials)
 {
 	json_t *out = json_object();
@@ -80,7 +407,8 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	mih_tpl_mode mode = MIH_TPL_JSON;
 	mih_tpl_error err;
 	const mih_tpl *tpl;
-	json_t *jdata, *jpartials = NULL;
+	json_t *jpartials = NULL;
+	zval_render_ctx ctx;
 	char *out = NULL;
 	size_t outlen = 0;
 	int rc;
@@ -96,26 +424,27 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	if (mode_name && parse_mode(mode_name, 3, &mode) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	jdata = php_mih_zval_to_json(data, 2);
-	if (!jdata) {
+	if (check_value(data, 2, 0) != SUCCESS) {
 		RETURN_THROWS();
 	}
 	if (partials && zend_hash_num_elements(partials) > 0) {
 		jpartials = partials_to_json(partials);
 		if (!jpartials) {
-			json_decref(jdata);
 			RETURN_THROWS();
 		}
 	}
 	tpl = template_get_str(template, mode, &err);
 	if (!tpl) {
-		json_decref(jdata);
 		json_decref(jpartials);
 		php_mih_throw_template(&err);
 		RETURN_THROWS();
 	}
-	rc = mih_tpl_render(tpl, jdata, jpartials, &out, &outlen, &err);
-	json_decref(jdata);
+	memset(&ctx, 0, sizeof(ctx));
+	rc = mih_tpl_render_values(tpl, &zval_value_ops, &ctx, value_handle(&ctx, data), jpartials,
+		&out, &outlen, &err);
+	if (ctx.has_views) {
+		zend_hash_destroy(&ctx.views);
+	}
 	json_decref(jpartials);
 	if (rc != 0) {
 		php_mih_throw_template(&err);

@@ -1,7 +1,8 @@
 /* Compiled, context-aware Mustache templates (spec v1.4.2, no lambdas).
  *
  * A template is parsed once into a flat list of operations and rendered many
- * times against a jansson data tree. Inserted data is never parsed as
+ * times against a data tree (a jansson json_t, or any tree behind the
+ * mih_tpl_value_ops interface below). Inserted data is never parsed as
  * template text. Four output modes decide how inserted values are written:
  *
  * MIH_TPL_HTML  spec escaping: & < > " and ' become &amp; &lt; &gt; &quot;
@@ -120,6 +121,48 @@ void mih_tpl_free(mih_tpl *tpl);
  * filled. err may be NULL. */
 int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,
 	char **out, size_t *outlen, mih_tpl_error *err);
+
+/* The data a template renders over, read through a value-access interface
+ * so callers can hand their own trees (PHP values) without converting them
+ * to json_t first. A value is an opaque handle; NULL means "missing". ctx is
+ * passed back unchanged to every call. Handles the callbacks return must stay
+ * valid until the render call ends. Lists iterate in order; maps iterate in
+ * their key order for JSON serialisation, keys as bytes. */
+typedef enum {
+	MIH_TPL_VALUE_NULL = 0,
+	MIH_TPL_VALUE_BOOL,
+	MIH_TPL_VALUE_INT,
+	MIH_TPL_VALUE_REAL,
+	MIH_TPL_VALUE_STRING,
+	MIH_TPL_VALUE_LIST,
+	MIH_TPL_VALUE_MAP
+} mih_tpl_value_type;
+
+/* Called for each entry of a map; nonzero stops the iteration (map_each
+ * then returns that value). */
+typedef int (*mih_tpl_map_visit)(void *arg, const char *key, size_t key_len, const void *value);
+
+typedef struct {
+	mih_tpl_value_type (*type_of)(void *ctx, const void *v);
+	int (*bool_value)(void *ctx, const void *v);
+	int64_t (*int_value)(void *ctx, const void *v);
+	double (*real_value)(void *ctx, const void *v);
+	/* A string's bytes (not necessarily NUL-terminated). */
+	const char *(*string_value)(void *ctx, const void *v, size_t *len);
+	/* Items of a list, entries of a map (0 means empty). */
+	size_t (*size)(void *ctx, const void *v);
+	/* Item i (< size) of a list. */
+	const void *(*item)(void *ctx, const void *list, size_t i);
+	/* A map's value under name (len bytes), NULL when absent. */
+	const void *(*lookup)(void *ctx, const void *map, const char *name, size_t len);
+	/* Every entry of a map in order; 0, or the nonzero visit stopped with. */
+	int (*map_each)(void *ctx, const void *map, mih_tpl_map_visit visit, void *arg);
+} mih_tpl_value_ops;
+
+/* mih_tpl_render over any tree read through ops (root NULL is treated as
+ * null). Same output, errors and ownership as mih_tpl_render. */
+int mih_tpl_render_values(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
+	const void *root, const json_t *partials, char **out, size_t *outlen, mih_tpl_error *err);
 
 /* A bounded LRU cache of compiled templates keyed by (mode, source bytes).
  * max_entries 0 is treated as 1. NULL when out of memory. */

@@ -102,8 +102,10 @@ size_t tpl_format_int(json_int_t value, char *buf);
 /* A real in json_encode's form (serialize_precision -1); buf of 32 bytes. */
 size_t tpl_format_real(double value, char *buf);
 
-/* Append the JSON text of v. 0, or -1 with a message in why (of whylen). */
-int tpl_json_serialize(tpl_buf *b, const json_t *v, char *why, size_t whylen);
+/* Append the JSON text of v (read through ops). 0, or -1 with a message in
+ * why (of whylen). */
+int tpl_json_serialize(tpl_buf *b, const mih_tpl_value_ops *ops, void *ctx, const void *v,
+	char *why, size_t whylen);
 
 /* Check a complete JSON text. 0, or -1 with *bad_offset at the offending
  * byte and a reason in why. */

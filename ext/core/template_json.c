@@ -293,70 +293,111 @@ static int serialize_string(tpl_buf *b, const char *s, size_t len, char *why, si
 	return 0;
 }
 
-static int serialize_value(tpl_buf *b, const json_t *v, int depth, char *why, size_t whylen)
-{
-	char num[32];
-	size_t i;
-	void *it;
+typedef struct {
+	tpl_buf *b;
+	const mih_tpl_value_ops *ops;
+	void *ctx;
+	char *why;
+	size_t whylen;
+} serializer;
 
-	switch (json_typeof(v)) {
-		case JSON_STRING:
-			return serialize_string(b, json_string_value(v), json_string_length(v), why, whylen);
-		case JSON_INTEGER:
-			tpl_buf_append(b, num, tpl_format_int(json_integer_value(v), num));
+static int serialize_value(const serializer *sr, const void *v, int depth);
+
+/* One map entry: its key and value, after a comma unless it is the first. */
+typedef struct {
+	const serializer *sr;
+	int depth, first;
+} map_visit;
+
+static int serialize_entry(void *arg, const char *key, size_t key_len, const void *value)
+{
+	map_visit *mv = arg;
+	tpl_buf *b = mv->sr->b;
+
+	if (!mv->first) {
+		tpl_buf_putc(b, ',');
+	}
+	mv->first = 0;
+	if (serialize_string(b, key, key_len, mv->sr->why, mv->sr->whylen) != 0) {
+		return -1;
+	}
+	tpl_buf_putc(b, ':');
+	return serialize_value(mv->sr, value, mv->depth + 1);
+}
+
+static int serialize_value(const serializer *sr, const void *v, int depth)
+{
+	const mih_tpl_value_ops *ops = sr->ops;
+	tpl_buf *b = sr->b;
+	mih_tpl_value_type type = v ? ops->type_of(sr->ctx, v) : MIH_TPL_VALUE_NULL;
+	char num[32];
+	const char *s;
+	size_t i, n;
+	map_visit mv;
+
+	switch (type) {
+		case MIH_TPL_VALUE_STRING:
+			s = ops->string_value(sr->ctx, v, &n);
+			return serialize_string(b, s, n, sr->why, sr->whylen);
+		case MIH_TPL_VALUE_INT:
+			tpl_buf_append(b, num, tpl_format_int((json_int_t)ops->int_value(sr->ctx, v), num));
 			return 0;
-		case JSON_REAL:
-			tpl_buf_append(b, num, tpl_format_real(json_real_value(v), num));
+		case MIH_TPL_VALUE_REAL:
+			tpl_buf_append(b, num, tpl_format_real(ops->real_value(sr->ctx, v), num));
 			return 0;
-		case JSON_TRUE:
-			tpl_buf_append(b, "true", 4);
+		case MIH_TPL_VALUE_BOOL:
+			if (ops->bool_value(sr->ctx, v)) {
+				tpl_buf_append(b, "true", 4);
+			} else {
+				tpl_buf_append(b, "false", 5);
+			}
 			return 0;
-		case JSON_FALSE:
-			tpl_buf_append(b, "false", 5);
-			return 0;
-		case JSON_NULL:
+		case MIH_TPL_VALUE_NULL:
 			tpl_buf_append(b, "null", 4);
 			return 0;
 		default:
 			break;
 	}
 	if (depth >= MIH_TPL_MAX_VALUE_DEPTH) {
-		snprintf(why, whylen, "value nested deeper than %d levels", MIH_TPL_MAX_VALUE_DEPTH);
+		snprintf(sr->why, sr->whylen, "value nested deeper than %d levels", MIH_TPL_MAX_VALUE_DEPTH);
 		return -1;
 	}
-	if (json_is_array(v)) {
+	if (type == MIH_TPL_VALUE_LIST) {
+		n = ops->size(sr->ctx, v);
 		tpl_buf_putc(b, '[');
-		for (i = 0; i < json_array_size(v); i++) {
+		for (i = 0; i < n; i++) {
 			if (i) {
 				tpl_buf_putc(b, ',');
 			}
-			if (serialize_value(b, json_array_get(v, i), depth + 1, why, whylen) != 0) {
+			if (serialize_value(sr, ops->item(sr->ctx, v, i), depth + 1) != 0) {
 				return -1;
 			}
 		}
 		tpl_buf_putc(b, ']');
 		return 0;
 	}
+	mv.sr = sr;
+	mv.depth = depth;
+	mv.first = 1;
 	tpl_buf_putc(b, '{');
-	for (it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it)) {
-		if (b->len && b->data[b->len - 1] != '{') {
-			tpl_buf_putc(b, ',');
-		}
-		if (serialize_string(b, json_object_iter_key(it), json_object_iter_key_len(it), why, whylen) != 0) {
-			return -1;
-		}
-		tpl_buf_putc(b, ':');
-		if (serialize_value(b, json_object_iter_value(it), depth + 1, why, whylen) != 0) {
-			return -1;
-		}
+	if (ops->map_each(sr->ctx, v, serialize_entry, &mv) != 0) {
+		return -1;
 	}
 	tpl_buf_putc(b, '}');
 	return 0;
 }
 
-int tpl_json_serialize(tpl_buf *b, const json_t *v, char *why, size_t whylen)
+int tpl_json_serialize(tpl_buf *b, const mih_tpl_value_ops *ops, void *ctx, const void *v,
+	char *why, size_t whylen)
 {
-	return serialize_value(b, v, 0, why, whylen);
+	serializer sr;
+
+	sr.b = b;
+	sr.ops = ops;
+	sr.ctx = ctx;
+	sr.why = why;
+	sr.whylen = whylen;
+	return serialize_value(&sr, v, 0);
 }
 
 /* The validator: a plain recursive-descent-free scanner with an explicit

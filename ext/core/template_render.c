@@ -1,5 +1,6 @@
-/* The template renderer: walks the compiled operations against a jansson
- * data tree and writes into one growable buffer. Partials are compiled on
+/* The template renderer: walks the compiled operations against a data tree
+ * read through a mih_tpl_value_ops interface (jansson's json_t for
+ * mih_tpl_render) and writes into one growable buffer. Partials are compiled on
  * first use within a render call and kept until it ends. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,7 +30,9 @@ typedef struct {
 typedef struct {
 	tpl_buf out, scratch;
 	const json_t *partials;
-	const json_t *stack[RENDER_MAX_CONTEXT];
+	const mih_tpl_value_ops *ops;
+	void *ctx;
+	const void *stack[RENDER_MAX_CONTEXT];
 	unsigned depth, nesting, partial_depth;
 	unsigned long steps;
 	partial_entry *parts;
@@ -71,10 +74,16 @@ static int render_fail(render_state *st, const mih_tpl *t, const tpl_op *op, con
 	return -1;
 }
 
-static const json_t *lookup(const render_state *st, const char *name, size_t len)
+/* The type of a value, a missing one (NULL) as null. */
+static inline mih_tpl_value_type type_of(const render_state *st, const void *v)
+{
+	return v ? st->ops->type_of(st->ctx, v) : MIH_TPL_VALUE_NULL;
+}
+
+static const void *lookup(const render_state *st, const char *name, size_t len)
 {
 	const char *dot, *end = name + len;
-	const json_t *v = NULL;
+	const void *v = NULL;
 	unsigned i;
 
 	if (len == 1 && name[0] == '.') {
@@ -82,8 +91,8 @@ static const json_t *lookup(const render_state *st, const char *name, size_t len
 	}
 	dot = memchr(name, '.', len);
 	for (i = st->depth; i-- > 0;) {
-		if (json_is_object(st->stack[i])) {
-			v = json_object_getn(st->stack[i], name, (size_t)((dot ? dot : end) - name));
+		if (type_of(st, st->stack[i]) == MIH_TPL_VALUE_MAP) {
+			v = st->ops->lookup(st->ctx, st->stack[i], name, (size_t)((dot ? dot : end) - name));
 			if (v) {
 				break;
 			}
@@ -92,35 +101,35 @@ static const json_t *lookup(const render_state *st, const char *name, size_t len
 	while (v && dot) {
 		name = dot + 1;
 		dot = memchr(name, '.', (size_t)(end - name));
-		if (!json_is_object(v)) {
+		if (type_of(st, v) != MIH_TPL_VALUE_MAP) {
 			return NULL;
 		}
-		v = json_object_getn(v, name, (size_t)((dot ? dot : end) - name));
+		v = st->ops->lookup(st->ctx, v, name, (size_t)((dot ? dot : end) - name));
 	}
 	return v;
 }
 
 /* mustache.php's notion of falsy (PHP empty()), which Moodle templates use */
-static int is_falsy(const json_t *v)
+static int is_falsy(const render_state *st, const void *v)
 {
-	if (!v) {
-		return 1;
-	}
-	switch (json_typeof(v)) {
-		case JSON_NULL:
-		case JSON_FALSE:
+	const char *s;
+	size_t n;
+
+	switch (type_of(st, v)) {
+		case MIH_TPL_VALUE_NULL:
 			return 1;
-		case JSON_INTEGER:
-			return json_integer_value(v) == 0;
-		case JSON_REAL:
-			return json_real_value(v) == 0.0;
-		case JSON_STRING:
-			return json_string_length(v) == 0
-				|| (json_string_length(v) == 1 && json_string_value(v)[0] == '0');
-		case JSON_ARRAY:
-			return json_array_size(v) == 0;
-		case JSON_OBJECT:
-			return json_object_size(v) == 0;
+		case MIH_TPL_VALUE_BOOL:
+			return !st->ops->bool_value(st->ctx, v);
+		case MIH_TPL_VALUE_INT:
+			return st->ops->int_value(st->ctx, v) == 0;
+		case MIH_TPL_VALUE_REAL:
+			return st->ops->real_value(st->ctx, v) == 0.0;
+		case MIH_TPL_VALUE_STRING:
+			s = st->ops->string_value(st->ctx, v, &n);
+			return n == 0 || (n == 1 && s[0] == '0');
+		case MIH_TPL_VALUE_LIST:
+		case MIH_TPL_VALUE_MAP:
+			return st->ops->size(st->ctx, v) == 0;
 		default:
 			return 0;
 	}
@@ -128,44 +137,41 @@ static int is_falsy(const json_t *v)
 
 /* The value as text: a string's bytes, numbers and booleans spelled out,
  * null as nothing, lists and objects as JSON text (in st->scratch). */
-static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v,
+static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v,
 	char *num, const char **s, size_t *n)
 {
 	char why[160];
 
 	*s = "";
 	*n = 0;
-	if (!v) {
-		return 0;
-	}
-	switch (json_typeof(v)) {
-		case JSON_STRING:
-			*s = json_string_value(v);
-			*n = json_string_length(v);
+	switch (type_of(st, v)) {
+		case MIH_TPL_VALUE_STRING:
+			*s = st->ops->string_value(st->ctx, v, n);
 			return 0;
-		case JSON_INTEGER:
-			*n = tpl_format_int(json_integer_value(v), num);
+		case MIH_TPL_VALUE_INT:
+			*n = tpl_format_int((json_int_t)st->ops->int_value(st->ctx, v), num);
 			*s = num;
 			return 0;
-		case JSON_REAL:
-			*n = tpl_format_real(json_real_value(v), num);
+		case MIH_TPL_VALUE_REAL:
+			*n = tpl_format_real(st->ops->real_value(st->ctx, v), num);
 			*s = num;
 			return 0;
-		case JSON_TRUE:
-			*s = "true";
-			*n = 4;
+		case MIH_TPL_VALUE_BOOL:
+			if (st->ops->bool_value(st->ctx, v)) {
+				*s = "true";
+				*n = 4;
+			} else {
+				*s = "false";
+				*n = 5;
+			}
 			return 0;
-		case JSON_FALSE:
-			*s = "false";
-			*n = 5;
-			return 0;
-		case JSON_NULL:
+		case MIH_TPL_VALUE_NULL:
 			return 0;
 		default:
 			break;
 	}
 	st->scratch.len = 0;
-	if (tpl_json_serialize(&st->scratch, v, why, sizeof(why)) != 0) {
+	if (tpl_json_serialize(&st->scratch, st->ops, st->ctx, v, why, sizeof(why)) != 0) {
 		return render_fail(st, t, op, "value of '%.*s' cannot be written: %s",
 			(int)(op->len > 60 ? 60 : op->len), t->src + op->start, why);
 	}
@@ -223,7 +229,7 @@ static int fail_utf8(render_state *st, const mih_tpl *t, const tpl_op *op, const
 }
 
 /* JSON mode, tag inside a string literal: string content. */
-static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
 	char num[32];
 	const char *s;
@@ -241,7 +247,7 @@ static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op
 }
 
 /* JSON mode, tag in value position: the value typed, null when missing. */
-static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
 	char why[160];
 
@@ -249,18 +255,20 @@ static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op
 		tpl_buf_append(&st->out, "null", 4);
 		return 0;
 	}
-	if (op->kind == TPL_OP_RAW && json_is_string(v)) {
-		tpl_buf_append(&st->out, json_string_value(v), json_string_length(v));
+	if (op->kind == TPL_OP_RAW && type_of(st, v) == MIH_TPL_VALUE_STRING) {
+		size_t n;
+		const char *s = st->ops->string_value(st->ctx, v, &n);
+		tpl_buf_append(&st->out, s, n);
 		return 0;
 	}
-	if (tpl_json_serialize(&st->out, v, why, sizeof(why)) != 0) {
+	if (tpl_json_serialize(&st->out, st->ops, st->ctx, v, why, sizeof(why)) != 0) {
 		return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: %s",
 			(int)(op->len > 60 ? 60 : op->len), t->src + op->start, why);
 	}
 	return 0;
 }
 
-static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
 	char num[32];
 	const char *s;
@@ -283,7 +291,7 @@ static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, con
 	return 0;
 }
 
-static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, const json_t *v)
+static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
 	if (st->depth >= RENDER_MAX_CONTEXT) {
 		return render_fail(st, t, op, "sections nested more than %d deep while rendering",
@@ -296,17 +304,17 @@ static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, co
 static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
 {
 	const tpl_op *op = &t->ops[i];
-	const json_t *v = lookup(st, t->src + op->start, op->len);
-	size_t k;
+	const void *v = lookup(st, t->src + op->start, op->len);
+	size_t k, n;
 	int rc;
 
 	if (op->kind == TPL_OP_INVERTED) {
-		return is_falsy(v) ? render_range(st, t, i + 1, op->end, ov) : 0;
+		return is_falsy(st, v) ? render_range(st, t, i + 1, op->end, ov) : 0;
 	}
-	if (is_falsy(v)) {
+	if (is_falsy(st, v)) {
 		return 0;
 	}
-	if (!json_is_array(v)) {
+	if (type_of(st, v) != MIH_TPL_VALUE_LIST) {
 		if (push_context(st, t, op, v) != 0) {
 			return -1;
 		}
@@ -314,8 +322,9 @@ static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const 
 		st->depth--;
 		return rc;
 	}
-	for (k = 0; k < json_array_size(v); k++) {
-		if (push_context(st, t, op, json_array_get(v, k)) != 0) {
+	n = st->ops->size(st->ctx, v);
+	for (k = 0; k < n; k++) {
+		if (push_context(st, t, op, st->ops->item(st->ctx, v, k)) != 0) {
 			return -1;
 		}
 		rc = render_range(st, t, i + 1, op->end, ov);
@@ -404,12 +413,11 @@ static int render_partial(render_state *st, const mih_tpl *t, const tpl_op *op, 
 	int missing, rc;
 
 	if (op->dynamic) {
-		const json_t *v = lookup(st, name, name_len);
-		if (!json_is_string(v)) {
+		const void *v = lookup(st, name, name_len);
+		if (type_of(st, v) != MIH_TPL_VALUE_STRING) {
 			return 0;
 		}
-		name = json_string_value(v);
-		name_len = json_string_length(v);
+		name = st->ops->string_value(st->ctx, v, &name_len);
 	}
 	if (st->partial_depth >= MIH_TPL_MAX_PARTIAL_DEPTH) {
 		return render_fail(st, t, op, "partials nested more than %d deep (does partial '%.*s' "
@@ -623,12 +631,21 @@ static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint3
 	return rc;
 }
 
-static void render_state_init(render_state *st, const mih_tpl *tpl, const json_t *data,
+/* The tree a render reads: how, and from where. */
+typedef struct {
+	const mih_tpl_value_ops *ops;
+	void *ctx;
+	const void *root;
+} render_data;
+
+static void render_state_init(render_state *st, const mih_tpl *tpl, const render_data *data,
 	const json_t *partials, mih_tpl_error *err)
 {
 	memset(st, 0, offsetof(render_state, stack));
 	st->partials = json_is_object(partials) ? partials : NULL;
-	st->stack[0] = data ? data : json_null();
+	st->ops = data->ops;
+	st->ctx = data->ctx;
+	st->stack[0] = data->root;
 	st->depth = 1;
 	st->nesting = st->partial_depth = 0;
 	st->steps = 0;
@@ -677,7 +694,7 @@ static int render_once(render_state *st, const mih_tpl *tpl)
 
 /* The output is not JSON: render again, this time watching which op writes
  * the offending byte, to point at the template text responsible. */
-static void report_invalid_json(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+static void report_invalid_json(const mih_tpl *tpl, const render_data *data, const json_t *partials,
 	size_t bad, size_t out_len, const char *why, mih_tpl_error *err)
 {
 	render_state st;
@@ -698,7 +715,7 @@ static void report_invalid_json(const mih_tpl *tpl, const json_t *data, const js
 		why, bad);
 }
 
-int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+static int render_data_with(const mih_tpl *tpl, const render_data *data, const json_t *partials,
 	char **out, size_t *outlen, mih_tpl_error *err)
 {
 	render_state st;
@@ -732,4 +749,118 @@ int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partial
 	st.out.data = NULL;
 	render_state_release(&st);
 	return 0;
+}
+
+int mih_tpl_render_values(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
+	const void *root, const json_t *partials, char **out, size_t *outlen, mih_tpl_error *err)
+{
+	render_data data;
+
+	data.ops = ops;
+	data.ctx = ctx;
+	data.root = root;
+	return render_data_with(tpl, &data, partials, out, outlen, err);
+}
+
+/* jansson's json_t behind the value interface. */
+static mih_tpl_value_type jv_type_of(void *ctx, const void *v)
+{
+	(void)ctx;
+	switch (json_typeof((const json_t *)v)) {
+		case JSON_OBJECT:
+			return MIH_TPL_VALUE_MAP;
+		case JSON_ARRAY:
+			return MIH_TPL_VALUE_LIST;
+		case JSON_STRING:
+			return MIH_TPL_VALUE_STRING;
+		case JSON_INTEGER:
+			return MIH_TPL_VALUE_INT;
+		case JSON_REAL:
+			return MIH_TPL_VALUE_REAL;
+		case JSON_TRUE:
+		case JSON_FALSE:
+			return MIH_TPL_VALUE_BOOL;
+		default:
+			return MIH_TPL_VALUE_NULL;
+	}
+}
+
+static int jv_bool_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return json_is_true((const json_t *)v);
+}
+
+static int64_t jv_int_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return (int64_t)json_integer_value((const json_t *)v);
+}
+
+static double jv_real_value(void *ctx, const void *v)
+{
+	(void)ctx;
+	return json_real_value((const json_t *)v);
+}
+
+static const char *jv_string_value(void *ctx, const void *v, size_t *len)
+{
+	(void)ctx;
+	*len = json_string_length((const json_t *)v);
+	return json_string_value((const json_t *)v);
+}
+
+static size_t jv_size(void *ctx, const void *v)
+{
+	(void)ctx;
+	return json_is_array((const json_t *)v) ? json_array_size((const json_t *)v)
+		: json_object_size((const json_t *)v);
+}
+
+static const void *jv_item(void *ctx, const void *list, size_t i)
+{
+	(void)ctx;
+	return json_array_get((const json_t *)list, i);
+}
+
+static const void *jv_lookup(void *ctx, const void *map, const char *name, size_t len)
+{
+	(void)ctx;
+	return json_object_getn((const json_t *)map, name, len);
+}
+
+static int jv_map_each(void *ctx, const void *map, mih_tpl_map_visit visit, void *arg)
+{
+	json_t *obj = (json_t *)map;
+	void *it;
+	int rc;
+
+	(void)ctx;
+	for (it = json_object_iter(obj); it; it = json_object_iter_next(obj, it)) {
+		rc = visit(arg, json_object_iter_key(it), json_object_iter_key_len(it),
+			json_object_iter_value(it));
+		if (rc != 0) {
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static const mih_tpl_value_ops json_value_ops = {
+	jv_type_of,
+	jv_bool_value,
+	jv_int_value,
+	jv_real_value,
+	jv_string_value,
+	jv_size,
+	jv_item,
+	jv_lookup,
+	jv_map_each
+};
+
+int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,
+	char **out, size_t *outlen, mih_tpl_error *err)
+{
+	return mih_tpl_render_values(tpl, &json_value_ops, NULL, data ? data : json_null(),
+		partials, out, outlen, err);
 }
