@@ -96,11 +96,6 @@ static zend_result service_filter(mih_store *st, HashTable *filter, uint32_t arg
 
 #define RELEASE_NORM() do { if (norm) { zend_string_release(norm); norm = NULL; } } while (0)
 
-static mih_store *store_or_throw(void)
-{
-	return php_mih_store();
-}
-
 /* ---- the queue ----------------------------------------------------------- */
 
 ZEND_METHOD(local_integrationhub_mih, tasks)
@@ -131,7 +126,7 @@ ZEND_METHOD(local_integrationhub_mih, tasks)
 		zend_argument_value_error(1, "filter \"status\" must be one of pending, retrying, parked, running");
 		RETURN_THROWS();
 	}
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st || (filter && service_filter(st, filter, 1, &f.serviceid, &none) != SUCCESS)) {
 		RETURN_THROWS();
 	}
@@ -165,7 +160,7 @@ ZEND_METHOD(local_integrationhub_mih, task)
 		Z_PARAM_LONG(id)
 	ZEND_PARSE_PARAMETERS_END();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st) {
 		RETURN_THROWS();
 	}
@@ -182,11 +177,13 @@ ZEND_METHOD(local_integrationhub_mih, task)
 	mih_store_task_dispose(&t);
 }
 
-typedef int (*task_op)(mih_store *st, int64_t id, char *err, size_t errlen);
+typedef int (*id_op)(mih_store *st, int64_t id, char *err, size_t errlen);
 
-/* retry_task() and delete_task(): true when done, false when there is no
- * such task, task_state_exception while a worker holds it. */
-static void task_by_id(zend_execute_data *execute_data, zval *return_value, task_op op, const char *what)
+/* retry_task(), delete_task() and delete_dead_letter(): true when done,
+ * false when there is no such row, task_state_exception while a worker
+ * holds the task. */
+static void op_by_id(zend_execute_data *execute_data, zval *return_value, id_op op, const char *verb,
+	const char *noun)
 {
 	zend_long id;
 	mih_store *st;
@@ -197,18 +194,18 @@ static void task_by_id(zend_execute_data *execute_data, zval *return_value, task
 		Z_PARAM_LONG(id)
 	ZEND_PARSE_PARAMETERS_END();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st) {
 		RETURN_THROWS();
 	}
 	rc = op(st, (int64_t)id, err, sizeof(err));
 	if (rc < 0) {
-		php_mih_throw(php_mih_store_exception_ce, 0, "could not %s task: %s", what, err);
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not %s the %s: %s", verb, noun, err);
 		RETURN_THROWS();
 	}
 	if (rc == MIH_STORE_RUNNING) {
 		php_mih_throw(php_mih_task_state_exception_ce, 0,
-			"task " ZEND_LONG_FMT " is running (leased by a worker): it cannot be %sd now", id, what);
+			"%s " ZEND_LONG_FMT " is running (leased by a worker): it cannot be %sd now", noun, id, verb);
 		RETURN_THROWS();
 	}
 	RETURN_BOOL(rc == MIH_STORE_DONE);
@@ -216,12 +213,12 @@ static void task_by_id(zend_execute_data *execute_data, zval *return_value, task
 
 ZEND_METHOD(local_integrationhub_mih, retry_task)
 {
-	task_by_id(execute_data, return_value, mih_store_task_retry_now, "reschedule");
+	op_by_id(execute_data, return_value, mih_store_task_retry_now, "reschedule", "task");
 }
 
 ZEND_METHOD(local_integrationhub_mih, delete_task)
 {
-	task_by_id(execute_data, return_value, mih_store_task_delete, "delete");
+	op_by_id(execute_data, return_value, mih_store_task_delete, "delete", "task");
 }
 
 /* ---- the dead-letter queue --------------------------------------------------- */
@@ -282,7 +279,7 @@ ZEND_METHOD(local_integrationhub_mih, dead_letters)
 		Z_PARAM_ARRAY_HT(filter)
 	ZEND_PARSE_PARAMETERS_END();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st || dead_filter(filter, 1, st, &f, &none, true, &norm) != SUCCESS) {
 		RELEASE_NORM();
 		RETURN_THROWS();
@@ -318,7 +315,7 @@ ZEND_METHOD(local_integrationhub_mih, replay)
 		Z_PARAM_LONG(id)
 	ZEND_PARSE_PARAMETERS_END();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st) {
 		RETURN_THROWS();
 	}
@@ -351,7 +348,7 @@ static void dead_bulk(zend_execute_data *execute_data, zval *return_value, bool 
 		Z_PARAM_ARRAY_HT(filter)
 	ZEND_PARSE_PARAMETERS_END();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st || dead_filter(filter, 1, st, &f, &none, false, &norm) != SUCCESS) {
 		RELEASE_NORM();
 		RETURN_THROWS();
@@ -375,25 +372,7 @@ ZEND_METHOD(local_integrationhub_mih, replay_all)
 
 ZEND_METHOD(local_integrationhub_mih, delete_dead_letter)
 {
-	zend_long id;
-	mih_store *st;
-	char err[256];
-	int rc;
-
-	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_LONG(id)
-	ZEND_PARSE_PARAMETERS_END();
-
-	st = store_or_throw();
-	if (!st) {
-		RETURN_THROWS();
-	}
-	rc = mih_store_dead_delete(st, (int64_t)id, err, sizeof(err));
-	if (rc < 0) {
-		php_mih_store_throw("could not delete the dead letter", err);
-		RETURN_THROWS();
-	}
-	RETURN_BOOL(rc == MIH_STORE_DONE);
+	op_by_id(execute_data, return_value, mih_store_dead_delete, "delete", "dead letter");
 }
 
 ZEND_METHOD(local_integrationhub_mih, purge_dead_letters)
@@ -439,7 +418,7 @@ ZEND_METHOD(local_integrationhub_mih, log)
 			f.success = Z_TYPE_P(success) == IS_TRUE;
 		}
 	}
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st) {
 		RETURN_THROWS();
 	}
@@ -514,7 +493,7 @@ ZEND_METHOD(local_integrationhub_mih, stats)
 
 	ZEND_PARSE_PARAMETERS_NONE();
 
-	st = store_or_throw();
+	st = php_mih_store();
 	if (!st) {
 		RETURN_THROWS();
 	}
