@@ -215,6 +215,7 @@ static PHP_MINIT_FUNCTION(mih)
 	php_mih_request_ce = register_class_local_integrationhub_mih_request();
 	php_mih_response_ce = register_class_local_integrationhub_mih_response();
 	php_mih_request_register();
+	php_mih_template_minit();
 	return SUCCESS;
 }
 

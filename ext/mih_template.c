@@ -273,6 +273,36 @@ static const void *zv_lookup(void *ctx, const void *map, const char *name, size_
 	return found ? value_handle(ctx, found) : NULL;
 }
 
+/* zv_lookup with the name's hash given: the core hashes names as PHP does
+ * (checked once by php_mih_template_minit), so the bucket chain is walked
+ * directly, as zend_hash_str_find does after hashing. */
+static const void *zv_lookup_hashed(void *ctx, const void *map, const char *name, size_t len,
+	uint64_t hash)
+{
+	HashTable *ht = handle_table(map);
+	zend_ulong h = (zend_ulong)hash, idx;
+	uint32_t i;
+
+	if (!ht) {
+		return NULL;
+	}
+	if (!HT_IS_PACKED(ht)) {
+		for (i = HT_HASH(ht, h | ht->nTableMask); i != HT_INVALID_IDX;) {
+			Bucket *p = HT_HASH_TO_BUCKET(ht, i);
+			if (p->h == h && p->key && ZSTR_LEN(p->key) == len
+				&& memcmp(ZSTR_VAL(p->key), name, len) == 0) {
+				return value_handle(ctx, &p->val);
+			}
+			i = Z_NEXT(p->val);
+		}
+	}
+	if (integer_key_of(name, len, &idx)) {
+		zval *found = zend_hash_index_find(ht, idx);
+		return found ? value_handle(ctx, found) : NULL;
+	}
+	return NULL;
+}
+
 static int zv_map_each(void *ctx, const void *map, mih_tpl_map_visit visit, void *arg)
 {
 	HashTable *ht = handle_table(map);
@@ -311,8 +341,40 @@ static const mih_tpl_value_ops zval_value_ops = {
 	zv_size,
 	zv_item,
 	zv_lookup,
-	zv_map_each
+	zv_map_each,
+	zv_lookup_hashed
 };
+
+/* The same without lookup_hashed, for a PHP whose string hash differs. */
+static const mih_tpl_value_ops zval_value_ops_unhashed = {
+	zv_type_of,
+	zv_bool_value,
+	zv_int_value,
+	zv_real_value,
+	zv_string_value,
+	zv_size,
+	zv_item,
+	zv_lookup,
+	zv_map_each,
+	NULL
+};
+
+static const mih_tpl_value_ops *zval_ops = &zval_value_ops_unhashed;
+
+void php_mih_template_minit(void)
+{
+	static const char *const probes[] = {"", "a", "userid", "contextinstanceid",
+		"\xc3\xa9t\xc3\xa9 \xff\x80 and a longer key of forty-one bytes"};
+	size_t i;
+
+	for (i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		size_t len = strlen(probes[i]);
+		if (mih_tpl_name_hash(probes[i], len) != (uint64_t)zend_hash_func(probes[i], len)) {
+			return;
+		}
+	}
+	zval_ops = &zval_value_ops;
+}
 
 static zend_result check_value(zval *zv, uint32_t argnum, int depth);
 
@@ -326,6 +388,10 @@ static zend_result check_table(HashTable *ht, uint32_t argnum, int depth)
 	}
 	GC_TRY_PROTECT_RECURSION(ht);
 	ZEND_HASH_FOREACH_VAL_IND(ht, val) {
+		/* null, booleans, integers and strings pass: skip the call */
+		if ((Z_TYPE_P(val) < IS_DOUBLE || Z_TYPE_P(val) == IS_STRING) && depth < MIH_TEMPLATE_MAX_DEPTH) {
+			continue;
+		}
 		if (check_value(val, argnum, depth + 1) != SUCCESS) {
 			GC_TRY_UNPROTECT_RECURSION(ht);
 			return FAILURE;
@@ -440,7 +506,7 @@ ZEND_METHOD(local_integrationhub_mih, render)
 		RETURN_THROWS();
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	rc = mih_tpl_render_values(tpl, &zval_value_ops, &ctx, value_handle(&ctx, data), jpartials,
+	rc = mih_tpl_render_values(tpl, zval_ops, &ctx, value_handle(&ctx, data), jpartials,
 		&out, &outlen, &err);
 	if (ctx.has_views) {
 		zend_hash_destroy(&ctx.views);

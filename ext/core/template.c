@@ -53,6 +53,7 @@ void mih_tpl_free(mih_tpl *tpl)
 	if (!tpl) {
 		return;
 	}
+	free(tpl->names);
 	free(tpl->ops);
 	free(tpl->src);
 	free(tpl);

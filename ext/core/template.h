@@ -157,7 +157,29 @@ typedef struct {
 	const void *(*lookup)(void *ctx, const void *map, const char *name, size_t len);
 	/* Every entry of a map in order; 0, or the nonzero visit stopped with. */
 	int (*map_each)(void *ctx, const void *map, mih_tpl_map_visit visit, void *arg);
+	/* Optional (NULL: lookup is used): lookup with hash, the name's
+	 * mih_tpl_name_hash, computed once when the template was compiled. */
+	const void *(*lookup_hashed)(void *ctx, const void *map, const char *name, size_t len,
+		uint64_t hash);
 } mih_tpl_value_ops;
+
+/* The hash every name part carries to lookup_hashed: DJBX33A (hash * 33 + c
+ * from 5381) with the top bit set, which is the function PHP 7+ uses for
+ * its array keys on 64-bit builds (zend_inline_hash_func), so a provider
+ * backed by PHP arrays can look names up without hashing them again. A
+ * provider relying on that must check it (compare with zend_hash_func once)
+ * and use lookup when they differ. */
+static inline uint64_t mih_tpl_name_hash(const char *s, size_t len)
+{
+	uint64_t hash = 5381;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		/* plain char, as PHP adds it (signed on x86) */
+		hash = hash * 33 + (uint64_t)(int64_t)s[i];
+	}
+	return hash | 0x8000000000000000ULL;
+}
 
 /* mih_tpl_render over any tree read through ops (root NULL is treated as
  * null). Same output, errors and ownership as mih_tpl_render. */

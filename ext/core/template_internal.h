@@ -36,7 +36,22 @@ typedef struct {
 	uint32_t body_indent_start, body_indent_len;	/* BLOCK: blanks opening its body */
 	uint32_t end;		/* sections, blocks, parents: first op after the body */
 	uint32_t line, column;	/* TEXT: its first byte; tags: the opening delimiter */
+	uint32_t name_first;	/* tags looked up in the data: first of the name's */
+	uint32_t name_count;	/* dot-separated parts in tpl->names (0 for ".") */
+	uint32_t memo;		/* 1 + the slot remembering the name's value during a
+				   render (the same name in the same contexts finds the
+				   same value), or 0 */
 } tpl_op;
+
+/* Distinct names per template whose lookups are remembered. */
+#define TPL_MEMO_SLOTS 64
+
+/* One dot-separated part of a tag's name, with its mih_tpl_name_hash, so
+ * that rendering neither splits nor hashes names. */
+typedef struct {
+	uint32_t start, len;	/* in tpl->src */
+	uint64_t hash;
+} tpl_name;
 
 /* Where a block tag sits, for re-indenting overrides (~inheritance). */
 #define TPL_BLOCK_LINE_START 1	/* only blanks before it on its line */
@@ -48,6 +63,9 @@ struct mih_tpl {
 	size_t src_len;
 	tpl_op *ops;
 	uint32_t nops;
+	tpl_name *names;	/* the parts of every looked-up tag name */
+	uint32_t nnames;
+	uint32_t nmemo;		/* memo slots used (<= TPL_MEMO_SLOTS) */
 	uint32_t end_line, end_column;	/* just past the last byte */
 	uint8_t start_ctx;	/* JSON context the template starts (and must end) in */
 	uint32_t indent_columns;	/* code points of indentation added to every line */
@@ -73,6 +91,11 @@ typedef struct {
 } tpl_buf;
 
 int tpl_buf_reserve(tpl_buf *b, size_t extra);
+/* tpl_buf_reserve with the common case (room enough) inline. */
+static inline int tpl_buf_room(tpl_buf *b, size_t extra)
+{
+	return b->len + extra < b->cap ? 0 : tpl_buf_reserve(b, extra);
+}
 /* Inline: rendering appends many short pieces. */
 static inline void tpl_buf_append(tpl_buf *b, const char *s, size_t n)
 {

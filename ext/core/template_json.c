@@ -111,77 +111,145 @@ size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len)
 
 static const char hex_lower[] = "0123456789abcdef";
 
+/* The bytes of w (8 input bytes, the first in the lowest bits: little
+ * endian) that need attention in a JSON string, each as its top bit: below
+ * 0x20, '"', '\\' or non-ASCII. Exact per byte: adding to the low 7 bits
+ * of a byte never carries into the next one. */
+static inline uint64_t word_special_bytes(uint64_t w)
+{
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, highs = 0x8080808080808080ULL;
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+	uint64_t control = ~(((w & low7) + ones * (0x80 - 0x20)) | w);	/* top bit: below 0x20 */
+	uint64_t is_quote = ~(((quote & low7) + low7) | quote);		/* top bit: zero byte */
+	uint64_t is_backslash = ~(((backslash & low7) + low7) | backslash);
+
+	return (control | is_quote | is_backslash | w) & highs;
+}
+
+/* 1 for the bytes a JSON string holds as they are (printable ASCII but '"'
+ * and '\\'). */
+static const unsigned char json_plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20-0x2F, '"' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,			/* 0x30-0x3F */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,			/* 0x40-0x4F */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,			/* 0x50-0x5F, '\\' */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,			/* 0x60-0x6F */
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1			/* 0x70-0x7F */
+};
+
+/* Scans and copies in one pass, 8 bytes at a time while no byte needs
+ * attention, straight into the buffer: room for the rest of the input plus
+ * one escape is kept reserved ahead of the write position. */
 size_t tpl_json_escape(tpl_buf *b, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0, run = 0;
+	size_t i = 0;
+	char *d;
 
+	if (tpl_buf_room(b, len + 8) != 0) {
+		return tpl_utf8_valid_prefix(s, len);	/* nothing written: b->failed tells */
+	}
+	d = b->data + b->len;
 	while (i < len) {
-		unsigned char c = s[i];
-		const char *esc = NULL;
-		char ubuf[6];
+		unsigned char c;
 		size_t n;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-			/* the common case: a run of plain ASCII */
-			for (i++; i < len && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\'; i++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		while (i + 8 <= len) {
+			uint64_t w, special;
+			memcpy(&w, s + i, 8);
+			special = word_special_bytes(w);
+			/* the whole word is stored; only the bytes before the first
+			 * special one count as written */
+			memcpy(d, &w, 8);
+			if (special) {
+				size_t plain = (size_t)__builtin_ctzll(special) / 8;
+				d += plain;
+				i += plain;
+				break;
 			}
-			continue;
+			d += 8;
+			i += 8;
 		}
+#endif
+		while (i < len && json_plain[s[i]]) {
+			*d++ = (char)s[i++];
+		}
+		if (i == len) {
+			break;
+		}
+		c = s[i];
 		if (c >= 0x80) {
 			n = utf8_sequence_len(s + i, len - i);
 			if (n == 0) {
-				tpl_buf_append(b, str + run, i - run);
+				b->len = (size_t)(d - b->data);
 				return i;
 			}
 			/* JSON allows U+2028/U+2029 raw but JavaScript did not: escape like PHP */
 			if (n != 3 || c != 0xE2 || s[i + 1] != 0x80 || (s[i + 2] != 0xA8 && s[i + 2] != 0xA9)) {
+				memcpy(d, s + i, n);
+				d += n;
 				i += n;
 				continue;
 			}
-			tpl_buf_append(b, str + run, i - run);
-			tpl_buf_append(b, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
-			i += 3;
-			run = i;
-			continue;
 		}
-		tpl_buf_append(b, str + run, i - run);
+		/* an escape writes up to 6 bytes for 1 to 3 read: keep the room */
+		b->len = (size_t)(d - b->data);
+		if (tpl_buf_room(b, len - i + 14) != 0) {
+			return i + tpl_utf8_valid_prefix(s + i, len - i);
+		}
+		d = b->data + b->len;
+		*d++ = '\\';
 		switch (c) {
-			case '"': esc = "\\\""; break;
-			case '\\': esc = "\\\\"; break;
-			case '\b': esc = "\\b"; break;
-			case '\f': esc = "\\f"; break;
-			case '\n': esc = "\\n"; break;
-			case '\r': esc = "\\r"; break;
-			case '\t': esc = "\\t"; break;
-		}
-		if (esc) {
-			tpl_buf_append(b, esc, 2);
-		} else {
-			memcpy(ubuf, "\\u00", 4);
-			ubuf[4] = hex_lower[c >> 4];
-			ubuf[5] = hex_lower[c & 15];
-			tpl_buf_append(b, ubuf, 6);
+			case '"': *d++ = '"'; break;
+			case '\\': *d++ = '\\'; break;
+			case '\b': *d++ = 'b'; break;
+			case '\f': *d++ = 'f'; break;
+			case '\n': *d++ = 'n'; break;
+			case '\r': *d++ = 'r'; break;
+			case '\t': *d++ = 't'; break;
+			case 0xE2:	/* U+2028 or U+2029 */
+				memcpy(d, s[i + 2] == 0xA8 ? "u2028" : "u2029", 5);
+				d += 5;
+				i += 2;
+				break;
+			default:
+				memcpy(d, "u00", 3);
+				d[3] = hex_lower[c >> 4];
+				d[4] = hex_lower[c & 15];
+				d += 5;
 		}
 		i++;
-		run = i;
 	}
-	tpl_buf_append(b, str + run, len - run);
+	b->len = (size_t)(d - b->data);
 	return len;
 }
 
 size_t tpl_format_int(json_int_t value, char *buf)
 {
+	static const char pairs[] =
+		"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+		"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+		"8081828384858687888990919293949596979899";
 	char tmp[24];
 	char *p = tmp + sizeof(tmp);
 	/* negate in unsigned arithmetic so that the most negative value works */
 	unsigned long long u = value < 0 ? 0ULL - (unsigned long long)value : (unsigned long long)value;
 	size_t n;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u);
+	while (u >= 100) {
+		unsigned d = (unsigned)(u % 100) * 2;
+		u /= 100;
+		*--p = pairs[d + 1];
+		*--p = pairs[d];
+	}
+	if (u >= 10) {
+		*--p = pairs[u * 2 + 1];
+		*--p = pairs[u * 2];
+	} else {
+		*--p = (char)('0' + u);
+	}
 	if (value < 0) {
 		*--p = '-';
 	}
@@ -191,15 +259,55 @@ size_t tpl_format_int(json_int_t value, char *buf)
 	return n;
 }
 
-/* Shortest decimal digits that read back as value: a normal double printed
- * with DBL_DIG (15) digits gives back any decimal of up to 15 digits that
- * reads as it, so trying 15, 16 then 17 significant digits (trailing zeros
- * dropped) finds the shortest representation. */
+/* The fast path of shortest_digits, for value (> 0) = m / 10^k with m below
+ * 10^15 and k <= 15 (most reals in event data: 87.5, 0.25, 1700000000.5).
+ * m and 10^k are exact doubles and IEEE division rounds correctly, so
+ * m / 10^k == value proves that the decimal m e-k reads back as value; no
+ * two decimals of at most 15 significant digits (DBL_DIG) read as the same
+ * double, so the smallest such k gives the only shortest digits. The error
+ * of value * 10^k is far below 0.5 at these magnitudes, so rounding it
+ * finds m. 1 with digits and decpt set, or 0 to take the general path. */
+static int shortest_digits_exact(double value, char *digits, int *decpt)
+{
+	static const double pow10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10,
+		1e11, 1e12, 1e13, 1e14, 1e15};
+	int k, n;
+
+	if (!(value >= 1e-15 && value < 1e15)) {
+		return 0;
+	}
+	for (k = 0; k <= 15; k++) {
+		double scaled = value * pow10[k];
+		uint64_t m;
+		char tmp[24];
+		if (scaled >= 1e15) {
+			return 0;
+		}
+		m = (uint64_t)(scaled + 0.5);
+		if (m == 0 || (double)m / pow10[k] != value) {
+			continue;
+		}
+		n = (int)tpl_format_int((json_int_t)m, tmp);
+		*decpt = n - k;
+		while (n > 1 && tmp[n - 1] == '0') {
+			n--;
+		}
+		memcpy(digits, tmp, (size_t)n);
+		digits[n] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 static void shortest_digits(double value, char *digits, int *decpt)
 {
 	char tmp[40];
 	int prec, exp10 = 0, n = 0;
 	char *p;
+
+	if (shortest_digits_exact(value, digits, decpt)) {
+		return;
+	}
 
 	/* subnormals carry fewer digits than DBL_DIG: search from one digit */
 	for (prec = value < DBL_MIN ? 1 : 15; prec <= 17; prec++) {

@@ -667,6 +667,79 @@ static unsigned count_code_points(const char *s, size_t len)
 	return n;
 }
 
+/* Whether rendering looks op's name up in the data. */
+static int op_looks_up(const tpl_op *op)
+{
+	return op->kind == TPL_OP_VAR || op->kind == TPL_OP_RAW || op->kind == TPL_OP_SECTION
+		|| op->kind == TPL_OP_INVERTED || op->dynamic;
+}
+
+/* The memo slot of op's name: the slot of an earlier op with the same name
+ * (holders[k] is the first op given slot k + 1), else a new one while there
+ * are free slots. */
+static void assign_memo(mih_tpl *tpl, tpl_op *op, const tpl_op **holders)
+{
+	uint32_t k;
+
+	for (k = 0; k < tpl->nmemo; k++) {
+		const tpl_op *o = holders[k];
+		if (o->len == op->len && memcmp(tpl->src + o->start, tpl->src + op->start, op->len) == 0) {
+			op->memo = k + 1;
+			return;
+		}
+	}
+	if (tpl->nmemo < TPL_MEMO_SLOTS) {
+		holders[tpl->nmemo] = op;
+		op->memo = ++tpl->nmemo;
+	}
+}
+
+/* Split every looked-up name at its dots (empty parts kept; "." alone is
+ * the current context and has no parts) and hash the parts. */
+static int index_names(mih_tpl *tpl)
+{
+	const tpl_op *holders[TPL_MEMO_SLOTS];
+	uint32_t i, n = 0;
+
+	for (i = 0; i < tpl->nops; i++) {
+		const tpl_op *op = &tpl->ops[i];
+		if (op_looks_up(op) && !(op->len == 1 && tpl->src[op->start] == '.')) {
+			const char *name = tpl->src + op->start, *end = name + op->len;
+			n++;
+			while ((name = memchr(name, '.', (size_t)(end - name))) != NULL) {
+				n++;
+				name++;
+			}
+		}
+	}
+	tpl->names = n ? malloc(n * sizeof(*tpl->names)) : NULL;
+	if (n && !tpl->names) {
+		return -1;
+	}
+	for (i = 0; i < tpl->nops; i++) {
+		tpl_op *op = &tpl->ops[i];
+		uint32_t at, part;
+		op->name_first = tpl->nnames;
+		op->name_count = 0;
+		op->memo = 0;
+		if (!op_looks_up(op) || (op->len == 1 && tpl->src[op->start] == '.')) {
+			continue;
+		}
+		assign_memo(tpl, op, holders);
+		for (at = 0, part = 0; part <= op->len; part++) {
+			if (part == op->len || tpl->src[op->start + part] == '.') {
+				tpl_name *nm = &tpl->names[tpl->nnames++];
+				nm->start = op->start + at;
+				nm->len = part - at;
+				nm->hash = mih_tpl_name_hash(tpl->src + nm->start, nm->len);
+				op->name_count++;
+				at = part + 1;
+			}
+		}
+	}
+	return 0;
+}
+
 mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
 	tpl_json_ctx start_ctx, const char *indent, size_t indent_len, mih_tpl_error *err)
 {
@@ -729,6 +802,11 @@ mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
 	}
 	tpl->ops = p.ops;
 	tpl->nops = p.nops;
+	if (index_names(tpl) != 0) {
+		tpl_set_error(err, 1, 1, "out of memory compiling the template");
+		mih_tpl_free(tpl);
+		return NULL;
+	}
 	cursor_to(&p, p.len, &tpl->end_line, &tpl->end_column);
 	return tpl;
 }

@@ -33,6 +33,16 @@ typedef struct {
 	const mih_tpl_value_ops *ops;
 	void *ctx;
 	const void *stack[RENDER_MAX_CONTEXT];
+	uint8_t types[RENDER_MAX_CONTEXT];	/* type_of each stack entry */
+	/* Names of the root template already looked up: the value found and
+	 * the context stack it was found in (gen). Every push gives the stack a
+	 * new generation number, every pop restores the one before. */
+	struct {
+		const void *value;
+		uint32_t gen;
+	} memo[TPL_MEMO_SLOTS];
+	uint32_t gens[RENDER_MAX_CONTEXT];
+	uint32_t gen_counter;
 	unsigned depth, nesting, partial_depth;
 	unsigned long steps;
 	partial_entry *parts;
@@ -80,32 +90,59 @@ static inline mih_tpl_value_type type_of(const render_state *st, const void *v)
 	return v ? st->ops->type_of(st->ctx, v) : MIH_TPL_VALUE_NULL;
 }
 
-static const void *lookup(const render_state *st, const char *name, size_t len)
+/* A map's value under one compiled name part. */
+static inline const void *find(const render_state *st, const void *map, const mih_tpl *t,
+	const tpl_name *nm)
 {
-	const char *dot, *end = name + len;
+	return st->ops->lookup_hashed
+		? st->ops->lookup_hashed(st->ctx, map, t->src + nm->start, nm->len, nm->hash)
+		: st->ops->lookup(st->ctx, map, t->src + nm->start, nm->len);
+}
+
+/* The value op's name (compiled into parts) resolves to: the first part in
+ * the innermost context frame that is a map and has it, the later parts
+ * inside that value. NULL when missing. */
+static const void *lookup_names(const render_state *st, const mih_tpl *t, const tpl_op *op)
+{
+	const tpl_name *nm = &t->names[op->name_first];
 	const void *v = NULL;
+	uint32_t k;
 	unsigned i;
 
-	if (len == 1 && name[0] == '.') {
-		return st->stack[st->depth - 1];
-	}
-	dot = memchr(name, '.', len);
 	for (i = st->depth; i-- > 0;) {
-		if (type_of(st, st->stack[i]) == MIH_TPL_VALUE_MAP) {
-			v = st->ops->lookup(st->ctx, st->stack[i], name, (size_t)((dot ? dot : end) - name));
+		if (st->types[i] == MIH_TPL_VALUE_MAP) {
+			v = find(st, st->stack[i], t, nm);
 			if (v) {
 				break;
 			}
 		}
 	}
-	while (v && dot) {
-		name = dot + 1;
-		dot = memchr(name, '.', (size_t)(end - name));
+	for (k = 1; v && k < op->name_count; k++) {
 		if (type_of(st, v) != MIH_TPL_VALUE_MAP) {
 			return NULL;
 		}
-		v = st->ops->lookup(st->ctx, v, name, (size_t)((dot ? dot : end) - name));
+		v = find(st, v, t, &nm[k]);
 	}
+	return v;
+}
+
+static inline const void *lookup(render_state *st, const mih_tpl *t, const tpl_op *op)
+{
+	uint32_t gen = st->gens[st->depth - 1];
+	const void *v;
+
+	if (op->name_count == 0) {
+		return st->stack[st->depth - 1];
+	}
+	if (!op->memo || t != st->root) {
+		return lookup_names(st, t, op);
+	}
+	if (st->memo[op->memo - 1].gen == gen) {
+		return st->memo[op->memo - 1].value;
+	}
+	v = lookup_names(st, t, op);
+	st->memo[op->memo - 1].value = v;
+	st->memo[op->memo - 1].gen = gen;
 	return v;
 }
 
@@ -138,13 +175,13 @@ static int is_falsy(const render_state *st, const void *v)
 /* The value as text: a string's bytes, numbers and booleans spelled out,
  * null as nothing, lists and objects as JSON text (in st->scratch). */
 static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v,
-	char *num, const char **s, size_t *n)
+	mih_tpl_value_type type, char *num, const char **s, size_t *n)
 {
 	char why[160];
 
 	*s = "";
 	*n = 0;
-	switch (type_of(st, v)) {
+	switch (type) {
 		case MIH_TPL_VALUE_STRING:
 			*s = st->ops->string_value(st->ctx, v, n);
 			return 0;
@@ -231,14 +268,16 @@ static int fail_utf8(render_state *st, const mih_tpl *t, const tpl_op *op, const
 /* JSON mode, tag inside a string literal: string content. */
 static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
+	mih_tpl_value_type type = type_of(st, v);
 	char num[32];
 	const char *s;
 	size_t n, ok;
 
-	if (value_text(st, t, op, v, num, &s, &n) != 0) {
+	if (value_text(st, t, op, v, type, num, &s, &n) != 0) {
 		return -1;
 	}
-	if (op->kind == TPL_OP_RAW) {
+	/* numbers and booleans are plain ASCII: nothing to escape */
+	if (op->kind == TPL_OP_RAW || type <= MIH_TPL_VALUE_REAL) {
 		tpl_buf_append(&st->out, s, n);
 		return 0;
 	}
@@ -278,7 +317,7 @@ static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, con
 		return op->json_ctx == TPL_JSON_STRING ? write_json_in_string(st, t, op, v)
 			: write_json_value(st, t, op, v);
 	}
-	if (value_text(st, t, op, v, num, &s, &n) != 0) {
+	if (value_text(st, t, op, v, type_of(st, v), num, &s, &n) != 0) {
 		return -1;
 	}
 	if (op->kind == TPL_OP_RAW || t->mode == MIH_TPL_TEXT) {
@@ -291,12 +330,15 @@ static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, con
 	return 0;
 }
 
-static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
+static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v,
+	mih_tpl_value_type type)
 {
 	if (st->depth >= RENDER_MAX_CONTEXT) {
 		return render_fail(st, t, op, "sections nested more than %d deep while rendering",
 			RENDER_MAX_CONTEXT);
 	}
+	st->types[st->depth] = (uint8_t)type;
+	st->gens[st->depth] = ++st->gen_counter;
 	st->stack[st->depth++] = v;
 	return 0;
 }
@@ -304,7 +346,8 @@ static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, co
 static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const override *ov)
 {
 	const tpl_op *op = &t->ops[i];
-	const void *v = lookup(st, t->src + op->start, op->len);
+	const void *v = lookup(st, t, op);
+	mih_tpl_value_type type;
 	size_t k, n;
 	int rc;
 
@@ -314,8 +357,9 @@ static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const 
 	if (is_falsy(st, v)) {
 		return 0;
 	}
-	if (type_of(st, v) != MIH_TPL_VALUE_LIST) {
-		if (push_context(st, t, op, v) != 0) {
+	type = type_of(st, v);
+	if (type != MIH_TPL_VALUE_LIST) {
+		if (push_context(st, t, op, v, type) != 0) {
 			return -1;
 		}
 		rc = render_range(st, t, i + 1, op->end, ov);
@@ -324,7 +368,8 @@ static int render_section(render_state *st, const mih_tpl *t, uint32_t i, const 
 	}
 	n = st->ops->size(st->ctx, v);
 	for (k = 0; k < n; k++) {
-		if (push_context(st, t, op, st->ops->item(st->ctx, v, k)) != 0) {
+		const void *item = st->ops->item(st->ctx, v, k);
+		if (push_context(st, t, op, item, type_of(st, item)) != 0) {
 			return -1;
 		}
 		rc = render_range(st, t, i + 1, op->end, ov);
@@ -413,7 +458,7 @@ static int render_partial(render_state *st, const mih_tpl *t, const tpl_op *op, 
 	int missing, rc;
 
 	if (op->dynamic) {
-		const void *v = lookup(st, name, name_len);
+		const void *v = lookup(st, t, op);
 		if (type_of(st, v) != MIH_TPL_VALUE_STRING) {
 			return 0;
 		}
@@ -562,7 +607,7 @@ static int render_op(render_state *st, const mih_tpl *t, uint32_t i, const overr
 			return 0;
 		case TPL_OP_VAR:
 		case TPL_OP_RAW:
-			return write_value(st, t, op, lookup(st, t->src + op->start, op->len));
+			return write_value(st, t, op, lookup(st, t, op));
 		case TPL_OP_SECTION:
 		case TPL_OP_INVERTED:
 			return render_section(st, t, i, ov);
@@ -595,6 +640,33 @@ static void note_location(render_state *st, const mih_tpl *t, const tpl_op *op, 
 	}
 }
 
+/* The op loop while locating the op that wrote a given output byte. */
+static int render_range_locating(render_state *st, const mih_tpl *t, uint32_t from, uint32_t to,
+	const override *ov)
+{
+	uint32_t i = from;
+
+	while (i < to) {
+		const tpl_op *op = &t->ops[i];
+		size_t begin = st->out.len;
+		if (t == st->root) {
+			st->root_op = op;
+		}
+		if (render_op(st, t, i, ov) != 0) {
+			return -1;
+		}
+		if (t == st->root) {
+			note_location(st, t, op, begin);
+		}
+		i = op->kind <= TPL_OP_RAW || op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
+	}
+	return 0;
+}
+
+/* Renders ops [from, to) of t. The work limits are checked here, once per
+ * range: every section iteration, partial and block is a range, and the ops
+ * of one range are counted as steps up front, so the loop itself only
+ * dispatches. */
 static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint32_t to,
 	const override *ov)
 {
@@ -606,26 +678,41 @@ static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint3
 		return render_fail(st, t, &t->ops[from > 0 ? from - 1 : 0],
 			"template recursion deeper than %d levels", RENDER_MAX_NESTING);
 	}
+	st->steps += to - from + 1;
+	if (st->steps > MIH_TPL_MAX_RENDER_STEPS || st->out.len > MIH_TPL_MAX_OUTPUT) {
+		st->nesting--;
+		return render_fail(st, t, &t->ops[from > 0 ? from - 1 : 0], "rendering stopped after %s "
+			"(do sections iterate over their own data?)", st->out.len > MIH_TPL_MAX_OUTPUT
+			? "64 MiB of output" : "20000000 steps");
+	}
+	if (st->locating) {
+		rc = render_range_locating(st, t, from, to, ov);
+		st->nesting--;
+		return rc;
+	}
 	while (i < to) {
 		const tpl_op *op = &t->ops[i];
-		size_t begin = st->out.len;
-		if (t == st->root) {
-			st->root_op = op;
+		switch (op->kind) {
+			case TPL_OP_TEXT:
+				tpl_buf_append(&st->out, t->src + op->start, op->len);
+				i++;
+				continue;
+			case TPL_OP_VAR:
+			case TPL_OP_RAW:
+				rc = write_value(st, t, op, lookup(st, t, op));
+				i++;
+				break;
+			default:
+				/* errors inside other templates point at the root's tag */
+				if (t == st->root) {
+					st->root_op = op;
+				}
+				rc = render_op(st, t, i, ov);
+				i = op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
 		}
-		if (++st->steps > MIH_TPL_MAX_RENDER_STEPS || st->out.len > MIH_TPL_MAX_OUTPUT) {
-			rc = render_fail(st, t, op, "rendering stopped after %s (do sections iterate over "
-				"their own data?)", st->out.len > MIH_TPL_MAX_OUTPUT ? "64 MiB of output"
-				: "20000000 steps");
-			break;
-		}
-		rc = render_op(st, t, i, ov);
 		if (rc != 0) {
 			break;
 		}
-		if (st->locating && t == st->root) {
-			note_location(st, t, op, begin);
-		}
-		i = op->kind <= TPL_OP_RAW || op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
 	}
 	st->nesting--;
 	return rc;
@@ -646,6 +733,9 @@ static void render_state_init(render_state *st, const mih_tpl *tpl, const render
 	st->ops = data->ops;
 	st->ctx = data->ctx;
 	st->stack[0] = data->root;
+	st->types[0] = (uint8_t)type_of(st, data->root);
+	st->gens[0] = st->gen_counter = 1;	/* memo gen 0: nothing remembered */
+	memset(st->memo, 0, tpl->nmemo * sizeof(st->memo[0]));
 	st->depth = 1;
 	st->nesting = st->partial_depth = 0;
 	st->steps = 0;
@@ -855,7 +945,8 @@ static const mih_tpl_value_ops json_value_ops = {
 	jv_size,
 	jv_item,
 	jv_lookup,
-	jv_map_each
+	jv_map_each,
+	NULL
 };
 
 int mih_tpl_render(const mih_tpl *tpl, const json_t *data, const json_t *partials,

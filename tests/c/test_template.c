@@ -629,6 +629,197 @@ TEST(cache_many_entries)
 	mih_tpl_cache_free(c);
 }
 
+/* The reference the word-at-a-time escaper must equal: one byte at a time. */
+static size_t reference_escape(tpl_buf *b, const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		char tmp[8];
+		if (c >= 0x80) {
+			/* the sequence length the lead byte announces, then all of it valid */
+			size_t k = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+			if (k == 0 || i + k > len || tpl_utf8_valid_prefix(s + i, k) != k) {
+				return i;
+			}
+			if (k == 3 && c == 0xE2 && s[i + 1] == 0x80 && (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
+				tpl_buf_append(b, s[i + 2] == 0xA8 ? "\\u2028" : "\\u2029", 6);
+			} else {
+				tpl_buf_append(b, (const char *)s + i, k);
+			}
+			i += k;
+			continue;
+		}
+		if (c == '"' || c == '\\') {
+			tmp[0] = '\\';
+			tmp[1] = (char)c;
+			tpl_buf_append(b, tmp, 2);
+		} else if (c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t') {
+			tmp[0] = '\\';
+			tmp[1] = c == '\b' ? 'b' : c == '\f' ? 'f' : c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			tpl_buf_append(b, tmp, 2);
+		} else if (c < 0x20) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			tpl_buf_append(b, tmp, 6);
+		} else {
+			tpl_buf_append(b, (const char *)s + i, 1);
+		}
+		i++;
+	}
+	return len;
+}
+
+TEST(json_escape_matches_bytewise_reference)
+{
+	/* bytes that matter to the escaper, and the first position of each
+	 * word lane: every string of up to 40 of them, drawn at random */
+	static const unsigned char alphabet[] = {'a', 'Z', ' ', '~', '"', '\\', '/', 0x00, 0x1F,
+		0x20, 0x7F, '\n', 0xC3, 0xA9, 0xE2, 0x80, 0xA8, 0xA9, 0xF0, 0x9F, 0x98, 0x80, 0xFF, 0xED};
+	unsigned char s[48];
+	unsigned seed = 12345;
+	int round, bad = 0;
+
+	for (round = 0; round < 200000; round++) {
+		size_t len, i, ra, rb;
+		tpl_buf a = {0}, b = {0};
+		seed = seed * 1103515245u + 12345u;
+		len = (seed >> 8) % 41;
+		for (i = 0; i < len; i++) {
+			seed = seed * 1103515245u + 12345u;
+			/* mostly plain letters, so long plain runs occur too */
+			s[i] = (seed >> 16) % 3 ? (unsigned char)('a' + (seed >> 20) % 26)
+				: alphabet[(seed >> 20) % sizeof(alphabet)];
+		}
+		/* a prefix already in the buffer, as when rendering */
+		tpl_buf_append(&a, "x", 1);
+		tpl_buf_append(&b, "x", 1);
+		ra = tpl_json_escape(&a, (const char *)s, len);
+		rb = reference_escape(&b, s, len);
+		if (ra != rb || (ra == len && (a.len != b.len || memcmp(a.data, b.data, a.len) != 0))) {
+			if (bad++ < 3) {
+				fprintf(stderr, "escape mismatch at round %d (len %zu): %zu vs %zu\n", round, len, ra, rb);
+			}
+		}
+		free(a.data);
+		free(b.data);
+	}
+	CHECK_INT(bad, 0);
+}
+
+/* Shortest digits that read back, the slow way: %.{p}e for p = 1..17. */
+static int shortest_significant_digits(double v)
+{
+	char tmp[40];
+	int p;
+
+	for (p = 1; p < 17; p++) {
+		snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
+		if (strtod(tmp, NULL) == v) {
+			return p;
+		}
+	}
+	return 17;
+}
+
+static int significant_digits(const char *text)
+{
+	int n = 0, leading = 1, pending_zeros = 0;
+	const char *p;
+
+	for (p = text; *p && *p != 'e'; p++) {
+		if (*p < '0' || *p > '9') {
+			continue;
+		}
+		if (*p == '0' && leading) {
+			continue;
+		}
+		leading = 0;
+		if (*p == '0') {
+			pending_zeros++;
+		} else {
+			n += pending_zeros + 1;
+			pending_zeros = 0;
+		}
+	}
+	return n ? n : 1;
+}
+
+TEST(json_reals_are_shortest_round_trip)
+{
+	static const double pow10[] = {1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12,
+		1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+	unsigned long long seed = 99;
+	int round, bad = 0;
+
+	for (round = 0; round < 300000; round++) {
+		char text[32];
+		double v;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		if (round % 2) {
+			/* decimals of a few digits at many scales: the fast path */
+			unsigned long long m = (seed >> 20) % (round % 4 == 1 ? 100000ULL : 1000000000000000ULL);
+			v = (double)m / pow10[(seed >> 8) % 19];
+		} else {
+			/* any finite double */
+			uint64_t bits = seed;
+			memcpy(&v, &bits, sizeof(v));
+			if (!isfinite(v)) {
+				continue;
+			}
+		}
+		tpl_format_real(v, text);
+		if (strtod(text, NULL) != v || (v != 0 && significant_digits(text) != shortest_significant_digits(v))) {
+			if (bad++ < 3) {
+				fprintf(stderr, "real %.17g written as %s\n", v, text);
+			}
+		}
+	}
+	CHECK_INT(bad, 0);
+	/* the forms json_encode uses, through both paths */
+	{
+		char text[32];
+		tpl_format_real(87.5, text);
+		CHECK_STR(text, "87.5");
+		tpl_format_real(1e14, text);
+		CHECK_STR(text, "100000000000000");
+		tpl_format_real(123456789012345.0, text);
+		CHECK_STR(text, "123456789012345");
+		tpl_format_real(1e25, text);
+		CHECK_STR(text, "1.0e+25");
+		tpl_format_real(0.000123, text);
+		CHECK_STR(text, "0.000123");
+		tpl_format_real(1.5e-5, text);
+		CHECK_STR(text, "1.5e-5");
+	}
+}
+
+TEST(remembered_lookups_follow_the_context)
+{
+	/* the same names before, inside and after sections that shadow them */
+	CHECK_STR(render("{{a}}{{#l}}{{a}}{{b.c}}|{{/l}}{{a}}{{b.c}}{{#b}}{{c}}{{a}}{{/b}}{{a}}", MIH_TPL_TEXT,
+		"{\"a\": 0, \"b\": {\"c\": 5, \"a\": 7}, \"l\": [{\"a\": 1}, {}, {\"b\": {\"c\": 6}}]}", NULL),
+		"015|05|06|05570");
+	/* a partial has its own names */
+	CHECK_STR(render("{{a}}{{>p}}{{a}}", MIH_TPL_TEXT, "{\"a\": 1}", "{\"p\": \"{{a}}{{#x}}{{a}}{{/x}}\"}"),
+		"111");
+	CHECK_STR(render("{{#x}}{{a}}{{>p}}{{/x}}", MIH_TPL_TEXT, "{\"a\": 1, \"x\": [{\"a\": 2}, {}]}",
+		"{\"p\": \"{{a}}\"}"), "2211");
+}
+
+TEST(name_hash_is_djbx33a_with_top_bit)
+{
+	uint64_t h = 5381;
+	const char *s = "contextinstanceid";
+	size_t i;
+
+	for (i = 0; s[i]; i++) {
+		h = h * 33 + (uint64_t)(int64_t)s[i];
+	}
+	CHECK(mih_tpl_name_hash(s, strlen(s)) == (h | 0x8000000000000000ULL));
+	CHECK(mih_tpl_name_hash("", 0) == (5381ULL | 0x8000000000000000ULL));
+}
+
 int main(void)
 {
 	RUN(mode_names);
@@ -658,6 +849,10 @@ int main(void)
 	RUN(json_proof_exhaustive);
 	RUN(deep_values_are_refused);
 	RUN(runaway_rendering_is_stopped);
+	RUN(json_escape_matches_bytewise_reference);
+	RUN(json_reals_are_shortest_round_trip);
+	RUN(remembered_lookups_follow_the_context);
+	RUN(name_hash_is_djbx33a_with_top_bit);
 	RUN(standalone_partial_indentation);
 	RUN(inheritance_and_blocks);
 	RUN(compiled_template_renders_many_times);
