@@ -183,6 +183,8 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 		mih_tpl_cache_free(mih_globals->templates);
 		mih_globals->templates = NULL;
 	}
+	free(mih_globals->render_buf);
+	mih_globals->render_buf = NULL;
 }
 
 static PHP_MINIT_FUNCTION(mih)
@@ -244,6 +246,7 @@ static PHP_RSHUTDOWN_FUNCTION(mih)
 	(void)type;
 	(void)module_number;
 	php_mih_store_release_request();
+	php_mih_template_release_request();
 	if (MIH_G(cfg_hosts)) {
 		zend_array_release(MIH_G(cfg_hosts));
 		MIH_G(cfg_hosts) = NULL;

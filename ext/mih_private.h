@@ -33,6 +33,8 @@ void php_mih_throw(zend_class_entry *ce, zend_long code, const char *fmt, ...)
 const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err);
 /* Picks the fastest name lookup this PHP allows (see mih_tpl_name_hash). */
 void php_mih_template_minit(void);
+/* Drops the request's hold on recently rendered template strings. */
+void php_mih_template_release_request(void);
 /* Throws template_exception with template_line/template_column set. */
 void php_mih_throw_template(const mih_tpl_error *err);
 

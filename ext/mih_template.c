@@ -4,6 +4,8 @@
 #include "template.h"
 
 #define MIH_TEMPLATE_CACHE_SIZE 256
+/* mih::render keeps its output buffer between calls up to this size. */
+#define MIH_RENDER_BUFFER_KEPT (256 * 1024)
 /* As php_mih_zval_to_json (ext/mih_json.c), whose errors render reproduces. */
 #define MIH_TEMPLATE_MAX_DEPTH 512
 
@@ -42,9 +44,41 @@ const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mo
 	return template_get_hashed(src, len, zend_hash_func(src, len), mode, err);
 }
 
+/* The same string (held by the memo, so not freed and reused meanwhile, and
+ * PHP strings shared like this are never changed in place) in the same mode
+ * is the same template, as long as the cache has evicted nothing since. */
 static const mih_tpl *template_get_str(zend_string *src, mih_tpl_mode mode, mih_tpl_error *err)
 {
-	return template_get_hashed(ZSTR_VAL(src), ZSTR_LEN(src), ZSTR_HASH(src), mode, err);
+	struct php_mih_template_memo *m = &MIH_G(template_memo)[((uintptr_t)src >> 5) % 8];
+	const mih_tpl *tpl;
+
+	if (m->src == src && m->mode == (int)mode
+		&& m->evictions == mih_tpl_cache_evictions(MIH_G(templates))) {
+		return m->tpl;
+	}
+	tpl = template_get_hashed(ZSTR_VAL(src), ZSTR_LEN(src), ZSTR_HASH(src), mode, err);
+	if (tpl) {
+		if (m->src) {
+			zend_string_release(m->src);
+		}
+		m->src = zend_string_copy(src);
+		m->mode = (int)mode;
+		m->tpl = tpl;
+		m->evictions = mih_tpl_cache_evictions(MIH_G(templates));
+	}
+	return tpl;
+}
+
+void php_mih_template_release_request(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(MIH_G(template_memo)) / sizeof(MIH_G(template_memo)[0]); i++) {
+		if (MIH_G(template_memo)[i].src) {
+			zend_string_release(MIH_G(template_memo)[i].src);
+			MIH_G(template_memo)[i].src = NULL;
+		}
+	}
 }
 
 static zend_result parse_mode(zend_string *name, uint32_t argnum, mih_tpl_mode *mode)
@@ -475,7 +509,8 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	const mih_tpl *tpl;
 	json_t *jpartials = NULL;
 	zval_render_ctx ctx;
-	char *out = NULL;
+	mih_tpl_buffer buf;
+	const char *out = NULL;
 	size_t outlen = 0;
 	int rc;
 
@@ -506,8 +541,22 @@ ZEND_METHOD(local_integrationhub_mih, render)
 		RETURN_THROWS();
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	rc = mih_tpl_render_values(tpl, zval_ops, &ctx, value_handle(&ctx, data), jpartials,
-		&out, &outlen, &err);
+	buf.data = MIH_G(render_buf);
+	buf.cap = MIH_G(render_buf_cap);
+	rc = mih_tpl_render_values_into(tpl, zval_ops, &ctx, value_handle(&ctx, data), jpartials,
+		&buf, &out, &outlen, &err);
+	/* keep a buffer of common payload sizes, not the largest ever rendered */
+	if (buf.cap > MIH_RENDER_BUFFER_KEPT) {
+		if (rc == 0) {
+			RETVAL_STRINGL(out, outlen);
+			out = NULL;
+		}
+		free(buf.data);
+		buf.data = NULL;
+		buf.cap = 0;
+	}
+	MIH_G(render_buf) = buf.data;
+	MIH_G(render_buf_cap) = buf.cap;
 	if (ctx.has_views) {
 		zend_hash_destroy(&ctx.views);
 	}
@@ -516,8 +565,9 @@ ZEND_METHOD(local_integrationhub_mih, render)
 		php_mih_throw_template(&err);
 		RETURN_THROWS();
 	}
-	RETVAL_STRINGL(out, outlen);
-	free(out);
+	if (out) {
+		RETVAL_STRINGL(out, outlen);
+	}
 }
 
 ZEND_METHOD(local_integrationhub_mih, check_template)

@@ -31,6 +31,16 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
 	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */
+	/* per request: recent templates by the identity of their PHP string
+	 * (mih_template.c), so a hit neither hashes nor compares the text */
+	struct php_mih_template_memo {
+		zend_string *src;        /* held, so the pointer cannot be reused */
+		int mode;
+		const struct mih_tpl *tpl;
+		uint64_t evictions;      /* of the cache when tpl was returned */
+	} template_memo[8];
+	char *render_buf;                    /* mih::render's output buffer, reused */
+	size_t render_buf_cap;
 	struct mih_store *sqlite_store;       /* the embedded store of this process */
 	char *sqlite_path;
 	int sqlite_pid;

@@ -71,6 +71,7 @@ typedef struct cache_entry {
 struct mih_tpl_cache {
 	cache_entry **buckets;
 	size_t nbuckets, size, max_entries, hits;
+	uint64_t evictions;
 	cache_entry *newest, *oldest;
 };
 
@@ -146,6 +147,7 @@ static void cache_evict_oldest(mih_tpl_cache *c)
 	mih_tpl_free(e->tpl);
 	free(e);
 	c->size--;
+	c->evictions++;
 }
 
 /* The caller's hash of the source, mixed with the mode so that the same
@@ -213,6 +215,11 @@ const mih_tpl *mih_tpl_cache_get_hashed(mih_tpl_cache *c, const char *src, size_
 size_t mih_tpl_cache_size(const mih_tpl_cache *c)
 {
 	return c->size;
+}
+
+uint64_t mih_tpl_cache_evictions(const mih_tpl_cache *c)
+{
+	return c->evictions;
 }
 
 size_t mih_tpl_cache_hits(const mih_tpl_cache *c)

@@ -186,6 +186,21 @@ static inline uint64_t mih_tpl_name_hash(const char *s, size_t len)
 int mih_tpl_render_values(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
 	const void *root, const json_t *partials, char **out, size_t *outlen, mih_tpl_error *err);
 
+/* A growable output buffer a caller keeps between renders ({NULL, 0} to
+ * start; free(data) when done). */
+typedef struct {
+	char *data;
+	size_t cap;
+} mih_tpl_buffer;
+
+/* mih_tpl_render_values writing into buf (grown as needed) instead of a new
+ * allocation: on success *out points into buf->data (NUL-terminated, valid
+ * until the next render into buf) and stays owned by buf; on failure *out is
+ * NULL and buf is kept too. */
+int mih_tpl_render_values_into(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
+	const void *root, const json_t *partials, mih_tpl_buffer *buf, const char **out, size_t *outlen,
+	mih_tpl_error *err);
+
 /* A bounded LRU cache of compiled templates keyed by (mode, source bytes).
  * max_entries 0 is treated as 1. NULL when out of memory. */
 mih_tpl_cache *mih_tpl_cache_new(size_t max_entries);
@@ -208,6 +223,9 @@ const mih_tpl *mih_tpl_cache_get_hashed(mih_tpl_cache *cache, const char *src, s
 /* Entries currently held, and lookups answered without compiling. */
 size_t mih_tpl_cache_size(const mih_tpl_cache *cache);
 size_t mih_tpl_cache_hits(const mih_tpl_cache *cache);
+/* Entries evicted so far: a pointer returned by a get stays valid for as
+ * long as this count is unchanged. */
+uint64_t mih_tpl_cache_evictions(const mih_tpl_cache *cache);
 void mih_tpl_cache_free(mih_tpl_cache *cache);
 
 #endif

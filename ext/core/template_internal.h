@@ -100,7 +100,24 @@ static inline int tpl_buf_room(tpl_buf *b, size_t extra)
 static inline void tpl_buf_append(tpl_buf *b, const char *s, size_t n)
 {
 	if (n && (b->len + n < b->cap || tpl_buf_reserve(b, n) == 0)) {
-		memcpy(b->data + b->len, s, n);
+		char *d = b->data + b->len;
+		if (n >= 8 && n <= 16) {
+			/* short pieces (most literal text between tags, numbers): two
+			 * overlapping words instead of a call */
+			uint64_t head, tail;
+			memcpy(&head, s, 8);
+			memcpy(&tail, s + n - 8, 8);
+			memcpy(d, &head, 8);
+			memcpy(d + n - 8, &tail, 8);
+		} else if (n >= 4 && n < 8) {
+			uint32_t head, tail;
+			memcpy(&head, s, 4);
+			memcpy(&tail, s + n - 4, 4);
+			memcpy(d, &head, 4);
+			memcpy(d + n - 4, &tail, 4);
+		} else {
+			memcpy(d, s, n);
+		}
 		b->len += n;
 	}
 }
@@ -118,6 +135,52 @@ size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len);
 /* Append s as JSON string content (no quotes). Returns the offset of the
  * first invalid UTF-8 byte, or len when all of s was valid. */
 size_t tpl_json_escape(tpl_buf *b, const char *s, size_t len);
+
+/* 1 for the bytes a JSON string holds as they are (printable ASCII but '"'
+ * and '\\'). */
+extern const unsigned char tpl_json_plain[256];
+
+/* The bytes of w (8 input bytes, the first in the lowest bits: little
+ * endian) that need attention in a JSON string, each as its top bit: below
+ * 0x20, '"', '\\' or non-ASCII. Exact per byte: adding to the low 7 bits
+ * of a byte never carries into the next one. */
+static inline uint64_t tpl_json_special_bytes(uint64_t w)
+{
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, highs = 0x8080808080808080ULL;
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
+	uint64_t control = ~(((w & low7) + ones * (0x80 - 0x20)) | w);	/* top bit: below 0x20 */
+	uint64_t is_quote = ~(((quote & low7) + low7) | quote);		/* top bit: zero byte */
+	uint64_t is_backslash = ~(((backslash & low7) + low7) | backslash);
+
+	return (control | is_quote | is_backslash | w) & highs;
+}
+
+/* tpl_json_escape with short strings that need no escaping (most names,
+ * usernames, component names) handled inline. */
+static inline size_t tpl_json_escape_inline(tpl_buf *b, const char *s, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (len >= 8 && len <= 16) {
+		uint64_t head, tail;
+		memcpy(&head, s, 8);
+		memcpy(&tail, s + len - 8, 8);
+		if (!(tpl_json_special_bytes(head) | tpl_json_special_bytes(tail))) {
+			tpl_buf_append(b, s, len);
+			return len;
+		}
+	} else if (len < 8) {
+		size_t i;
+		for (i = 0; i < len && tpl_json_plain[(unsigned char)s[i]]; i++) {
+		}
+		if (i == len) {
+			tpl_buf_append(b, s, len);
+			return len;
+		}
+	}
+#endif
+	return tpl_json_escape(b, s, len);
+}
 
 /* An integer in decimal, as printf's %lld; buf of 32 bytes. */
 size_t tpl_format_int(json_int_t value, char *buf);

@@ -111,25 +111,9 @@ size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len)
 
 static const char hex_lower[] = "0123456789abcdef";
 
-/* The bytes of w (8 input bytes, the first in the lowest bits: little
- * endian) that need attention in a JSON string, each as its top bit: below
- * 0x20, '"', '\\' or non-ASCII. Exact per byte: adding to the low 7 bits
- * of a byte never carries into the next one. */
-static inline uint64_t word_special_bytes(uint64_t w)
-{
-	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, highs = 0x8080808080808080ULL;
-	const uint64_t ones = 0x0101010101010101ULL;
-	uint64_t quote = w ^ (ones * '"'), backslash = w ^ (ones * '\\');
-	uint64_t control = ~(((w & low7) + ones * (0x80 - 0x20)) | w);	/* top bit: below 0x20 */
-	uint64_t is_quote = ~(((quote & low7) + low7) | quote);		/* top bit: zero byte */
-	uint64_t is_backslash = ~(((backslash & low7) + low7) | backslash);
-
-	return (control | is_quote | is_backslash | w) & highs;
-}
-
 /* 1 for the bytes a JSON string holds as they are (printable ASCII but '"'
  * and '\\'). */
-static const unsigned char json_plain[256] = {
+const unsigned char tpl_json_plain[256] = {
 	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,	/* 0x20-0x2F, '"' */
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,			/* 0x30-0x3F */
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,			/* 0x40-0x4F */
@@ -159,7 +143,7 @@ size_t tpl_json_escape(tpl_buf *b, const char *str, size_t len)
 		while (i + 8 <= len) {
 			uint64_t w, special;
 			memcpy(&w, s + i, 8);
-			special = word_special_bytes(w);
+			special = tpl_json_special_bytes(w);
 			/* the whole word is stored; only the bytes before the first
 			 * special one count as written */
 			memcpy(d, &w, 8);
@@ -173,7 +157,7 @@ size_t tpl_json_escape(tpl_buf *b, const char *str, size_t len)
 			i += 8;
 		}
 #endif
-		while (i < len && json_plain[s[i]]) {
+		while (i < len && tpl_json_plain[s[i]]) {
 			*d++ = (char)s[i++];
 		}
 		if (i == len) {
@@ -391,7 +375,7 @@ static int serialize_string(tpl_buf *b, const char *s, size_t len, char *why, si
 	size_t ok;
 
 	tpl_buf_putc(b, '"');
-	ok = tpl_json_escape(b, s, len);
+	ok = tpl_json_escape_inline(b, s, len);
 	if (ok != len) {
 		snprintf(why, whylen, "invalid UTF-8 (byte 0x%02x at offset %zu of a string)",
 			(unsigned char)s[ok], ok);

@@ -109,11 +109,18 @@ static const void *lookup_names(const render_state *st, const mih_tpl *t, const 
 	uint32_t k;
 	unsigned i;
 
-	for (i = st->depth; i-- > 0;) {
-		if (st->types[i] == MIH_TPL_VALUE_MAP) {
-			v = find(st, st->stack[i], t, nm);
-			if (v) {
-				break;
+	if (st->depth == 1) {
+		/* outside any section: only the root */
+		if (st->types[0] == MIH_TPL_VALUE_MAP) {
+			v = find(st, st->stack[0], t, nm);
+		}
+	} else {
+		for (i = st->depth; i-- > 0;) {
+			if (st->types[i] == MIH_TPL_VALUE_MAP) {
+				v = find(st, st->stack[i], t, nm);
+				if (v) {
+					break;
+				}
 			}
 		}
 	}
@@ -281,7 +288,7 @@ static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op
 		tpl_buf_append(&st->out, s, n);
 		return 0;
 	}
-	ok = tpl_json_escape(&st->out, s, n);
+	ok = tpl_json_escape_inline(&st->out, s, n);
 	return ok == n ? 0 : fail_utf8(st, t, op, s, ok);
 }
 
@@ -805,8 +812,18 @@ static void report_invalid_json(const mih_tpl *tpl, const render_data *data, con
 		why, bad);
 }
 
+/* Hands the output buffer back to the caller's reusable one, if any. */
+static void keep_buffer(render_state *st, mih_tpl_buffer *reuse)
+{
+	if (reuse) {
+		reuse->data = st->out.data;
+		reuse->cap = st->out.cap;
+		st->out.data = NULL;
+	}
+}
+
 static int render_data_with(const mih_tpl *tpl, const render_data *data, const json_t *partials,
-	char **out, size_t *outlen, mih_tpl_error *err)
+	mih_tpl_buffer *reuse, char **out, size_t *outlen, mih_tpl_error *err)
 {
 	render_state st;
 	mih_tpl_error scratch_err;
@@ -823,19 +840,26 @@ static int render_data_with(const mih_tpl *tpl, const render_data *data, const j
 		return -1;
 	}
 	render_state_init(&st, tpl, data, partials, err);
+	if (reuse) {
+		st.out.data = reuse->data;
+		st.out.cap = reuse->data ? reuse->cap : 0;
+	}
 	if (render_once(&st, tpl) != 0) {
+		keep_buffer(&st, reuse);
 		render_state_release(&st);
 		return -1;
 	}
 	if (tpl->mode == MIH_TPL_JSON && !tpl->json_proven
 		&& tpl_json_validate(st.out.data, st.out.len, &bad, why, sizeof(why)) != 0) {
 		size_t len = st.out.len;
+		keep_buffer(&st, reuse);
 		render_state_release(&st);
 		report_invalid_json(tpl, data, partials, bad, len, why, err);
 		return -1;
 	}
 	*out = st.out.data;
 	*outlen = st.out.len;
+	keep_buffer(&st, reuse);
 	st.out.data = NULL;
 	render_state_release(&st);
 	return 0;
@@ -849,7 +873,23 @@ int mih_tpl_render_values(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void
 	data.ops = ops;
 	data.ctx = ctx;
 	data.root = root;
-	return render_data_with(tpl, &data, partials, out, outlen, err);
+	return render_data_with(tpl, &data, partials, NULL, out, outlen, err);
+}
+
+int mih_tpl_render_values_into(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
+	const void *root, const json_t *partials, mih_tpl_buffer *buf, const char **out, size_t *outlen,
+	mih_tpl_error *err)
+{
+	render_data data;
+	char *text;
+	int rc;
+
+	data.ops = ops;
+	data.ctx = ctx;
+	data.root = root;
+	rc = render_data_with(tpl, &data, partials, buf, &text, outlen, err);
+	*out = text;
+	return rc;
 }
 
 /* jansson's json_t behind the value interface. */
