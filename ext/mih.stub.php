@@ -91,6 +91,8 @@ final class mih
 
     public static function render(string $template, mixed $data, string $mode = "json", array $partials = []): string {}
 
+    public static function render_each(array $templates, mixed $data, string $mode = "json", array $partials = []): array {}
+
     public static function check_template(string $template, string $mode = "json"): void {}
 
     public static function circuit(string $service): array {}

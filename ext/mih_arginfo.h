@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 07779bea2923e07ba24ca00a935b084960d3d9a6 */
+ * Stub hash: e9ece7fa607eec8c89cf16d18f1f39d6d3b0c2dd */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -40,6 +40,13 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_render, 0, 2, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO(0, template, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, data, IS_MIXED, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, mode, IS_STRING, 0, "\"json\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, partials, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_render_each, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, templates, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, data, IS_MIXED, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, mode, IS_STRING, 0, "\"json\"")
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, partials, IS_ARRAY, 0, "[]")
@@ -188,6 +195,7 @@ ZEND_METHOD(local_integrationhub_mih, delete_service);
 ZEND_METHOD(local_integrationhub_mih, configure);
 ZEND_METHOD(local_integrationhub_mih, version);
 ZEND_METHOD(local_integrationhub_mih, render);
+ZEND_METHOD(local_integrationhub_mih, render_each);
 ZEND_METHOD(local_integrationhub_mih, check_template);
 ZEND_METHOD(local_integrationhub_mih, circuit);
 ZEND_METHOD(local_integrationhub_mih, reset_circuit);
@@ -288,6 +296,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, configure, arginfo_class_local_integrationhub_mih_configure, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, version, arginfo_class_local_integrationhub_mih_version, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, render, arginfo_class_local_integrationhub_mih_render, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, render_each, arginfo_class_local_integrationhub_mih_render_each, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, check_template, arginfo_class_local_integrationhub_mih_check_template, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, circuit, arginfo_class_local_integrationhub_mih_circuit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, reset_circuit, arginfo_class_local_integrationhub_mih_reset_circuit, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

@@ -278,40 +278,53 @@ static char *dup_bytes(const char *s, size_t len)
 	return out;
 }
 
+/* Renders one template over the event data: 0 with a malloc'd copy in *out,
+ * or -1 with terr filled. */
+static int render_copy(php_mih_tpl_data *d, mih_tpl_buffer *buf, const char *src, mih_tpl_mode mode,
+	char **out, size_t *outlen, mih_tpl_error *terr)
+{
+	const mih_tpl *tpl = php_mih_template_get(src, strlen(src), mode, terr);
+	const char *text;
+
+	if (!tpl || php_mih_tpl_data_render(d, tpl, NULL, buf, &text, outlen, terr) != 0) {
+		return -1;
+	}
+	*out = dup_bytes(text, *outlen);
+	if (!*out) {
+		snprintf(terr->message, sizeof(terr->message), "out of memory");
+		terr->line = terr->column = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /* Renders one rule over the event into task; on a template error fills
  * tpl_error and returns -1 (the task then goes to the DLQ). */
-static int render_rule(const mih_store_rule *rule, const json_t *jdata, const char *eventdata, size_t eventdata_len,
-	mih_store_task *task, char *tpl_error, size_t tpl_errlen)
+static int render_rule(const mih_store_rule *rule, php_mih_tpl_data *d, mih_tpl_buffer *buf,
+	const char *eventdata, size_t eventdata_len, mih_store_task *task, char *tpl_error, size_t tpl_errlen)
 {
 	mih_tpl_error terr;
-	const mih_tpl *tpl;
-	char *out = NULL;
 	size_t outlen = 0;
 
-	tpl = php_mih_template_get(rule->endpoint, strlen(rule->endpoint), MIH_TPL_URL, &terr);
-	if (!tpl || mih_tpl_render(tpl, jdata, NULL, &out, &outlen, &terr) != 0) {
+	if (render_copy(d, buf, rule->endpoint, MIH_TPL_URL, &task->endpoint, &outlen, &terr) != 0) {
 		snprintf(tpl_error, tpl_errlen, "endpoint template: %s at line %u, column %u", terr.message, terr.line, terr.column);
 		task->endpoint = strdup(rule->endpoint);
 		task->payload = dup_bytes(eventdata, eventdata_len);
 		task->payload_len = eventdata_len;
 		return -1;
 	}
-	task->endpoint = out;
 	if (!rule->payload_template || !*rule->payload_template) {
 		task->payload = dup_bytes(eventdata, eventdata_len);
 		task->payload_len = eventdata_len;
 		return 0;
 	}
-	tpl = php_mih_template_get(rule->payload_template, strlen(rule->payload_template), MIH_TPL_JSON, &terr);
-	out = NULL;
-	if (!tpl || mih_tpl_render(tpl, jdata, NULL, &out, &outlen, &terr) != 0) {
+	if (render_copy(d, buf, rule->payload_template, MIH_TPL_JSON, &task->payload, &task->payload_len,
+			&terr) != 0) {
 		snprintf(tpl_error, tpl_errlen, "payload template: %s at line %u, column %u", terr.message, terr.line, terr.column);
 		task->payload = strdup("");
 		task->payload_len = 0;
 		return -1;
 	}
-	task->payload = out;
-	task->payload_len = outlen;
 	return 0;
 }
 
@@ -339,44 +352,52 @@ static zend_result emit_options(HashTable *options, zend_string **dedupe_key)
 	return SUCCESS;
 }
 
-static zend_long emit_rule(mih_store *st, const php_mih_rules_cache *c, const mih_store_rule *rule,
-	const char *eventname, const json_t *jdata, smart_str *eventdata, bool *failed)
-{
+/* A matching rule's task, rendered before the store is touched: the store
+ * may call PHP code (Moodle's $DB), which must not run while templates read
+ * the event data in place. */
+typedef struct {
 	mih_store_task task;
-	const mih_service *svc = cached_service(c, rule->serviceid);
-	char tpl_error[400], err[512];
-	int64_t dead_id = 0;
-	int rc;
+	bool render_failed;
+	char tpl_error[400];
+} prepared_task;
 
-	memset(&task, 0, sizeof(task));
-	task.ruleid = rule->id;
-	task.serviceid = rule->serviceid;
-	task.eventname = strdup(eventname);
-	task.http_method = strdup(rule->http_method && *rule->http_method ? rule->http_method : (svc ? svc->method : "POST"));
-	task.headers = rule->headers ? strdup(rule->headers) : NULL;
-	task.eventdata = dup_bytes(ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s));
-	rc = render_rule(rule, jdata, ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s), &task, tpl_error, sizeof(tpl_error));
-	if (rc != 0) {
+static void prepare_rule(const php_mih_rules_cache *c, const mih_store_rule *rule, const char *eventname,
+	php_mih_tpl_data *d, mih_tpl_buffer *buf, smart_str *eventdata, prepared_task *p)
+{
+	const mih_service *svc = cached_service(c, rule->serviceid);
+	mih_store_task *task = &p->task;
+
+	memset(task, 0, sizeof(*task));
+	task->ruleid = rule->id;
+	task->serviceid = rule->serviceid;
+	task->eventname = strdup(eventname);
+	task->http_method = strdup(rule->http_method && *rule->http_method ? rule->http_method : (svc ? svc->method : "POST"));
+	task->headers = rule->headers ? strdup(rule->headers) : NULL;
+	task->eventdata = dup_bytes(ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s));
+	p->render_failed = render_rule(rule, d, buf, ZSTR_VAL(eventdata->s), ZSTR_LEN(eventdata->s), task,
+		p->tpl_error, sizeof(p->tpl_error)) != 0;
+}
+
+/* Queues a prepared task, or puts it in the DLQ when its templates failed:
+ * the task id, 0 for the DLQ, -1 (exception thrown) on a store error. */
+static zend_long store_prepared(mih_store *st, prepared_task *p)
+{
+	char err[512];
+	int64_t dead_id = 0;
+
+	if (p->render_failed) {
 		/* Nothing is lost: the admin sees the event and why in the DLQ. */
-		if (mih_store_to_dlq(st, &task, 0, 0, tpl_error, NULL, 0, &dead_id, err, sizeof(err)) != 0) {
+		if (mih_store_to_dlq(st, &p->task, 0, 0, p->tpl_error, NULL, 0, &dead_id, err, sizeof(err)) != 0) {
 			php_mih_store_throw("could not record a template failure in the DLQ", err);
-			*failed = true;
+			return -1;
 		}
-		mih_store_task_dispose(&task);
 		return 0;
 	}
-	if (enqueue_task(st, &task, err, sizeof(err)) != 0) {
-		mih_store_task_dispose(&task);
+	if (enqueue_task(st, &p->task, err, sizeof(err)) != 0) {
 		php_mih_store_throw("could not queue the event", err);
-		*failed = true;
-		return 0;
+		return -1;
 	}
-	rc = (int)task.id;
-	{
-		zend_long id = (zend_long)task.id;
-		mih_store_task_dispose(&task);
-		return id;
-	}
+	return (zend_long)p->task.id;
 }
 
 ZEND_METHOD(local_integrationhub_mih, emit)
@@ -388,7 +409,10 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	php_mih_rules_cache *c;
 	char err[512];
 	size_t i, matching = 0;
-	json_t *jdata;
+	php_mih_tpl_data d;
+	mih_tpl_buffer buf = {NULL, 0};
+	prepared_task *prepared;
+	size_t nprepared = 0;
 	smart_str eventdata = {0};
 	bool failed = false, seen;
 
@@ -438,13 +462,20 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 		zval_ptr_dtor(return_value);
 		RETURN_THROWS();
 	}
-	jdata = php_mih_zval_to_json(data, 2);
-	if (!jdata) {
+	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
 		zend_string_release(norm);
 		smart_str_free(&eventdata);
 		zval_ptr_dtor(return_value);
 		RETURN_THROWS();
 	}
+	prepared = ecalloc(matching, sizeof(*prepared));
+	for (i = 0; i < c->count && nprepared < matching; i++) {
+		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) == 0) {
+			prepare_rule(c, &c->rules[i], ZSTR_VAL(norm), &d, &buf, &eventdata, &prepared[nprepared++]);
+		}
+	}
+	php_mih_tpl_data_destroy(&d);
+	free(buf.data);
 	/* One transaction: the batch is queued whole (one fsync), inside the
 	 * caller's own transaction when the store is Moodle's $DB. */
 	if (mih_store_begin(st, err, sizeof(err)) != 0) {
@@ -459,13 +490,11 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 			matching = 0;
 		}
 	}
-	for (i = 0; !failed && matching && i < c->count; i++) {
-		zend_long id;
-		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) != 0) {
-			continue;
-		}
-		id = emit_rule(st, c, &c->rules[i], ZSTR_VAL(norm), jdata, &eventdata, &failed);
-		if (id > 0) {
+	for (i = 0; !failed && matching && i < nprepared; i++) {
+		zend_long id = store_prepared(st, &prepared[i]);
+		if (id < 0) {
+			failed = true;
+		} else if (id > 0) {
 			add_next_index_long(return_value, id);
 		}
 	}
@@ -478,7 +507,10 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 		zval_ptr_dtor(return_value);
 		ZVAL_UNDEF(return_value);
 	}
-	json_decref(jdata);
+	for (i = 0; i < nprepared; i++) {
+		mih_store_task_dispose(&prepared[i].task);
+	}
+	efree(prepared);
 	smart_str_free(&eventdata);
 	zend_string_release(norm);
 }

@@ -35,6 +35,29 @@ const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mo
 void php_mih_template_minit(void);
 /* Drops the request's hold on recently rendered template strings. */
 void php_mih_template_release_request(void);
+/* PHP data rendered in place by the template core, checked once and then
+ * read by any number of renders (mih::render, mih::render_each, mih::emit).
+ * Whether a hash (not packed) array is a list takes a walk over its keys, and
+ * lookups ask for the type of every context frame: the last answers are
+ * kept, the data does not change while it is rendered. */
+#define PHP_MIH_LIST_CACHE_SLOTS 4
+typedef struct {
+	HashTable views;	/* object handle -> its property table, built on first use */
+	bool has_views;
+	const HashTable *list_tables[PHP_MIH_LIST_CACHE_SLOTS];
+	bool list_answers[PHP_MIH_LIST_CACHE_SLOTS];
+} php_mih_zval_ctx;
+typedef struct {
+	php_mih_zval_ctx ctx;
+	const void *root;
+} php_mih_tpl_data;
+/* Checks data as the json_t conversion did (recursion, enums, resources,
+ * INF/NAN, depth), throwing ValueError for argument argnum. */
+zend_result php_mih_tpl_data_init(php_mih_tpl_data *d, zval *data, uint32_t argnum);
+/* mih_tpl_render_values_into over the data. */
+int php_mih_tpl_data_render(php_mih_tpl_data *d, const mih_tpl *tpl, const json_t *partials,
+	mih_tpl_buffer *buf, const char **out, size_t *outlen, mih_tpl_error *err);
+void php_mih_tpl_data_destroy(php_mih_tpl_data *d);
 /* Throws template_exception with template_line/template_column set. */
 void php_mih_throw_template(const mih_tpl_error *err);
 

@@ -49,7 +49,7 @@ const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mo
  * is the same template, as long as the cache has evicted nothing since. */
 static const mih_tpl *template_get_str(zend_string *src, mih_tpl_mode mode, mih_tpl_error *err)
 {
-	struct php_mih_template_memo *m = &MIH_G(template_memo)[((uintptr_t)src >> 5) % 8];
+	struct php_mih_template_memo *m = &MIH_G(template_memo)[ZSTR_HASH(src) % 8];
 	const mih_tpl *tpl;
 
 	if (m->src == src && m->mode == (int)mode
@@ -111,17 +111,8 @@ typedef struct {
 	bool is_list;
 } object_view;
 
-/* Whether a hash (not packed) array is a list takes a walk over its keys
- * (zend_array_is_list), and lookups ask for the type of every context frame:
- * the last answers are kept, the data does not change during a render. */
-#define LIST_CACHE_SLOTS 4
-
-typedef struct {
-	HashTable views;	/* object handle -> object_view*, built on first use */
-	bool has_views;
-	const HashTable *list_tables[LIST_CACHE_SLOTS];
-	bool list_answers[LIST_CACHE_SLOTS];
-} zval_render_ctx;
+typedef php_mih_zval_ctx zval_render_ctx;
+#define LIST_CACHE_SLOTS PHP_MIH_LIST_CACHE_SLOTS
 
 #define VIEW_TAG ((uintptr_t)1)
 
@@ -307,6 +298,47 @@ static const void *zv_lookup(void *ctx, const void *map, const char *name, size_
 	return found ? value_handle(ctx, found) : NULL;
 }
 
+/* Whether a and b (len bytes each) are equal: names are short, so words are
+ * compared inline (the last word overlapping) rather than through memcmp. */
+static zend_always_inline bool same_bytes(const char *a, const char *b, size_t len)
+{
+	uint64_t x, y;
+	uint32_t u, v;
+	size_t i;
+
+	if (len >= 8) {
+		for (i = 0; i + 8 <= len; i += 8) {
+			memcpy(&x, a + i, 8);
+			memcpy(&y, b + i, 8);
+			if (x != y) {
+				return false;
+			}
+		}
+		if (i == len) {
+			return true;
+		}
+		memcpy(&x, a + len - 8, 8);
+		memcpy(&y, b + len - 8, 8);
+		return x == y;
+	}
+	if (len >= 4) {
+		memcpy(&u, a, 4);
+		memcpy(&v, b, 4);
+		if (u != v) {
+			return false;
+		}
+		memcpy(&u, a + len - 4, 4);
+		memcpy(&v, b + len - 4, 4);
+		return u == v;
+	}
+	for (i = 0; i < len; i++) {
+		if (a[i] != b[i]) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* zv_lookup with the name's hash given: the core hashes names as PHP does
  * (checked once by php_mih_template_minit), so the bucket chain is walked
  * directly, as zend_hash_str_find does after hashing. */
@@ -324,7 +356,7 @@ static const void *zv_lookup_hashed(void *ctx, const void *map, const char *name
 		for (i = HT_HASH(ht, h | ht->nTableMask); i != HT_INVALID_IDX;) {
 			Bucket *p = HT_HASH_TO_BUCKET(ht, i);
 			if (p->h == h && p->key && ZSTR_LEN(p->key) == len
-				&& memcmp(ZSTR_VAL(p->key), name, len) == 0) {
+				&& same_bytes(ZSTR_VAL(p->key), name, len)) {
 				return value_handle(ctx, &p->val);
 			}
 			i = Z_NEXT(p->val);
@@ -481,6 +513,30 @@ static zend_result check_value(zval *zv, uint32_t argnum, int depth)
 	}
 }
 
+zend_result php_mih_tpl_data_init(php_mih_tpl_data *d, zval *data, uint32_t argnum)
+{
+	if (check_value(data, argnum, 0) != SUCCESS) {
+		return FAILURE;
+	}
+	memset(&d->ctx, 0, sizeof(d->ctx));
+	d->root = value_handle(&d->ctx, data);
+	return SUCCESS;
+}
+
+int php_mih_tpl_data_render(php_mih_tpl_data *d, const mih_tpl *tpl, const json_t *partials,
+	mih_tpl_buffer *buf, const char **out, size_t *outlen, mih_tpl_error *err)
+{
+	return mih_tpl_render_values_into(tpl, zval_ops, &d->ctx, d->root, partials, buf, out, outlen, err);
+}
+
+void php_mih_tpl_data_destroy(php_mih_tpl_data *d)
+{
+	if (d->ctx.has_views) {
+		zend_hash_destroy(&d->ctx.views);
+		d->ctx.has_views = false;
+	}
+}
+
 static json_t *partials_to_json(HashTable *partials)
 {
 	json_t *out = json_object();
@@ -499,6 +555,38 @@ static json_t *partials_to_json(HashTable *partials)
 	return out;
 }
 
+/* mih::render's output buffer, kept between calls while it stays of common
+ * payload size. */
+static void render_buffer_take(mih_tpl_buffer *buf)
+{
+	buf->data = MIH_G(render_buf);
+	buf->cap = MIH_G(render_buf_cap);
+}
+
+static void render_buffer_keep(mih_tpl_buffer *buf)
+{
+	if (buf->cap > MIH_RENDER_BUFFER_KEPT) {
+		free(buf->data);
+		buf->data = NULL;
+		buf->cap = 0;
+	}
+	MIH_G(render_buf) = buf->data;
+	MIH_G(render_buf_cap) = buf->cap;
+}
+
+/* The partials argument both render methods take, as a json object. */
+static zend_result render_partials(HashTable *partials, json_t **jpartials)
+{
+	*jpartials = NULL;
+	if (partials && zend_hash_num_elements(partials) > 0) {
+		*jpartials = partials_to_json(partials);
+		if (!*jpartials) {
+			return FAILURE;
+		}
+	}
+	return SUCCESS;
+}
+
 ZEND_METHOD(local_integrationhub_mih, render)
 {
 	zend_string *template, *mode_name = NULL;
@@ -507,8 +595,8 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	mih_tpl_mode mode = MIH_TPL_JSON;
 	mih_tpl_error err;
 	const mih_tpl *tpl;
-	json_t *jpartials = NULL;
-	zval_render_ctx ctx;
+	json_t *jpartials;
+	php_mih_tpl_data d;
 	mih_tpl_buffer buf;
 	const char *out = NULL;
 	size_t outlen = 0;
@@ -525,48 +613,116 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	if (mode_name && parse_mode(mode_name, 3, &mode) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	if (check_value(data, 2, 0) != SUCCESS) {
+	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	if (partials && zend_hash_num_elements(partials) > 0) {
-		jpartials = partials_to_json(partials);
-		if (!jpartials) {
-			RETURN_THROWS();
-		}
+	if (render_partials(partials, &jpartials) != SUCCESS) {
+		php_mih_tpl_data_destroy(&d);
+		RETURN_THROWS();
 	}
 	tpl = template_get_str(template, mode, &err);
 	if (!tpl) {
+		php_mih_tpl_data_destroy(&d);
 		json_decref(jpartials);
 		php_mih_throw_template(&err);
 		RETURN_THROWS();
 	}
-	memset(&ctx, 0, sizeof(ctx));
-	buf.data = MIH_G(render_buf);
-	buf.cap = MIH_G(render_buf_cap);
-	rc = mih_tpl_render_values_into(tpl, zval_ops, &ctx, value_handle(&ctx, data), jpartials,
-		&buf, &out, &outlen, &err);
-	/* keep a buffer of common payload sizes, not the largest ever rendered */
-	if (buf.cap > MIH_RENDER_BUFFER_KEPT) {
-		if (rc == 0) {
-			RETVAL_STRINGL(out, outlen);
-			out = NULL;
-		}
-		free(buf.data);
-		buf.data = NULL;
-		buf.cap = 0;
+	render_buffer_take(&buf);
+	rc = php_mih_tpl_data_render(&d, tpl, jpartials, &buf, &out, &outlen, &err);
+	if (rc == 0) {
+		RETVAL_STRINGL(out, outlen);
 	}
-	MIH_G(render_buf) = buf.data;
-	MIH_G(render_buf_cap) = buf.cap;
-	if (ctx.has_views) {
-		zend_hash_destroy(&ctx.views);
-	}
+	render_buffer_keep(&buf);
+	php_mih_tpl_data_destroy(&d);
 	json_decref(jpartials);
 	if (rc != 0) {
 		php_mih_throw_template(&err);
 		RETURN_THROWS();
 	}
-	if (out) {
-		RETVAL_STRINGL(out, outlen);
+}
+
+/* template_exception for the template under key (or index idx) of the
+ * array mih::render_each was given. */
+static void throw_template_of(zend_string *key, zend_ulong idx, const mih_tpl_error *err)
+{
+	mih_tpl_error named = *err;
+
+	if (key) {
+		snprintf(named.message, sizeof(named.message), "template \"%.*s\": %s",
+			(int)(ZSTR_LEN(key) > 60 ? 60 : ZSTR_LEN(key)), ZSTR_VAL(key), err->message);
+	} else {
+		snprintf(named.message, sizeof(named.message), "template " ZEND_ULONG_FMT ": %s", idx,
+			err->message);
+	}
+	php_mih_throw_template(&named);
+}
+
+ZEND_METHOD(local_integrationhub_mih, render_each)
+{
+	HashTable *templates, *partials = NULL;
+	zend_string *mode_name = NULL, *key, *failed_key = NULL;
+	zend_ulong idx, failed_idx = 0;
+	zval *data, *entry;
+	mih_tpl_mode mode = MIH_TPL_JSON;
+	mih_tpl_error err;
+	json_t *jpartials;
+	php_mih_tpl_data d;
+	mih_tpl_buffer buf;
+	bool failed = false;
+
+	ZEND_PARSE_PARAMETERS_START(2, 4)
+		Z_PARAM_ARRAY_HT(templates)
+		Z_PARAM_ZVAL(data)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_STR(mode_name)
+		Z_PARAM_ARRAY_HT(partials)
+	ZEND_PARSE_PARAMETERS_END();
+
+	ZEND_HASH_FOREACH_VAL(templates, entry) {
+		if (Z_TYPE_P(entry) != IS_STRING) {
+			zend_argument_type_error(1, "must be an array of template strings, %s found in it",
+				zend_zval_type_name(entry));
+			RETURN_THROWS();
+		}
+	} ZEND_HASH_FOREACH_END();
+	if (mode_name && parse_mode(mode_name, 3, &mode) != SUCCESS) {
+		RETURN_THROWS();
+	}
+	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
+		RETURN_THROWS();
+	}
+	if (render_partials(partials, &jpartials) != SUCCESS) {
+		php_mih_tpl_data_destroy(&d);
+		RETURN_THROWS();
+	}
+	array_init_size(return_value, zend_hash_num_elements(templates));
+	render_buffer_take(&buf);
+	ZEND_HASH_FOREACH_KEY_VAL(templates, idx, key, entry) {
+		const mih_tpl *tpl = template_get_str(Z_STR_P(entry), mode, &err);
+		const char *out;
+		size_t outlen;
+		zval rendered;
+		if (!tpl || php_mih_tpl_data_render(&d, tpl, jpartials, &buf, &out, &outlen, &err) != 0) {
+			failed = true;
+			failed_key = key;
+			failed_idx = idx;
+			break;
+		}
+		ZVAL_STRINGL(&rendered, out, outlen);
+		if (key) {
+			zend_hash_add_new(Z_ARRVAL_P(return_value), key, &rendered);
+		} else {
+			zend_hash_index_add_new(Z_ARRVAL_P(return_value), idx, &rendered);
+		}
+	} ZEND_HASH_FOREACH_END();
+	render_buffer_keep(&buf);
+	php_mih_tpl_data_destroy(&d);
+	json_decref(jpartials);
+	if (failed) {
+		zval_ptr_dtor(return_value);
+		ZVAL_NULL(return_value);
+		throw_template_of(failed_key, failed_idx, &err);
+		RETURN_THROWS();
 	}
 }
 
