@@ -211,6 +211,41 @@ static mih_tpl_value_type zv_type_of(void *ctx, const void *v)
 	}
 }
 
+static void zv_scalar(void *ctx, const void *v, mih_tpl_scalar *out)
+{
+	const zval *zv = v;
+
+	if (handle_is_view(v)) {
+		out->type = handle_view(v)->is_list ? MIH_TPL_VALUE_LIST : MIH_TPL_VALUE_MAP;
+		return;
+	}
+	switch (Z_TYPE_P(zv)) {
+		case IS_STRING:
+			out->type = MIH_TPL_VALUE_STRING;
+			out->u.string.bytes = Z_STRVAL_P(zv);
+			out->u.string.len = Z_STRLEN_P(zv);
+			return;
+		case IS_LONG:
+			out->type = MIH_TPL_VALUE_INT;
+			out->u.integer = (int64_t)Z_LVAL_P(zv);
+			return;
+		case IS_DOUBLE:
+			out->type = MIH_TPL_VALUE_REAL;
+			out->u.real = Z_DVAL_P(zv);
+			return;
+		case IS_FALSE:
+		case IS_TRUE:
+			out->type = MIH_TPL_VALUE_BOOL;
+			out->u.boolean = Z_TYPE_P(zv) == IS_TRUE;
+			return;
+		case IS_ARRAY:
+			out->type = array_is_list(ctx, Z_ARRVAL_P(zv)) ? MIH_TPL_VALUE_LIST : MIH_TPL_VALUE_MAP;
+			return;
+		default:
+			out->type = MIH_TPL_VALUE_NULL;
+	}
+}
+
 static int zv_bool_value(void *ctx, const void *v)
 {
 	(void)ctx;
@@ -398,7 +433,9 @@ static int zv_map_each(void *ctx, const void *map, mih_tpl_map_visit visit, void
 	return 0;
 }
 
-static const mih_tpl_value_ops zval_value_ops = {
+/* lookup_hashed is filled in by php_mih_template_minit when this PHP hashes
+ * strings as the template core does. */
+static mih_tpl_value_ops zval_value_ops = {
 	zv_type_of,
 	zv_bool_value,
 	zv_int_value,
@@ -408,24 +445,11 @@ static const mih_tpl_value_ops zval_value_ops = {
 	zv_item,
 	zv_lookup,
 	zv_map_each,
-	zv_lookup_hashed
+	NULL,
+	zv_scalar
 };
 
-/* The same without lookup_hashed, for a PHP whose string hash differs. */
-static const mih_tpl_value_ops zval_value_ops_unhashed = {
-	zv_type_of,
-	zv_bool_value,
-	zv_int_value,
-	zv_real_value,
-	zv_string_value,
-	zv_size,
-	zv_item,
-	zv_lookup,
-	zv_map_each,
-	NULL
-};
-
-static const mih_tpl_value_ops *zval_ops = &zval_value_ops_unhashed;
+static const mih_tpl_value_ops *const zval_ops = &zval_value_ops;
 
 void php_mih_template_minit(void)
 {
@@ -439,7 +463,7 @@ void php_mih_template_minit(void)
 			return;
 		}
 	}
-	zval_ops = &zval_value_ops;
+	zval_value_ops.lookup_hashed = zv_lookup_hashed;
 }
 
 static zend_result check_value(zval *zv, uint32_t argnum, int depth);

@@ -336,16 +336,13 @@ function where_time_goes(float $one, float $conv, float $twig, float $original, 
 	$out[] = "| inside mih::render (inclusive) | share | instructions per render |";
 	$out[] = "| --- | ---: | ---: |";
 	$parts = [
-		'php_mih_zval_to_json' => 'zval → jansson tree (php_mih_zval_to_json)',
-		'json_delete' => 'freeing the jansson tree (json_delete)',
-		'mih_tpl_cache_get' => 'template cache lookup: hashing + comparing the template text (mih_tpl_cache_get)',
-		'mih_tpl_render' => 'render (mih_tpl_render), of which:',
-		'render_range' => '— walking the compiled template, lookups, escaping (render_range)',
-		'tpl_json_validate' => '— re-parsing the output to check it is JSON (tpl_json_validate)',
+		'check_table' => 'checking the PHP data once (recursion, enums, INF/NAN, depth: check_table)',
+		'mih_tpl_cache_get_hashed' => 'finding the compiled template when the per-request memo misses (mih_tpl_cache_get_hashed)',
+		'mih_tpl_render_values_into' => 'render (mih_tpl_render_values_into), of which:',
+		'lookup_names' => '— names not yet looked up in their context (lookup_names, zv_lookup_hashed)',
 		'tpl_json_serialize' => '— serialising `{{other}}` as JSON (tpl_json_serialize)',
-		'snprintf' => 'snprintf (number formatting), anywhere',
-		'malloc' => 'malloc, anywhere',
-		'free' => 'free, anywhere',
+		'tpl_json_escape' => '— escaping string content that needs it (tpl_json_escape)',
+		'tpl_json_validate' => '— re-parsing the output to check it is JSON (tpl_json_validate)',
 	];
 	foreach ($parts as $fn => $label) {
 		if (isset($inclusive[$fn])) {
@@ -353,23 +350,9 @@ function where_time_goes(float $one, float $conv, float $twig, float $original, 
 		}
 	}
 	$out[] = "";
-	$avoidable = ($inclusive['tpl_json_validate'] ?? 0) + ($inclusive['mih_tpl_cache_get'] ?? 0)
-		+ ($inclusive['snprintf'] ?? 0);
-	$share = $avoidable / $total;
-	$estimate = (1e6 / $one) * (1 - $share);
-	$out[] = sprintf("Reading: %.0f%% of a render goes to three things that do not need to happen per call: "
-		. "re-parsing the whole output to prove it is JSON (the compiled template could prove the literal "
-		. "skeleton once and only values without a raw tag are inserted, escaped by construction), "
-		. "hashing the template text to find it in the cache (PHP keeps a string's hash: a cache keyed by "
-		. "the zend_string's hash, or by the rule id on the emit path, costs nothing), and snprintf for "
-		. "integers. Without them a render would take about %.2f µs (%.1fx the original, %.1fx Twig; an "
-		. "estimate scaled from the profile, not a measurement). Building and freeing the jansson tree "
-		. "(%.0f%%) is the next item; on the emit path it is paid once per event instead of per rule. "
-		. "%sx Twig stays out of reach for a per-call design: Twig's compiled PHP spends ~%.1f µs on "
-		. "this template, so 10x leaves %.2f µs for conversion, lookup, rendering and output together.",
-		100 * $share, $estimate, (1e6 / $original) / $estimate, (1e6 / $twig) / $estimate,
-		100 * (($inclusive['php_mih_zval_to_json'] ?? 0) + ($inclusive['json_delete'] ?? 0)) / $total,
-		TARGET_VS_TWIG, 1e6 / $twig, 1e6 / $twig / TARGET_VS_TWIG);
+	$out[] = "Reading: what is left is spread thin — the op loop, one indirect call per value into the "
+		. "PHP value provider, escaping and number formatting — with no single item above a fifth of "
+		. "a render; the next steps are in bench/template/ANALYSIS.md.";
 	$out[] = "";
 	$out[] = "Top functions by own cost (callgrind_annotate, self):";
 	$out[] = "";

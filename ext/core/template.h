@@ -138,6 +138,21 @@ typedef enum {
 	MIH_TPL_VALUE_MAP
 } mih_tpl_value_type;
 
+/* A value's type and, for a scalar, its payload (the optional scalar
+ * callback fills it in one call). */
+typedef struct {
+	mih_tpl_value_type type;
+	union {
+		int boolean;
+		int64_t integer;
+		double real;
+		struct {
+			const char *bytes;
+			size_t len;
+		} string;
+	} u;
+} mih_tpl_scalar;
+
 /* Called for each entry of a map; nonzero stops the iteration (map_each
  * then returns that value). */
 typedef int (*mih_tpl_map_visit)(void *arg, const char *key, size_t key_len, const void *value);
@@ -161,6 +176,9 @@ typedef struct {
 	 * mih_tpl_name_hash, computed once when the template was compiled. */
 	const void *(*lookup_hashed)(void *ctx, const void *map, const char *name, size_t len,
 		uint64_t hash);
+	/* Optional (NULL: type_of and the value callbacks are used): the type of
+	 * v and, for a scalar, its value, in one call. */
+	void (*scalar)(void *ctx, const void *v, mih_tpl_scalar *out);
 } mih_tpl_value_ops;
 
 /* The hash every name part carries to lookup_hashed: DJBX33A (hash * 33 + c
@@ -200,6 +218,7 @@ typedef struct {
 int mih_tpl_render_values_into(const mih_tpl *tpl, const mih_tpl_value_ops *ops, void *ctx,
 	const void *root, const json_t *partials, mih_tpl_buffer *buf, const char **out, size_t *outlen,
 	mih_tpl_error *err);
+
 
 /* A bounded LRU cache of compiled templates keyed by (mode, source bytes).
  * max_entries 0 is treated as 1. NULL when out of memory. */

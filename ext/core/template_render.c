@@ -179,37 +179,63 @@ static int is_falsy(const render_state *st, const void *v)
 	}
 }
 
+/* v's type and scalar value (a missing v reads as null). */
+static inline void read_scalar(const render_state *st, const void *v, mih_tpl_scalar *sc)
+{
+	if (!v) {
+		sc->type = MIH_TPL_VALUE_NULL;
+		return;
+	}
+	if (st->ops->scalar) {
+		st->ops->scalar(st->ctx, v, sc);
+		return;
+	}
+	sc->type = st->ops->type_of(st->ctx, v);
+	switch (sc->type) {
+		case MIH_TPL_VALUE_STRING:
+			sc->u.string.bytes = st->ops->string_value(st->ctx, v, &sc->u.string.len);
+			break;
+		case MIH_TPL_VALUE_INT:
+			sc->u.integer = st->ops->int_value(st->ctx, v);
+			break;
+		case MIH_TPL_VALUE_REAL:
+			sc->u.real = st->ops->real_value(st->ctx, v);
+			break;
+		case MIH_TPL_VALUE_BOOL:
+			sc->u.boolean = st->ops->bool_value(st->ctx, v);
+			break;
+		default:
+			break;
+	}
+}
+
 /* The value as text: a string's bytes, numbers and booleans spelled out,
  * null as nothing, lists and objects as JSON text (in st->scratch). */
-static int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v,
-	mih_tpl_value_type type, char *num, const char **s, size_t *n)
+static inline int value_text(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v,
+	const mih_tpl_scalar *sc, char *num, const char **s, size_t *n)
 {
 	char why[160];
 
-	*s = "";
-	*n = 0;
-	switch (type) {
+	switch (sc->type) {
 		case MIH_TPL_VALUE_STRING:
-			*s = st->ops->string_value(st->ctx, v, n);
+			*s = sc->u.string.bytes;
+			*n = sc->u.string.len;
 			return 0;
 		case MIH_TPL_VALUE_INT:
-			*n = tpl_format_int((json_int_t)st->ops->int_value(st->ctx, v), num);
+			*n = tpl_format_int((json_int_t)sc->u.integer, num);
 			*s = num;
 			return 0;
 		case MIH_TPL_VALUE_REAL:
-			*n = tpl_format_real(st->ops->real_value(st->ctx, v), num);
+			*n = tpl_format_real(sc->u.real, num);
 			*s = num;
 			return 0;
 		case MIH_TPL_VALUE_BOOL:
-			if (st->ops->bool_value(st->ctx, v)) {
-				*s = "true";
-				*n = 4;
-			} else {
-				*s = "false";
-				*n = 5;
-			}
+			*s = sc->u.boolean ? "true" : "false";
+			*n = sc->u.boolean ? 4 : 5;
 			return 0;
 		case MIH_TPL_VALUE_NULL:
+			*s = "";
+			*n = 0;
 			return 0;
 		default:
 			break;
@@ -275,16 +301,17 @@ static int fail_utf8(render_state *st, const mih_tpl *t, const tpl_op *op, const
 /* JSON mode, tag inside a string literal: string content. */
 static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
-	mih_tpl_value_type type = type_of(st, v);
+	mih_tpl_scalar sc;
 	char num[32];
-	const char *s;
-	size_t n, ok;
+	const char *s = "";
+	size_t n = 0, ok;
 
-	if (value_text(st, t, op, v, type, num, &s, &n) != 0) {
+	read_scalar(st, v, &sc);
+	if (value_text(st, t, op, v, &sc, num, &s, &n) != 0) {
 		return -1;
 	}
 	/* numbers and booleans are plain ASCII: nothing to escape */
-	if (op->kind == TPL_OP_RAW || type <= MIH_TPL_VALUE_REAL) {
+	if (op->kind == TPL_OP_RAW || sc.type <= MIH_TPL_VALUE_REAL) {
 		tpl_buf_append(&st->out, s, n);
 		return 0;
 	}
@@ -292,20 +319,45 @@ static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op
 	return ok == n ? 0 : fail_utf8(st, t, op, s, ok);
 }
 
-/* JSON mode, tag in value position: the value typed, null when missing. */
+/* JSON mode, tag in value position: the value typed, null when missing.
+ * Scalars are written here; lists and maps by the serializer, whose output
+ * for a scalar is the same. */
 static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
-	char why[160];
+	mih_tpl_scalar sc;
+	char why[160], num[32];
+	size_t ok;
 
-	if (!v) {
-		tpl_buf_append(&st->out, "null", 4);
-		return 0;
-	}
-	if (op->kind == TPL_OP_RAW && type_of(st, v) == MIH_TPL_VALUE_STRING) {
-		size_t n;
-		const char *s = st->ops->string_value(st->ctx, v, &n);
-		tpl_buf_append(&st->out, s, n);
-		return 0;
+	read_scalar(st, v, &sc);
+	switch (sc.type) {
+		case MIH_TPL_VALUE_NULL:
+			tpl_buf_append(&st->out, "null", 4);
+			return 0;
+		case MIH_TPL_VALUE_BOOL:
+			tpl_buf_append(&st->out, sc.u.boolean ? "true" : "false", sc.u.boolean ? 4 : 5);
+			return 0;
+		case MIH_TPL_VALUE_INT:
+			tpl_buf_append(&st->out, num, tpl_format_int((json_int_t)sc.u.integer, num));
+			return 0;
+		case MIH_TPL_VALUE_REAL:
+			tpl_buf_append(&st->out, num, tpl_format_real(sc.u.real, num));
+			return 0;
+		case MIH_TPL_VALUE_STRING:
+			if (op->kind == TPL_OP_RAW) {
+				tpl_buf_append(&st->out, sc.u.string.bytes, sc.u.string.len);
+				return 0;
+			}
+			tpl_buf_putc(&st->out, '"');
+			ok = tpl_json_escape_inline(&st->out, sc.u.string.bytes, sc.u.string.len);
+			if (ok != sc.u.string.len) {
+				return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: invalid "
+					"UTF-8 (byte 0x%02x at offset %zu of a string)", (int)(op->len > 60 ? 60 : op->len),
+					t->src + op->start, (unsigned char)sc.u.string.bytes[ok], ok);
+			}
+			tpl_buf_putc(&st->out, '"');
+			return 0;
+		default:
+			break;
 	}
 	if (tpl_json_serialize(&st->out, st->ops, st->ctx, v, why, sizeof(why)) != 0) {
 		return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: %s",
@@ -316,15 +368,17 @@ static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op
 
 static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
+	mih_tpl_scalar sc;
 	char num[32];
-	const char *s;
-	size_t n;
+	const char *s = "";
+	size_t n = 0;
 
 	if (t->mode == MIH_TPL_JSON) {
 		return op->json_ctx == TPL_JSON_STRING ? write_json_in_string(st, t, op, v)
 			: write_json_value(st, t, op, v);
 	}
-	if (value_text(st, t, op, v, type_of(st, v), num, &s, &n) != 0) {
+	read_scalar(st, v, &sc);
+	if (value_text(st, t, op, v, &sc, num, &s, &n) != 0) {
 		return -1;
 	}
 	if (op->kind == TPL_OP_RAW || t->mode == MIH_TPL_TEXT) {
@@ -892,6 +946,7 @@ int mih_tpl_render_values_into(const mih_tpl *tpl, const mih_tpl_value_ops *ops,
 	return rc;
 }
 
+
 /* jansson's json_t behind the value interface. */
 static mih_tpl_value_type jv_type_of(void *ctx, const void *v)
 {
@@ -986,6 +1041,7 @@ static const mih_tpl_value_ops json_value_ops = {
 	jv_item,
 	jv_lookup,
 	jv_map_each,
+	NULL,
 	NULL
 };
 
