@@ -147,7 +147,14 @@ static inline const void *lookup(render_state *st, const mih_tpl *t, const tpl_o
 	if (st->memo[op->memo - 1].gen == gen) {
 		return st->memo[op->memo - 1].value;
 	}
-	v = lookup_names(st, t, op);
+	if (st->depth == 1 && op->name_count == 1 && st->types[0] == MIH_TPL_VALUE_MAP
+		&& st->ops->lookup_hashed) {
+		/* the common case: a plain name outside any section */
+		const tpl_name *nm = &t->names[op->name_first];
+		v = st->ops->lookup_hashed(st->ctx, st->stack[0], t->src + nm->start, nm->len, nm->hash);
+	} else {
+		v = lookup_names(st, t, op);
+	}
 	st->memo[op->memo - 1].value = v;
 	st->memo[op->memo - 1].gen = gen;
 	return v;
