@@ -124,20 +124,31 @@ function calibrate(callable $loop, float $target): int
 	return max(1, (int)($n * $target / $t));
 }
 
-/* Runs every engine $runs times, interleaved and in a rotating order so that drift of a
- * shared machine hits them alike; returns per engine the list of ops/s, one per run. */
+/* Slices per run: each run times every engine in this many short slices,
+ * interleaved, so that a burst of load on the shared machine falls on all
+ * engines of the run alike instead of on whichever was being timed. */
+const SLICES = 10;
+
+/* Runs every engine $runs times, in SLICES interleaved slices per run, in a
+ * rotating order; returns per engine the list of ops/s, one per run. */
 function measure(array $engines, int $runs, float $target): array
 {
 	$iterations = [];
 	foreach ($engines as $name => $loop) {
-		$iterations[$name] = calibrate($loop, $target);
+		$iterations[$name] = max(1, intdiv(calibrate($loop, $target), SLICES));
 	}
 	$rates = array_fill_keys(array_keys($engines), []);
 	$names = array_keys($engines);
 	for ($r = 0; $r < $runs; $r++) {
-		$order = array_merge(array_slice($names, $r % count($names)), array_slice($names, 0, $r % count($names)));
-		foreach ($order as $name) {
-			$rates[$name][] = $iterations[$name] / seconds($engines[$name], $iterations[$name]);
+		$time = array_fill_keys($names, 0.0);
+		for ($k = 0; $k < SLICES; $k++) {
+			$o = ($r + $k) % count($names);
+			foreach (array_merge(array_slice($names, $o), array_slice($names, 0, $o)) as $name) {
+				$time[$name] += seconds($engines[$name], $iterations[$name]);
+			}
+		}
+		foreach ($names as $name) {
+			$rates[$name][] = $iterations[$name] * SLICES / $time[$name];
 		}
 	}
 	return $rates;
@@ -503,9 +514,10 @@ $head[] = "| template | mih = Twig | original = mih (section-free) |";
 $head[] = "| --- | ---: | ---: |";
 array_push($head, ...$checkrows, ...$checkrows10);
 $head[] = "";
-$head[] = "Figures: median over $runs runs; each run times every engine for about {$target} s, engines "
-	. "interleaved in a rotating order; a ratio is the median of the per-run ratios (both engines "
-	. "measured in the same run).";
+$head[] = "Figures: median over $runs runs; each run times every engine for about {$target} s in "
+	. SLICES . " slices, the engines' slices interleaved in a rotating order (so that a burst of load "
+	. "on the shared machine falls on all of them); a ratio is the median of the per-run ratios "
+	. "(both engines measured in the same run).";
 $head[] = "";
 
 $tail = [];

@@ -35,8 +35,8 @@ typedef struct {
 	const void *stack[RENDER_MAX_CONTEXT];
 	uint8_t types[RENDER_MAX_CONTEXT];	/* type_of each stack entry */
 	/* Names of the root template already looked up: the value found and
-	 * the context stack it was found in (gen). Every push gives the stack a
-	 * new generation number, every pop restores the one before. */
+	 * the context stack it was found in (gen). Every push of a map gives the
+	 * stack a new generation number, every pop restores the one before. */
 	struct {
 		const void *value;
 		uint32_t gen;
@@ -406,7 +406,9 @@ static int push_context(render_state *st, const mih_tpl *t, const tpl_op *op, co
 			RENDER_MAX_CONTEXT);
 	}
 	st->types[st->depth] = (uint8_t)type;
-	st->gens[st->depth] = ++st->gen_counter;
+	/* names are never looked up in a frame that is not a map, so pushing
+	 * one leaves every lookup's answer, and the generation, as it was */
+	st->gens[st->depth] = type == MIH_TPL_VALUE_MAP ? ++st->gen_counter : st->gens[st->depth - 1];
 	st->stack[st->depth++] = v;
 	return 0;
 }

@@ -800,6 +800,9 @@ TEST(remembered_lookups_follow_the_context)
 	CHECK_STR(render("{{a}}{{#l}}{{a}}{{b.c}}|{{/l}}{{a}}{{b.c}}{{#b}}{{c}}{{a}}{{/b}}{{a}}", MIH_TPL_TEXT,
 		"{\"a\": 0, \"b\": {\"c\": 5, \"a\": 7}, \"l\": [{\"a\": 1}, {}, {\"b\": {\"c\": 6}}]}", NULL),
 		"015|05|06|05570");
+	/* frames that are not maps (list items, truthy scalars) leave lookups as they were */
+	CHECK_STR(render("{{a}}{{#l}}{{a}}{{/l}}{{#s}}{{a}}{{/s}}", MIH_TPL_TEXT,
+		"{\"a\": 0, \"l\": [1, {\"a\": 2}, \"x\", {\"b\": 1}], \"s\": \"str\"}", NULL), "002000");
 	/* a partial has its own names */
 	CHECK_STR(render("{{a}}{{>p}}{{a}}", MIH_TPL_TEXT, "{\"a\": 1}", "{\"p\": \"{{a}}{{#x}}{{a}}{{/x}}\"}"),
 		"111");
