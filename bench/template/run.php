@@ -418,7 +418,7 @@ $labels = [
 	'mih' => 'mih::render',
 	'mih_each' => 'mih::render_each (data checked once, as mih::emit does)',
 	'mih_plain' => 'mih::render, the original\'s section-free template',
-	'mih_conv' => 'mih::render, template without tags (≈ data conversion + call)',
+	'mih_conv' => 'mih::render, template without tags (≈ data check + call)',
 	'twig' => 'Twig ' . \Twig\Environment::VERSION,
 	'twig_raw' => 'Twig, autoescape off (not JSON-safe: shows what escaping costs Twig)',
 	'original' => 'original (str_replace + json_decode + json_encode)',
@@ -429,8 +429,10 @@ $s1 = measure(single_engines($bodies['slack'], 'single', $twig, make_twig($singl
 $out[] = "### Scenario 1: one render from PHP data (conversion included)";
 $out[] = "";
 $out[] = "Each operation renders the Slack template for the next sample event, passing the PHP array "
-	. "to the engine: `mih::render(\$template, \$event)` (zval → C tree conversion, cache lookup of "
-	. "the compiled template by its text, render, JSON check of the result), "
+	. "to the engine: `mih::render(\$template, \$event)` (a check of the whole array — recursion, "
+	. "enums, INF/NAN, depth — then the compiled template, found by the identity of the PHP string, "
+	. "renders reading the array in place; the output is JSON by construction for this template, "
+	. "proven when it was compiled), "
 	. "`\$twig->render('single', \$event)`, and for the original `original_render(\$template, "
 	. "original_flatten(\$event))`.";
 $out[] = "";
@@ -446,8 +448,8 @@ $conv = median($s1['mih_conv']);
 $one = median($s1['mih']);
 $convshare = (1 / $conv) / (1 / $one);
 $out[] = sprintf("A mih::render of a template with no tags over the same event costs %.2f µs, %.0f%% of "
-	. "the %.2f µs of a full render: that is the part of each call spent converting the PHP array, "
-	. "looking the template up and returning the string, rather than rendering.",
+	. "the %.2f µs of a full render: that is the part of each call spent checking the PHP array, "
+	. "finding the template and returning the string, rather than rendering.",
 	1e6 / $conv, 100 * $convshare, 1e6 / $one);
 $out[] = "";
 
