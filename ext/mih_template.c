@@ -382,13 +382,14 @@ static const void *zv_lookup_hashed(void *ctx, const void *map, const char *name
 {
 	HashTable *ht = handle_table(map);
 	zend_ulong h = (zend_ulong)hash, idx;
-	uint32_t i;
+	uint32_t i, slot;
 
 	if (!ht) {
 		return NULL;
 	}
 	if (!HT_IS_PACKED(ht)) {
-		for (i = HT_HASH(ht, h | ht->nTableMask); i != HT_INVALID_IDX;) {
+		slot = (uint32_t)h | ht->nTableMask;	/* as zend_hash.c computes nIndex */
+		for (i = HT_HASH(ht, slot); i != HT_INVALID_IDX;) {
 			Bucket *p = HT_HASH_TO_BUCKET(ht, i);
 			if (p->h == h && p->key && ZSTR_LEN(p->key) == len
 				&& same_bytes(ZSTR_VAL(p->key), name, len)) {
@@ -585,6 +586,10 @@ static void render_buffer_take(mih_tpl_buffer *buf)
 {
 	buf->data = MIH_G(render_buf);
 	buf->cap = MIH_G(render_buf_cap);
+	/* owned by the render until kept again: a bailout in between leaks it
+	 * rather than leaving the global pointing at a moved block */
+	MIH_G(render_buf) = NULL;
+	MIH_G(render_buf_cap) = 0;
 }
 
 static void render_buffer_keep(mih_tpl_buffer *buf)
@@ -703,6 +708,7 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 	ZEND_PARSE_PARAMETERS_END();
 
 	ZEND_HASH_FOREACH_VAL(templates, entry) {
+		ZVAL_DEREF(entry);
 		if (Z_TYPE_P(entry) != IS_STRING) {
 			zend_argument_type_error(1, "must be an array of template strings, %s found in it",
 				zend_zval_type_name(entry));
@@ -722,10 +728,13 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 	array_init_size(return_value, zend_hash_num_elements(templates));
 	render_buffer_take(&buf);
 	ZEND_HASH_FOREACH_KEY_VAL(templates, idx, key, entry) {
-		const mih_tpl *tpl = template_get_str(Z_STR_P(entry), mode, &err);
+		const mih_tpl *tpl;
 		const char *out;
 		size_t outlen;
 		zval rendered;
+
+		ZVAL_DEREF(entry);
+		tpl = template_get_str(Z_STR_P(entry), mode, &err);
 		if (!tpl || php_mih_tpl_data_render(&d, tpl, jpartials, &buf, &out, &outlen, &err) != 0) {
 			failed = true;
 			failed_key = key;

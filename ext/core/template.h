@@ -84,8 +84,12 @@
 /* A render stops with an error after this many operations or this much
  * output, so a template looping over its own data (sections nested over the
  * same list) cannot run away with the CPU or memory. */
+#ifndef MIH_TPL_MAX_RENDER_STEPS	/* overridable for unit tests of the limits */
 #define MIH_TPL_MAX_RENDER_STEPS 20000000
+#endif
+#ifndef MIH_TPL_MAX_OUTPUT
 #define MIH_TPL_MAX_OUTPUT (64u << 20)
+#endif
 
 typedef enum {
 	MIH_TPL_HTML = 0,

@@ -35,6 +35,8 @@ typedef struct {
 						   BLOCK: blanks before the tag on its line */
 	uint32_t body_indent_start, body_indent_len;	/* BLOCK: blanks opening its body */
 	uint32_t end;		/* sections, blocks, parents: first op after the body */
+	uint32_t body_steps;	/* sections, blocks, parents: ops the body's loop visits
+				   (nested bodies not counted) */
 	uint32_t line, column;	/* TEXT: its first byte; tags: the opening delimiter */
 	uint32_t name_first;	/* tags looked up in the data: first of the name's */
 	uint32_t name_count;	/* dot-separated parts in tpl->names (0 for ".") */
@@ -66,6 +68,7 @@ struct mih_tpl {
 	tpl_name *names;	/* the parts of every looked-up tag name */
 	uint32_t nnames;
 	uint32_t nmemo;		/* memo slots used (<= TPL_MEMO_SLOTS) */
+	uint32_t top_steps;	/* ops the top-level loop visits */
 	uint32_t end_line, end_column;	/* just past the last byte */
 	uint8_t start_ctx;	/* JSON context the template starts (and must end) in */
 	uint32_t indent_columns;	/* code points of indentation added to every line */

@@ -740,6 +740,32 @@ static int index_names(mih_tpl *tpl)
 	return 0;
 }
 
+/* The ops a render loop over [from, to) visits: nested bodies are skipped
+ * (they are counted when they run). */
+static uint32_t direct_ops(const mih_tpl *tpl, uint32_t from, uint32_t to)
+{
+	uint32_t i, n = 0;
+
+	for (i = from; i < to; n++) {
+		const tpl_op *op = &tpl->ops[i];
+		i = op->kind <= TPL_OP_RAW || op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
+	}
+	return n;
+}
+
+/* Steps of every range a render may loop over, for its work limit. */
+static void count_steps(mih_tpl *tpl)
+{
+	uint32_t i;
+
+	tpl->top_steps = direct_ops(tpl, 0, tpl->nops);
+	for (i = 0; i < tpl->nops; i++) {
+		tpl_op *op = &tpl->ops[i];
+		op->body_steps = op->kind <= TPL_OP_RAW || op->kind == TPL_OP_PARTIAL ? 0
+			: direct_ops(tpl, i + 1, op->end);
+	}
+}
+
 mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
 	tpl_json_ctx start_ctx, const char *indent, size_t indent_len, mih_tpl_error *err)
 {
@@ -802,6 +828,7 @@ mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
 	}
 	tpl->ops = p.ops;
 	tpl->nops = p.nops;
+	count_steps(tpl);
 	if (index_names(tpl) != 0) {
 		tpl_set_error(err, 1, 1, "out of memory compiling the template");
 		mih_tpl_free(tpl);

@@ -72,6 +72,11 @@ static int render_fail(render_state *st, const mih_tpl *t, const tpl_op *op, con
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (!op) {
+		/* a template without ops (an empty partial): its start */
+		static const tpl_op start = {.line = 1, .column = 1};
+		op = &start;
+	}
 	if (t == st->root || !st->root_op) {
 		tpl_set_error(st->err, op->line, op->column, "%s", msg);
 		return -1;
@@ -733,27 +738,36 @@ static int render_range_locating(render_state *st, const mih_tpl *t, uint32_t fr
 	return 0;
 }
 
-/* Renders ops [from, to) of t. The work limits are checked here, once per
- * range: every section iteration, partial and block is a range, and the ops
- * of one range are counted as steps up front, so the loop itself only
- * dispatches. */
+static int fail_output_limit(render_state *st, const mih_tpl *t, const tpl_op *op)
+{
+	return render_fail(st, t, op, "rendering stopped after 64 MiB of output (do sections iterate "
+		"over their own data?)");
+}
+
+/* Renders ops [from, to) of t: the whole template, or the body of the op at
+ * from - 1. The step limit is checked here, once per range: every section
+ * iteration, partial and block is a range, and the ops its loop will visit
+ * (counted at compile time, at least 1 so that empty bodies count too) are
+ * charged up front. The output limit is checked after every op that writes
+ * data. */
 static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint32_t to,
 	const override *ov)
 {
-	uint32_t i = from;
+	const tpl_op *opener = from > 0 ? &t->ops[from - 1] : (t->nops ? &t->ops[0] : NULL);
+	uint32_t i = from, steps = from > 0 ? opener->body_steps : t->top_steps;
 	int rc = 0;
 
 	if (++st->nesting > RENDER_MAX_NESTING) {
 		st->nesting--;
-		return render_fail(st, t, &t->ops[from > 0 ? from - 1 : 0],
-			"template recursion deeper than %d levels", RENDER_MAX_NESTING);
+		return render_fail(st, t, opener, "template recursion deeper than %d levels",
+			RENDER_MAX_NESTING);
 	}
-	st->steps += to - from + 1;
+	st->steps += steps ? steps : 1;
 	if (st->steps > MIH_TPL_MAX_RENDER_STEPS || st->out.len > MIH_TPL_MAX_OUTPUT) {
 		st->nesting--;
-		return render_fail(st, t, &t->ops[from > 0 ? from - 1 : 0], "rendering stopped after %s "
-			"(do sections iterate over their own data?)", st->out.len > MIH_TPL_MAX_OUTPUT
-			? "64 MiB of output" : "20000000 steps");
+		return st->out.len > MIH_TPL_MAX_OUTPUT ? fail_output_limit(st, t, opener)
+			: render_fail(st, t, opener, "rendering stopped after 20000000 steps (do sections "
+				"iterate over their own data?)");
 	}
 	if (st->locating) {
 		rc = render_range_locating(st, t, from, to, ov);
@@ -779,6 +793,9 @@ static int render_range(render_state *st, const mih_tpl *t, uint32_t from, uint3
 				}
 				rc = render_op(st, t, i, ov);
 				i = op->kind == TPL_OP_PARTIAL ? i + 1 : op->end;
+		}
+		if (rc == 0 && st->out.len > MIH_TPL_MAX_OUTPUT) {
+			rc = fail_output_limit(st, t, op);
 		}
 		if (rc != 0) {
 			break;
