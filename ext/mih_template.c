@@ -616,6 +616,25 @@ static zend_result render_partials(HashTable *partials, json_t **jpartials)
 	return SUCCESS;
 }
 
+/* The arguments both render methods share after the templates: the mode
+ * (argument 3), the data checked once (2), the partials (4). On failure an
+ * exception is pending and nothing is left to release. */
+static zend_result render_args(zend_string *mode_name, zval *data, HashTable *partials,
+	mih_tpl_mode *mode, php_mih_tpl_data *d, json_t **jpartials)
+{
+	if (mode_name && parse_mode(mode_name, 3, mode) != SUCCESS) {
+		return FAILURE;
+	}
+	if (php_mih_tpl_data_init(d, data, 2) != SUCCESS) {
+		return FAILURE;
+	}
+	if (render_partials(partials, jpartials) != SUCCESS) {
+		php_mih_tpl_data_destroy(d);
+		return FAILURE;
+	}
+	return SUCCESS;
+}
+
 ZEND_METHOD(local_integrationhub_mih, render)
 {
 	zend_string *template, *mode_name = NULL;
@@ -639,14 +658,7 @@ ZEND_METHOD(local_integrationhub_mih, render)
 		Z_PARAM_ARRAY_HT(partials)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (mode_name && parse_mode(mode_name, 3, &mode) != SUCCESS) {
-		RETURN_THROWS();
-	}
-	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
-		RETURN_THROWS();
-	}
-	if (render_partials(partials, &jpartials) != SUCCESS) {
-		php_mih_tpl_data_destroy(&d);
+	if (render_args(mode_name, data, partials, &mode, &d, &jpartials) != SUCCESS) {
 		RETURN_THROWS();
 	}
 	tpl = template_get_str(template, mode, &err);
@@ -715,14 +727,7 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 			RETURN_THROWS();
 		}
 	} ZEND_HASH_FOREACH_END();
-	if (mode_name && parse_mode(mode_name, 3, &mode) != SUCCESS) {
-		RETURN_THROWS();
-	}
-	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
-		RETURN_THROWS();
-	}
-	if (render_partials(partials, &jpartials) != SUCCESS) {
-		php_mih_tpl_data_destroy(&d);
+	if (render_args(mode_name, data, partials, &mode, &d, &jpartials) != SUCCESS) {
 		RETURN_THROWS();
 	}
 	array_init_size(return_value, zend_hash_num_elements(templates));
