@@ -9,17 +9,7 @@
 #include <string.h>
 
 #include "breaker.h"
-
-static int64_t add_saturating(int64_t a, int64_t b)
-{
-	if (b > 0 && a > INT64_MAX - b) {
-		return INT64_MAX;
-	}
-	if (b < 0 && a < INT64_MIN - b) {
-		return INT64_MIN;
-	}
-	return a + b;
-}
+#include "clock.h"
 
 void mih_breaker_config_default(mih_breaker_config *c)
 {
@@ -222,7 +212,7 @@ static void enter_open(mih_breaker_state *s, const mih_breaker_config *e, int64_
 {
 	note_transition(t, stored_status(s), MIH_BREAKER_OPEN, now_ms);
 	s->opened_at_ms = now_ms;
-	s->open_until_ms = add_saturating(now_ms, e->cooldown_ms);
+	s->open_until_ms = mih_add_saturating(now_ms, e->cooldown_ms);
 	memset(s->probes, 0, sizeof(s->probes));
 	s->period++;
 	s->status = MIH_BREAKER_OPEN;
@@ -292,7 +282,7 @@ static mih_breaker_decision take_probe(mih_breaker_state *s, const mih_breaker_c
 	}
 	p = &s->probes[slot];
 	p->token = 0;
-	p->expires_ms = add_saturating(now_ms, e->probe_ttl_ms);
+	p->expires_ms = mih_add_saturating(now_ms, e->probe_ttl_ms);
 	p->token = new_token(s);
 	permit->period = s->period;
 	permit->probe_slot = (uint32_t)slot;
@@ -455,7 +445,7 @@ int64_t mih_breaker_next_allowed_ms(const mih_breaker_state *s, const mih_breake
 			|| free_probe_slot(s, &e, now_ms, &wait_ms) >= 0) {
 			return now_ms;
 		}
-		return add_saturating(now_ms, wait_ms);
+		return mih_add_saturating(now_ms, wait_ms);
 	}
 }
 

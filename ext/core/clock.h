@@ -19,4 +19,17 @@ int64_t mih_clock_real_ms(void *ctx);
 /* The time of a clock, or the real time when clock is NULL. */
 int64_t mih_clock_now_ms(const mih_clock *clock);
 
+/* a + b for times and durations in milliseconds, clamped to the int64
+ * range instead of overflowing (a far-off deadline stays far off). */
+static inline int64_t mih_add_saturating(int64_t a, int64_t b)
+{
+	if (b > 0 && a > INT64_MAX - b) {
+		return INT64_MAX;
+	}
+	if (b < 0 && a < INT64_MIN - b) {
+		return INT64_MIN;
+	}
+	return a + b;
+}
+
 #endif

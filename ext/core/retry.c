@@ -11,23 +11,12 @@ const int mih_retry_default_statuses[MIH_RETRY_DEFAULT_STATUS_COUNT] = {
 	408, 425, 429, 500, 502, 503, 504
 };
 
-static int64_t add_saturating(int64_t a, int64_t b)
-{
-	if (b > 0 && a > INT64_MAX - b) {
-		return INT64_MAX;
-	}
-	if (b < 0 && a < INT64_MIN - b) {
-		return INT64_MIN;
-	}
-	return a + b;
-}
-
 static int64_t sub_saturating(int64_t a, int64_t b)
 {
 	if (b == INT64_MIN) {
 		return a >= 0 ? INT64_MAX : a - b;
 	}
-	return add_saturating(a, -b);
+	return mih_add_saturating(a, -b);
 }
 
 /* splitmix64: only the fallback when getrandom(2) fails, where jitter
@@ -131,7 +120,7 @@ int mih_retry_fits_deadline(int64_t start_ms, int64_t budget_ms, int64_t now_ms,
 	if (delay_ms < 0) {
 		delay_ms = 0;
 	}
-	return add_saturating(now_ms, delay_ms) < add_saturating(start_ms, budget_ms);
+	return mih_add_saturating(now_ms, delay_ms) < mih_add_saturating(start_ms, budget_ms);
 }
 
 /* ---- Retry-After ---- */
