@@ -111,9 +111,6 @@ typedef struct {
 	bool is_list;
 } object_view;
 
-typedef php_mih_zval_ctx zval_render_ctx;
-#define LIST_CACHE_SLOTS PHP_MIH_LIST_CACHE_SLOTS
-
 #define VIEW_TAG ((uintptr_t)1)
 
 static zend_always_inline bool handle_is_view(const void *v)
@@ -136,7 +133,7 @@ static void view_dtor(zval *zv)
 	efree(view);
 }
 
-static const void *object_handle(zval_render_ctx *ctx, zval *zv)
+static const void *object_handle(php_mih_zval_ctx *ctx, zval *zv)
 {
 	zend_object *obj = Z_OBJ_P(zv);
 	object_view *view;
@@ -160,7 +157,7 @@ static const void *object_handle(zval_render_ctx *ctx, zval *zv)
 }
 
 /* The handle of a value found in the data. */
-static zend_always_inline const void *value_handle(zval_render_ctx *ctx, zval *zv)
+static zend_always_inline const void *value_handle(php_mih_zval_ctx *ctx, zval *zv)
 {
 	/* Declared properties sit behind an INDIRECT slot in the property table. */
 	ZVAL_DEINDIRECT(zv);
@@ -173,14 +170,14 @@ static HashTable *handle_table(const void *v)
 	return handle_is_view(v) ? handle_view(v)->props : Z_ARRVAL_P((const zval *)v);
 }
 
-static bool array_is_list(zval_render_ctx *ctx, HashTable *ht)
+static bool array_is_list(php_mih_zval_ctx *ctx, HashTable *ht)
 {
 	unsigned slot;
 
 	if (HT_IS_PACKED(ht) || zend_hash_num_elements(ht) == 0) {
 		return zend_array_is_list(ht);
 	}
-	slot = (unsigned)(((uintptr_t)ht >> 6) % LIST_CACHE_SLOTS);
+	slot = (unsigned)(((uintptr_t)ht >> 6) % PHP_MIH_LIST_CACHE_SLOTS);
 	if (ctx->list_tables[slot] != ht) {
 		ctx->list_tables[slot] = ht;
 		ctx->list_answers[slot] = zend_array_is_list(ht);
@@ -188,28 +185,6 @@ static bool array_is_list(zval_render_ctx *ctx, HashTable *ht)
 	return ctx->list_answers[slot];
 }
 
-static mih_tpl_value_type zv_type_of(void *ctx, const void *v)
-{
-	if (handle_is_view(v)) {
-		return handle_view(v)->is_list ? MIH_TPL_VALUE_LIST : MIH_TPL_VALUE_MAP;
-	}
-	switch (Z_TYPE_P((const zval *)v)) {
-		case IS_FALSE:
-		case IS_TRUE:
-			return MIH_TPL_VALUE_BOOL;
-		case IS_LONG:
-			return MIH_TPL_VALUE_INT;
-		case IS_DOUBLE:
-			return MIH_TPL_VALUE_REAL;
-		case IS_STRING:
-			return MIH_TPL_VALUE_STRING;
-		case IS_ARRAY:
-			return array_is_list(ctx, Z_ARRVAL_P((const zval *)v)) ? MIH_TPL_VALUE_LIST
-				: MIH_TPL_VALUE_MAP;
-		default:
-			return MIH_TPL_VALUE_NULL;
-	}
-}
 
 static void zv_scalar(void *ctx, const void *v, mih_tpl_scalar *out)
 {
@@ -244,6 +219,14 @@ static void zv_scalar(void *ctx, const void *v, mih_tpl_scalar *out)
 		default:
 			out->type = MIH_TPL_VALUE_NULL;
 	}
+}
+
+static mih_tpl_value_type zv_type_of(void *ctx, const void *v)
+{
+	mih_tpl_scalar sc;
+
+	zv_scalar(ctx, v, &sc);
+	return sc.type;
 }
 
 static int zv_bool_value(void *ctx, const void *v)

@@ -306,7 +306,7 @@ function callgrind_costs(string $file, bool $inclusive): array
 	return $costs;
 }
 
-function where_time_goes(float $one, float $conv, float $twig, float $original, array $bodies): array
+function where_time_goes(float $one, float $conv, float $twig, float $original): array
 {
 	$out = ["### Where the time goes", ""];
 	$needed = 1e6 / $twig / TARGET_VS_TWIG;
@@ -530,7 +530,7 @@ if ($missed) {
 		$tail[] = "- $m";
 	}
 	$tail[] = "";
-	array_push($tail, ...where_time_goes($one, $conv, median($s1['twig']), median($s1['original']), $bodies));
+	array_push($tail, ...where_time_goes($one, $conv, median($s1['twig']), median($s1['original'])));
 }
 echo implode("\n", array_merge($head, $out, $tail)), "\n";
 exit($missed ? 3 : 0);

@@ -135,6 +135,38 @@ static inline void tpl_buf_putc(tpl_buf *b, char c)
  * no surrogates, nothing above U+10FFFF). */
 size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len);
 
+/* v's type and, for a scalar, its value, through the provider's scalar
+ * callback when it has one (a missing v reads as null). */
+static inline void tpl_read_scalar(const mih_tpl_value_ops *ops, void *ctx, const void *v,
+	mih_tpl_scalar *sc)
+{
+	if (!v) {
+		sc->type = MIH_TPL_VALUE_NULL;
+		return;
+	}
+	if (ops->scalar) {
+		ops->scalar(ctx, v, sc);
+		return;
+	}
+	sc->type = ops->type_of(ctx, v);
+	switch (sc->type) {
+		case MIH_TPL_VALUE_STRING:
+			sc->u.string.bytes = ops->string_value(ctx, v, &sc->u.string.len);
+			break;
+		case MIH_TPL_VALUE_INT:
+			sc->u.integer = ops->int_value(ctx, v);
+			break;
+		case MIH_TPL_VALUE_REAL:
+			sc->u.real = ops->real_value(ctx, v);
+			break;
+		case MIH_TPL_VALUE_BOOL:
+			sc->u.boolean = ops->bool_value(ctx, v);
+			break;
+		default:
+			break;
+	}
+}
+
 /* Append s as JSON string content (no quotes). Returns the offset of the
  * first invalid UTF-8 byte, or len when all of s was valid. */
 size_t tpl_json_escape(tpl_buf *b, const char *s, size_t len);
@@ -190,6 +222,42 @@ size_t tpl_format_int(json_int_t value, char *buf);
 
 /* A real in json_encode's form (serialize_precision -1); buf of 32 bytes. */
 size_t tpl_format_real(double value, char *buf);
+
+/* Append s as a JSON string (quoted, escaped). 0, or -1 with the invalid
+ * UTF-8 byte described in why (of whylen). */
+int tpl_json_string(tpl_buf *b, const char *s, size_t len, char *why, size_t whylen);
+
+
+/* Append the JSON text of a scalar: 1; 0 (nothing written) for a list or
+ * a map; -1 with why filled for a string that is not UTF-8. Inline: every
+ * value in JSON value position goes through it. */
+static inline int tpl_json_scalar(tpl_buf *b, const mih_tpl_scalar *sc, char *why, size_t whylen)
+{
+	char num[32];
+
+	switch (sc->type) {
+		case MIH_TPL_VALUE_STRING:
+			return tpl_json_string(b, sc->u.string.bytes, sc->u.string.len, why, whylen) == 0 ? 1 : -1;
+		case MIH_TPL_VALUE_INT:
+			tpl_buf_append(b, num, tpl_format_int((json_int_t)sc->u.integer, num));
+			return 1;
+		case MIH_TPL_VALUE_REAL:
+			tpl_buf_append(b, num, tpl_format_real(sc->u.real, num));
+			return 1;
+		case MIH_TPL_VALUE_BOOL:
+			if (sc->u.boolean) {
+				tpl_buf_append(b, "true", 4);
+			} else {
+				tpl_buf_append(b, "false", 5);
+			}
+			return 1;
+		case MIH_TPL_VALUE_NULL:
+			tpl_buf_append(b, "null", 4);
+			return 1;
+		default:
+			return 0;
+	}
+}
 
 /* Append the JSON text of v (read through ops). 0, or -1 with a message in
  * why (of whylen). */

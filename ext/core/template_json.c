@@ -370,7 +370,7 @@ size_t tpl_format_real(double value, char *buf)
 	return (size_t)(d - buf);
 }
 
-static int serialize_string(tpl_buf *b, const char *s, size_t len, char *why, size_t whylen)
+int tpl_json_string(tpl_buf *b, const char *s, size_t len, char *why, size_t whylen)
 {
 	size_t ok;
 
@@ -410,7 +410,7 @@ static int serialize_entry(void *arg, const char *key, size_t key_len, const voi
 		tpl_buf_putc(b, ',');
 	}
 	mv->first = 0;
-	if (serialize_string(b, key, key_len, mv->sr->why, mv->sr->whylen) != 0) {
+	if (tpl_json_string(b, key, key_len, mv->sr->why, mv->sr->whylen) != 0) {
 		return -1;
 	}
 	tpl_buf_putc(b, ':');
@@ -421,40 +421,21 @@ static int serialize_value(const serializer *sr, const void *v, int depth)
 {
 	const mih_tpl_value_ops *ops = sr->ops;
 	tpl_buf *b = sr->b;
-	mih_tpl_value_type type = v ? ops->type_of(sr->ctx, v) : MIH_TPL_VALUE_NULL;
-	char num[32];
-	const char *s;
+	mih_tpl_scalar sc;
 	size_t i, n;
 	map_visit mv;
+	int rc;
 
-	switch (type) {
-		case MIH_TPL_VALUE_STRING:
-			s = ops->string_value(sr->ctx, v, &n);
-			return serialize_string(b, s, n, sr->why, sr->whylen);
-		case MIH_TPL_VALUE_INT:
-			tpl_buf_append(b, num, tpl_format_int((json_int_t)ops->int_value(sr->ctx, v), num));
-			return 0;
-		case MIH_TPL_VALUE_REAL:
-			tpl_buf_append(b, num, tpl_format_real(ops->real_value(sr->ctx, v), num));
-			return 0;
-		case MIH_TPL_VALUE_BOOL:
-			if (ops->bool_value(sr->ctx, v)) {
-				tpl_buf_append(b, "true", 4);
-			} else {
-				tpl_buf_append(b, "false", 5);
-			}
-			return 0;
-		case MIH_TPL_VALUE_NULL:
-			tpl_buf_append(b, "null", 4);
-			return 0;
-		default:
-			break;
+	tpl_read_scalar(ops, sr->ctx, v, &sc);
+	rc = tpl_json_scalar(b, &sc, sr->why, sr->whylen);
+	if (rc != 0) {
+		return rc > 0 ? 0 : -1;
 	}
 	if (depth >= MIH_TPL_MAX_VALUE_DEPTH) {
 		snprintf(sr->why, sr->whylen, "value nested deeper than %d levels", MIH_TPL_MAX_VALUE_DEPTH);
 		return -1;
 	}
-	if (type == MIH_TPL_VALUE_LIST) {
+	if (sc.type == MIH_TPL_VALUE_LIST) {
 		n = ops->size(sr->ctx, v);
 		tpl_buf_putc(b, '[');
 		for (i = 0; i < n; i++) {

@@ -152,11 +152,9 @@ static inline const void *lookup(render_state *st, const mih_tpl *t, const tpl_o
 	if (st->memo[op->memo - 1].gen == gen) {
 		return st->memo[op->memo - 1].value;
 	}
-	if (st->depth == 1 && op->name_count == 1 && st->types[0] == MIH_TPL_VALUE_MAP
-		&& st->ops->lookup_hashed) {
+	if (st->depth == 1 && op->name_count == 1 && st->types[0] == MIH_TPL_VALUE_MAP) {
 		/* the common case: a plain name outside any section */
-		const tpl_name *nm = &t->names[op->name_first];
-		v = st->ops->lookup_hashed(st->ctx, st->stack[0], t->src + nm->start, nm->len, nm->hash);
+		v = find(st, st->stack[0], t, &t->names[op->name_first]);
 	} else {
 		v = lookup_names(st, t, op);
 	}
@@ -188,36 +186,6 @@ static int is_falsy(const render_state *st, const void *v)
 			return st->ops->size(st->ctx, v) == 0;
 		default:
 			return 0;
-	}
-}
-
-/* v's type and scalar value (a missing v reads as null). */
-static inline void read_scalar(const render_state *st, const void *v, mih_tpl_scalar *sc)
-{
-	if (!v) {
-		sc->type = MIH_TPL_VALUE_NULL;
-		return;
-	}
-	if (st->ops->scalar) {
-		st->ops->scalar(st->ctx, v, sc);
-		return;
-	}
-	sc->type = st->ops->type_of(st->ctx, v);
-	switch (sc->type) {
-		case MIH_TPL_VALUE_STRING:
-			sc->u.string.bytes = st->ops->string_value(st->ctx, v, &sc->u.string.len);
-			break;
-		case MIH_TPL_VALUE_INT:
-			sc->u.integer = st->ops->int_value(st->ctx, v);
-			break;
-		case MIH_TPL_VALUE_REAL:
-			sc->u.real = st->ops->real_value(st->ctx, v);
-			break;
-		case MIH_TPL_VALUE_BOOL:
-			sc->u.boolean = st->ops->bool_value(st->ctx, v);
-			break;
-		default:
-			break;
 	}
 }
 
@@ -318,7 +286,7 @@ static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op
 	const char *s = "";
 	size_t n = 0, ok;
 
-	read_scalar(st, v, &sc);
+	tpl_read_scalar(st->ops, st->ctx, v, &sc);
 	if (value_text(st, t, op, v, &sc, num, &s, &n) != 0) {
 		return -1;
 	}
@@ -331,47 +299,24 @@ static int write_json_in_string(render_state *st, const mih_tpl *t, const tpl_op
 	return ok == n ? 0 : fail_utf8(st, t, op, s, ok);
 }
 
-/* JSON mode, tag in value position: the value typed, null when missing.
- * Scalars are written here; lists and maps by the serializer, whose output
- * for a scalar is the same. */
+/* JSON mode, tag in value position: the value typed, null when missing
+ * (the serializer's text), a raw tag's string as it is. */
 static int write_json_value(render_state *st, const mih_tpl *t, const tpl_op *op, const void *v)
 {
 	mih_tpl_scalar sc;
-	char why[160], num[32];
-	size_t ok;
+	char why[160];
+	int rc;
 
-	read_scalar(st, v, &sc);
-	switch (sc.type) {
-		case MIH_TPL_VALUE_NULL:
-			tpl_buf_append(&st->out, "null", 4);
-			return 0;
-		case MIH_TPL_VALUE_BOOL:
-			tpl_buf_append(&st->out, sc.u.boolean ? "true" : "false", sc.u.boolean ? 4 : 5);
-			return 0;
-		case MIH_TPL_VALUE_INT:
-			tpl_buf_append(&st->out, num, tpl_format_int((json_int_t)sc.u.integer, num));
-			return 0;
-		case MIH_TPL_VALUE_REAL:
-			tpl_buf_append(&st->out, num, tpl_format_real(sc.u.real, num));
-			return 0;
-		case MIH_TPL_VALUE_STRING:
-			if (op->kind == TPL_OP_RAW) {
-				tpl_buf_append(&st->out, sc.u.string.bytes, sc.u.string.len);
-				return 0;
-			}
-			tpl_buf_putc(&st->out, '"');
-			ok = tpl_json_escape_inline(&st->out, sc.u.string.bytes, sc.u.string.len);
-			if (ok != sc.u.string.len) {
-				return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: invalid "
-					"UTF-8 (byte 0x%02x at offset %zu of a string)", (int)(op->len > 60 ? 60 : op->len),
-					t->src + op->start, (unsigned char)sc.u.string.bytes[ok], ok);
-			}
-			tpl_buf_putc(&st->out, '"');
-			return 0;
-		default:
-			break;
+	tpl_read_scalar(st->ops, st->ctx, v, &sc);
+	if (op->kind == TPL_OP_RAW && sc.type == MIH_TPL_VALUE_STRING) {
+		tpl_buf_append(&st->out, sc.u.string.bytes, sc.u.string.len);
+		return 0;
 	}
-	if (tpl_json_serialize(&st->out, st->ops, st->ctx, v, why, sizeof(why)) != 0) {
+	rc = tpl_json_scalar(&st->out, &sc, why, sizeof(why));
+	if (rc == 0) {
+		rc = tpl_json_serialize(&st->out, st->ops, st->ctx, v, why, sizeof(why)) == 0 ? 1 : -1;
+	}
+	if (rc < 0) {
 		return render_fail(st, t, op, "value of '%.*s' cannot be written as JSON: %s",
 			(int)(op->len > 60 ? 60 : op->len), t->src + op->start, why);
 	}
@@ -389,7 +334,7 @@ static int write_value(render_state *st, const mih_tpl *t, const tpl_op *op, con
 		return op->json_ctx == TPL_JSON_STRING ? write_json_in_string(st, t, op, v)
 			: write_json_value(st, t, op, v);
 	}
-	read_scalar(st, v, &sc);
+	tpl_read_scalar(st->ops, st->ctx, v, &sc);
 	if (value_text(st, t, op, v, &sc, num, &s, &n) != 0) {
 		return -1;
 	}
@@ -971,7 +916,6 @@ int mih_tpl_render_values_into(const mih_tpl *tpl, const mih_tpl_value_ops *ops,
 	*out = text;
 	return rc;
 }
-
 
 /* jansson's json_t behind the value interface. */
 static mih_tpl_value_type jv_type_of(void *ctx, const void *v)
