@@ -83,6 +83,8 @@ final class mih
 
     public static function services(): array {}
 
+    public static function service_defaults(): array {}
+
     public static function delete_service(string $name): bool {}
 
     public static function configure(array $settings): void {}

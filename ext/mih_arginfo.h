@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e9ece7fa607eec8c89cf16d18f1f39d6d3b0c2dd */
+ * Stub hash: 98e3351f35e3658264c6b9d392213dd0e90c4bb2 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -26,6 +26,8 @@ ZEND_END_ARG_INFO()
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_services, 0, 0, IS_ARRAY, 0)
 ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_service_defaults arginfo_class_local_integrationhub_mih_services
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_delete_service, 0, 1, _IS_BOOL, 0)
 	ZEND_ARG_TYPE_INFO(0, name, IS_STRING, 0)
@@ -191,6 +193,7 @@ ZEND_METHOD(local_integrationhub_mih, send);
 ZEND_METHOD(local_integrationhub_mih, save_service);
 ZEND_METHOD(local_integrationhub_mih, service);
 ZEND_METHOD(local_integrationhub_mih, services);
+ZEND_METHOD(local_integrationhub_mih, service_defaults);
 ZEND_METHOD(local_integrationhub_mih, delete_service);
 ZEND_METHOD(local_integrationhub_mih, configure);
 ZEND_METHOD(local_integrationhub_mih, version);
@@ -292,6 +295,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, save_service, arginfo_class_local_integrationhub_mih_save_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, service, arginfo_class_local_integrationhub_mih_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, services, arginfo_class_local_integrationhub_mih_services, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, service_defaults, arginfo_class_local_integrationhub_mih_service_defaults, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, delete_service, arginfo_class_local_integrationhub_mih_delete_service, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, configure, arginfo_class_local_integrationhub_mih_configure, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, version, arginfo_class_local_integrationhub_mih_version, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

@@ -184,6 +184,17 @@ ZEND_METHOD(local_integrationhub_mih, services)
 	mih_store_service_list_free(list, count);
 }
 
+ZEND_METHOD(local_integrationhub_mih, service_defaults)
+{
+	json_t *j;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+
+	j = mih_service_defaults_json();
+	php_mih_json_to_zval(j, return_value);
+	json_decref(j);
+}
+
 ZEND_METHOD(local_integrationhub_mih, delete_service)
 {
 	zend_string *name;

@@ -462,6 +462,9 @@ static zend_result rule_from_json(mih_store *st, json_t *def, mih_store_rule *ru
 			}
 			free(rule->payload_template);
 			rule->payload_template = strdup(s);
+			if (rule->payload_template) {
+				mih_tpl_normalise_newlines(rule->payload_template, strlen(rule->payload_template));
+			}
 		} else if (strcmp(key, "headers") == 0) {
 			const char *name;
 			json_t *hv;

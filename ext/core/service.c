@@ -529,6 +529,55 @@ static int parse_auth_type(const json_t *v, mih_auth_type *out, char *err, size_
 	return 0;
 }
 
+static int apply_field(mih_service *svc, const mih_service *base, const char *key, const json_t *v,
+	bool *connect_timeout_set, char *err, size_t errlen);
+
+/* A field given as null takes its default, on a new service and on an update
+ * alike: that is how a form says "no answer" (an empty list is [], a choice). */
+static int reset_field(mih_service *svc, const char *key, bool *connect_timeout_set, char *err, size_t errlen)
+{
+	mih_service defaults;
+	json_t *dj, *dv;
+	int rc;
+
+	if (strcmp(key, "name") == 0 || strcmp(key, "base_url") == 0) {
+		return fail(err, errlen, "field \"%s\" is required and has no default", key);
+	}
+	if (strcmp(key, "connect_timeout") == 0) {
+		/* Its default is derived from the timeout (see check_consistency). */
+		svc->connect_timeout = 10.0;
+		*connect_timeout_set = false;
+		return 0;
+	}
+	mih_service_init(&defaults);
+	dj = mih_service_to_json(&defaults, false);
+	mih_service_dispose(&defaults);
+	dv = json_object_get(dj, key);
+	if (!dv || strcmp(key, "id") == 0 || strcmp(key, "timecreated") == 0 || strcmp(key, "timemodified") == 0) {
+		rc = dv ? 0 : 1;
+	} else {
+		rc = apply_field(svc, NULL, key, dv, connect_timeout_set, err, errlen);
+	}
+	json_decref(dj);
+	return rc;
+}
+
+json_t *mih_service_defaults_json(void)
+{
+	static const char *const not_defaults[] = { "id", "name", "base_url", "auth_token", "timecreated",
+		"timemodified", NULL };
+	mih_service defaults;
+	json_t *dj;
+
+	mih_service_init(&defaults);
+	dj = mih_service_to_json(&defaults, false);
+	mih_service_dispose(&defaults);
+	for (size_t i = 0; not_defaults[i]; i++) {
+		json_object_del(dj, not_defaults[i]);
+	}
+	return dj;
+}
+
 /* One field of a definition; returns 0, -1 on a bad value, 1 when unknown. */
 static int apply_field(mih_service *svc, const mih_service *base, const char *key, const json_t *v,
 	bool *connect_timeout_set, char *err, size_t errlen)
@@ -536,6 +585,9 @@ static int apply_field(mih_service *svc, const mih_service *base, const char *ke
 	const char *s;
 	size_t len, chars;
 
+	if (json_is_null(v) && strcmp(key, "auth_token") != 0) {
+		return reset_field(svc, key, connect_timeout_set, err, errlen);
+	}
 	if (strcmp(key, "name") == 0) {
 		if (get_string(v, "name", false, &s, &len, err, errlen) != 0) {
 			return -1;

@@ -67,9 +67,14 @@ void mih_service_init(mih_service *svc);
 void mih_service_dispose(mih_service *svc);
 int mih_service_copy(mih_service *dst, const mih_service *src);
 
+/* The documented defaults of every field that has one (the definition of a
+ * new service given only name and base_url), as a JSON object. */
+json_t *mih_service_defaults_json(void);
+
 /* Validates a definition given as a JSON object (as converted from a PHP
  * array) and fills svc. When base is given, fields missing from def keep
- * base's values (an update); otherwise they take defaults. Returns 0, or -1
+ * base's values (an update); otherwise they take defaults. A field given as
+ * null takes its default in both cases. Returns 0, or -1
  * with a message naming the field in err. Unknown keys are errors. */
 int mih_service_from_json(mih_service *svc, const json_t *def, const mih_service *base,
 	char *err, size_t errlen);

@@ -28,6 +28,26 @@ const char *mih_tpl_mode_name(mih_tpl_mode mode)
 	return (unsigned)mode <= MIH_TPL_TEXT ? mode_names[mode] : "unknown";
 }
 
+size_t mih_tpl_normalise_newlines(char *s, size_t len)
+{
+	char *cr = memchr(s, '\r', len);
+	size_t in, out;
+
+	if (!cr) {
+		return len;
+	}
+	for (in = out = (size_t)(cr - s); in < len; in++) {
+		if (s[in] == '\r' && in + 1 < len && s[in + 1] == '\n') {
+			continue;
+		}
+		s[out++] = s[in];
+	}
+	if (out < len) {
+		s[out] = '\0';
+	}
+	return out;
+}
+
 mih_tpl *mih_tpl_compile(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err)
 {
 	mih_tpl *tpl;

@@ -112,6 +112,11 @@ int mih_tpl_mode_from_name(const char *name, mih_tpl_mode *out);
 /* The name of a mode, "unknown" for a value outside the enum. */
 const char *mih_tpl_mode_name(mih_tpl_mode mode);
 
+/* Turns every CR LF pair of s into LF, in place (a browser's textarea sends
+ * CR LF; a saved template keeps the line breaks as typed). Lone CRs stay.
+ * Returns the new length; s[len] need not be a NUL, but one is kept there. */
+size_t mih_tpl_normalise_newlines(char *s, size_t len);
+
 /* Compile len bytes of src (NULs allowed). NULL with *err filled when the
  * template is malformed or memory runs out; err may be NULL. */
 mih_tpl *mih_tpl_compile(const char *src, size_t len, mih_tpl_mode mode, mih_tpl_error *err);

@@ -823,8 +823,32 @@ TEST(name_hash_is_djbx33a_with_top_bit)
 	CHECK(mih_tpl_name_hash("", 0) == (5381ULL | 0x8000000000000000ULL));
 }
 
+TEST(normalise_newlines)
+{
+	struct { const char *in, *out; } cases[] = {
+		{ "", "" },
+		{ "{\"a\": 1}", "{\"a\": 1}" },
+		{ "{\r\n\"text\": \"x\"\r\n}", "{\n\"text\": \"x\"\n}" },
+		{ "\r\n\r\n", "\n\n" },
+		{ "a\rb", "a\rb" },           /* a lone CR is the admin's, kept */
+		{ "a\r", "a\r" },
+		{ "\r\r\n", "\r\n" },
+		{ "x\n\r", "x\n\r" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[64];
+		size_t len = strlen(cases[i].in);
+		memcpy(buf, cases[i].in, len + 1);
+		size_t got = mih_tpl_normalise_newlines(buf, len);
+		CHECK_INT(got, strlen(cases[i].out));
+		CHECK(memcmp(buf, cases[i].out, got) == 0);
+		CHECK_INT(buf[got], 0);
+	}
+}
+
 int main(void)
 {
+	RUN(normalise_newlines);
 	RUN(mode_names);
 	RUN(html_mode);
 	RUN(text_mode);
