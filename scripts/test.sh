@@ -69,7 +69,7 @@ if ! grep -q "^Tests failed *: *0 " tests/moodle.log; then
 fi
 
 echo "== the Moodle plugin (lint, install.xml against the store schema, observer/binding/task over a fake \$DB)"
-$PHP -n -d extension=dom -d extension=pdo -d extension=pdo_sqlite -d extension="$MIH_ROOT/modules/mih.so" \
+$PHP -n -d extension=ctype -d extension=dom -d extension=pdo -d extension=pdo_sqlite -d extension="$MIH_ROOT/modules/mih.so" \
 	moodle/local/integrationhub/tests/ci/check.php
 
 echo "== phpt suite"

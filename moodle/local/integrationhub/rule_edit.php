@@ -26,7 +26,6 @@ require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
 use local_integrationhub\form\rule_form;
-use local_integrationhub\local\hub;
 use local_integrationhub\local\page;
 use local_integrationhub\mih;
 
@@ -56,8 +55,7 @@ if ($form->is_cancelled()) {
 }
 if ($data = $form->get_data()) {
     try {
-        mih::save_rule(rule_form::to_rule($data));
-        hub::rules_changed();
+        rule_form::save($data);
         redirect($returnurl, get_string('rulesaved', 'local_integrationhub'));
     } catch (\local_integrationhub\exception | \ValueError $e) {
         \core\notification::error(s($e->getMessage()));

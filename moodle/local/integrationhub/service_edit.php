@@ -51,21 +51,15 @@ if ($form->is_cancelled()) {
     redirect($returnurl);
 }
 if ($data = $form->get_data()) {
-    [$definition, $newsecret] = service_form::to_definition($data, $service);
-    if (!$service && mih::service($definition['name'])) {
-        // save_service() updates a service of the same name: adding must not overwrite one.
-        \core\notification::error(get_string('serviceexists', 'local_integrationhub', s($definition['name'])));
-    } else {
-        try {
-            $saved = mih::save_service($definition);
-            if ($newsecret !== null) {
-                // Shown this once so the receiver can be configured; afterwards only masked.
-                \core\notification::warning(get_string('newsecret', 'local_integrationhub', s($newsecret)));
-            }
-            redirect($returnurl, get_string('servicesaved', 'local_integrationhub', s($saved['name'])));
-        } catch (\local_integrationhub\exception | \ValueError $e) {
-            \core\notification::error(s($e->getMessage()));
+    try {
+        [$saved, $newsecret] = service_form::save($data, $service);
+        if ($newsecret !== null) {
+            // Shown this once so the receiver can be configured; afterwards only masked.
+            \core\notification::warning(get_string('newsecret', 'local_integrationhub', s($newsecret)));
         }
+        redirect($returnurl, get_string('servicesaved', 'local_integrationhub', s($saved['name'])));
+    } catch (\local_integrationhub\exception | \ValueError | \moodle_exception $e) {
+        \core\notification::error($e instanceof \moodle_exception ? $e->getMessage() : s($e->getMessage()));
     }
 }
 

@@ -213,18 +213,24 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
         $service = $rule ? $DB->get_record('local_integrationhub_svc', ['id' => $rule->serviceid]) : false;
         if ($rule && $service && $service->type === 'rest') {
             $eventdata = (array)($data['eventdata'] ?? []);
+            $eventjson = json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
+            $eventname = \local_integrationhub\local\hub::normalise_eventname((string)$rule->eventname);
             try {
                 $payload = trim((string)$rule->payload_template) === ''
-                    ? json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE)
+                    ? $eventjson
                     : \local_integrationhub\mih::render($rule->payload_template, $eventdata, 'json');
-                \local_integrationhub\mih::enqueue($service->name, $rule->endpoint ?: '/', $payload,
+                $taskid = \local_integrationhub\mih::enqueue($service->name, $rule->endpoint ?: '/', $payload,
                     $rule->http_method ?: 'POST');
+                // enqueue() queues a delivery without an event: the task keeps its event and rule, as the
+                // Queue page shows them for tasks queued by rules.
+                $DB->update_record('local_integrationhub_queue', (object)[
+                    'id' => $taskid, 'eventname' => $eventname, 'ruleid' => $rule->id, 'eventdata' => $eventjson,
+                ]);
                 $moved++;
             } catch (\local_integrationhub\exception $e) {
                 // Kept as a dead letter with its event data, so an administrator can see and decide.
-                $eventjson = json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
                 $DB->insert_record('local_integrationhub_dlq', (object)[
-                    'eventname' => $rule->eventname, 'serviceid' => $service->id, 'ruleid' => $rule->id,
+                    'eventname' => $eventname, 'serviceid' => $service->id, 'ruleid' => $rule->id,
                     'payload' => $eventjson, 'eventdata' => $eventjson, 'error_message' => $e->getMessage(),
                     'endpoint' => $rule->endpoint ?: '/', 'http_method' => $rule->http_method ?: 'POST',
                     'idempotency_key' => 'msg_' . bin2hex(random_bytes(16)), 'attempts' => 0, 'last_status' => 0,

@@ -21,6 +21,7 @@ defined('MOODLE_INTERNAL') || die();
 require_once($CFG->libdir . '/formslib.php');
 
 use local_integrationhub\local\eventlist;
+use local_integrationhub\local\hub;
 use local_integrationhub\local\preview;
 use local_integrationhub\mih;
 
@@ -84,7 +85,7 @@ class rule_form extends \moodleform {
         $mform->addElement('submit', 'previewbutton', $str('previewrefresh'));
         $mform->addElement('static', 'previewoutput', '', '');
 
-        $this->add_action_buttons();
+        $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }
 
     /**
@@ -161,12 +162,25 @@ class rule_form extends \moodleform {
             'endpoint' => $data->endpoint,
             'method' => $data->method,
             'payload_template' => $data->payload_template,
-            'headers' => service_form::parse_headers($data->headers) ?? [],
-            'enabled' => (bool)$data->enabled,
+            'headers' => service_form::parse_headers((string)($data->headers ?? '')) ?? [],
+            'enabled' => (bool)($data->enabled ?? 0),
         ];
         if (!empty($data->id)) {
             $rule['id'] = (int)$data->id;
         }
         return $rule;
+    }
+
+    /**
+     * Saves what the form posted: the Add and Edit pages' whole processing of a submission.
+     *
+     * @param \stdClass $data what get_data() returned
+     * @return array the saved rule
+     * @throws \local_integrationhub\exception|\ValueError when the hub refuses the rule
+     */
+    public static function save(\stdClass $data): array {
+        $saved = mih::save_rule(self::to_rule($data));
+        hub::rules_changed();
+        return $saved;
     }
 }

@@ -21,6 +21,7 @@ defined('MOODLE_INTERNAL') || die();
 require_once($CFG->libdir . '/formslib.php');
 
 use local_integrationhub\local\hub;
+use local_integrationhub\mih;
 
 /**
  * Add or edit a service: every field of the extension's service definition.
@@ -125,7 +126,7 @@ class service_form extends \moodleform {
         $mform->addElement('advcheckbox', 'generatesecret', $str('generatesecret'),
             empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate'));
 
-        $this->add_action_buttons();
+        $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }
 
     /**
@@ -165,24 +166,28 @@ class service_form extends \moodleform {
         return $errors;
     }
 
+    /** @var string what an admin types in a status list field for "no status at all" */
+    public const NONE = 'none';
+
+    /** @var string[] the status list fields */
+    private const LISTS = ['retry_statuses', 'cb_failure_statuses'];
+
     /**
-     * Form values from a stored definition.
+     * Form values from a stored definition, or for a new service the extension's defaults.
      *
      * @param array|null $service as mih::service() returns it
      * @return array
      */
     public static function to_form(?array $service): array {
-        if (!$service) {
-            return ['enabled' => 1, 'method' => 'POST', 'auth_type' => 'none', 'apikey_header' => 'X-API-Key',
-                'cb_mode' => 'count'];
-        }
-        $values = $service;
+        $values = $service ?? mih::service_defaults();
         $values['auth_token'] = '';
-        $values['enabled'] = $service['enabled'] ? 1 : 0;
-        $values['follow_redirects'] = $service['follow_redirects'] ? 1 : 0;
-        $values['headers'] = self::format_headers($service['headers'] ?? []);
-        $values['retry_statuses'] = implode(', ', $service['retry_statuses'] ?? []);
-        $values['cb_failure_statuses'] = implode(', ', $service['cb_failure_statuses'] ?? []);
+        $values['enabled'] = $values['enabled'] ? 1 : 0;
+        $values['follow_redirects'] = $values['follow_redirects'] ? 1 : 0;
+        $values['headers'] = self::format_headers($values['headers'] ?? []);
+        foreach (self::LISTS as $field) {
+            // An empty list is shown as "none": saved back unchanged, it stays empty.
+            $values[$field] = $values[$field] ? implode(', ', $values[$field]) : self::NONE;
+        }
         unset($values['signing_secrets']);
         foreach (self::NUMBERS as $field => $type) {
             if (isset($values[$field])) {
@@ -200,29 +205,35 @@ class service_form extends \moodleform {
      * @return array [definition, the newly generated secret or null]
      */
     public static function to_definition(\stdClass $data, ?array $service): array {
+        // A field left empty is "no answer": null, which the extension reads as the field's default.
+        $given = function (string $field) use ($data): ?string {
+            $value = trim((string)($data->$field ?? ''));
+            return $value === '' ? null : $value;
+        };
         $def = [
             'name' => $service ? $service['name'] : trim($data->name),
             'base_url' => $data->base_url,
-            'method' => $data->method,
-            'enabled' => (bool)$data->enabled,
-            'auth_type' => $data->auth_type,
-            'apikey_header' => $data->apikey_header !== '' ? $data->apikey_header : 'X-API-Key',
-            'headers' => self::parse_headers($data->headers) ?? [],
-            'follow_redirects' => (bool)$data->follow_redirects,
-            'cb_mode' => $data->cb_mode,
+            'method' => $given('method'),
+            'enabled' => (bool)($data->enabled ?? 0),
+            'auth_type' => $given('auth_type'),
+            'apikey_header' => $given('apikey_header'),
+            'headers' => self::parse_headers((string)($data->headers ?? '')) ?? [],
+            'follow_redirects' => (bool)($data->follow_redirects ?? 0),
+            'cb_mode' => $given('cb_mode'),
         ];
-        foreach (self::NUMBERS as $field => $type) {
-            if (isset($data->$field) && trim($data->$field) !== '') {
-                $def[$field] = trim($data->$field);
-            }
+        foreach (array_keys(self::NUMBERS) as $field) {
+            $def[$field] = $given($field);
         }
-        foreach (['retry_statuses', 'cb_failure_statuses'] as $field) {
-            $def[$field] = self::parse_statuses($data->$field ?? '');
+        foreach (self::LISTS as $field) {
+            $value = $given($field);
+            $def[$field] = $value === null ? null : self::parse_statuses($value);
         }
-        if ($data->auth_type === 'none') {
+        $authtype = $def['auth_type'] ?? 'none';
+        $token = (string)($data->auth_token ?? '');
+        if ($authtype === 'none') {
             $def['auth_token'] = '';
-        } else if ($data->auth_token !== '') {
-            $def['auth_token'] = $data->auth_token;
+        } else if ($token !== '') {
+            $def['auth_token'] = $token;
         }
         // Masked values keep their stored secret; the ones ticked for removal are left out.
         $secrets = [];
@@ -275,12 +286,33 @@ class service_form extends \moodleform {
     }
 
     /**
-     * "408, 429, 5xx" to [408, 429, "5xx"].
+     * "408, 429, 5xx" to [408, 429, "5xx"]; "none" to [].
      *
      * @param string $text
      * @return array
      */
     public static function parse_statuses(string $text): array {
+        if (strcasecmp(trim($text), self::NONE) === 0) {
+            return [];
+        }
         return array_map(fn($s) => ctype_digit($s) ? (int)$s : $s, hub::split_list($text));
+    }
+
+    /**
+     * Saves what the form posted: the Add and Edit pages' whole processing of a submission.
+     *
+     * @param \stdClass $data what get_data() returned
+     * @param array|null $service the stored definition when editing, null when adding
+     * @return array [the saved definition (secrets masked), the newly generated secret or null]
+     * @throws \local_integrationhub\exception|\ValueError when the hub refuses the definition
+     * @throws \moodle_exception when adding a service whose name is taken
+     */
+    public static function save(\stdClass $data, ?array $service): array {
+        [$definition, $newsecret] = self::to_definition($data, $service);
+        if (!$service && mih::service($definition['name'])) {
+            // save_service() updates a service of the same name: adding must not overwrite one.
+            throw new \moodle_exception('serviceexists', 'local_integrationhub', '', s($definition['name']));
+        }
+        return [mih::save_service($definition), $newsecret];
     }
 }

@@ -58,6 +58,9 @@ namespace core\event {
     /** Fake core events. */
     class user_updated extends base {
     }
+    /** Fake core events. */
+    class user_created extends base {
+    }
 }
 
 namespace core\task {
@@ -232,6 +235,82 @@ namespace {
                 $row = reset($rows);
                 return $row ? $row->$field : false;
             }
+
+            /**
+             * moodle_database::get_records() (equality conditions, NULL as IS NULL).
+             *
+             * @param string $table
+             * @param array $conditions
+             * @return array
+             */
+            public function get_records($table, array $conditions = []) {
+                [$where, $params] = $this->where($conditions);
+                return $this->get_records_sql("SELECT * FROM {" . $table . "} WHERE $where", $params);
+            }
+
+            /**
+             * moodle_database::get_record().
+             *
+             * @param string $table
+             * @param array $conditions
+             * @return \stdClass|false
+             */
+            public function get_record($table, array $conditions) {
+                $rows = $this->get_records($table, $conditions);
+                return $rows ? reset($rows) : false;
+            }
+
+            /**
+             * moodle_database::update_record(): only columns the table has, as Moodle checks.
+             *
+             * @param string $table
+             * @param \stdClass $data
+             * @return bool
+             */
+            public function update_record($table, $data) {
+                $data = (array)$data;
+                $id = $data['id'];
+                unset($data['id']);
+                foreach (array_keys($data) as $field) {
+                    if (!isset($this->columns[$table][$field])) {
+                        throw new \dml_write_exception("Field \"$field\" does not exist in table \"$table\"");
+                    }
+                }
+                $set = implode(', ', array_map(fn($k) => "$k = ?", array_keys($data)));
+                $this->execute("UPDATE {" . $table . "} SET $set WHERE id = ?", [...array_values($data), $id]);
+                return true;
+            }
+
+            /**
+             * moodle_database::delete_records().
+             *
+             * @param string $table
+             * @param array $conditions
+             * @return bool
+             */
+            public function delete_records($table, array $conditions = []) {
+                [$where, $params] = $this->where($conditions);
+                $this->execute("DELETE FROM {" . $table . "} WHERE $where", $params);
+                return true;
+            }
+
+            /**
+             * @param array $conditions
+             * @return array [sql, params]
+             */
+            private function where(array $conditions): array {
+                $sql = ['1 = 1'];
+                $params = [];
+                foreach ($conditions as $k => $v) {
+                    if ($v === null) {
+                        $sql[] = "$k IS NULL";
+                    } else {
+                        $sql[] = "$k = ?";
+                        $params[] = $v;
+                    }
+                }
+                return [implode(' AND ', $sql), $params];
+            }
         };
         $DB->execute('CREATE TABLE {user} (id INTEGER PRIMARY KEY, username TEXT)');
         $DB->execute("INSERT INTO {user} (id, username) VALUES (2, 'admin'), (5, 'maria')");
@@ -294,6 +373,11 @@ namespace {
         $response = $mih::request('Slack Notifications', '/x', []);
         check(!$response->success && str_contains((string)$response->error, '127.0.0.0/8'),
             'the valid entries still block: ' . $response->error);
+
+        require_once(__DIR__ . '/check_forms.php');
+        local_integrationhub_ci_forms($plugin, $root);
+        require_once(__DIR__ . '/check_upgrade.php');
+        local_integrationhub_ci_upgrade($plugin);
 
         @unlink($file);
         foreach (['-wal', '-shm'] as $suffix) {

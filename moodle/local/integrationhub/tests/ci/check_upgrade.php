@@ -1,0 +1,63 @@
+<?php
+// This file is part of Moodle - https://moodle.org/
+//
+// Moodle is free software: you can redistribute it and/or modify
+// it under the terms of the GNU General Public License as published by
+// the Free Software Foundation, either version 3 of the License, or
+// (at your option) any later version.
+//
+// Moodle is distributed in the hope that it will be useful,
+// but WITHOUT ANY WARRANTY; without even the implied warranty of
+// MERCHANTABILITY or FITNESS FOR A PARTICULAR PURPOSE.  See the
+// GNU General Public License for more details.
+//
+// You should have received a copy of the GNU General Public License
+// along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
+
+/**
+ * Part of tests/ci/check.php: the pure-PHP plugin's pending deliveries (adhoc tasks) moved to the
+ * queue by db/upgrade.php keep their event name, rule and event data.
+ *
+ * @package    local_integrationhub
+ * @copyright  2025 Integration Hub contributors
+ * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
+ */
+
+// phpcs:disable
+
+/**
+ * Runs local_integrationhub_upgrade_adhoc_tasks() over the fake $DB of local_integrationhub_ci_logic().
+ *
+ * @param string $plugin the plugin directory
+ */
+function local_integrationhub_ci_upgrade(string $plugin): void {
+    global $DB, $CI_MTRACE;
+
+    require_once($plugin . '/db/upgrade.php');
+    $mih = \local_integrationhub\mih::class;
+    $DB->execute('CREATE TABLE {task_adhoc} (id INTEGER PRIMARY KEY, classname TEXT, customdata TEXT, timecreated INTEGER)');
+    $mih::save_service(['name' => 'legacy', 'base_url' => 'https://legacy.example.org']);
+    $serviceid = $mih::service('legacy')['id'];
+    // The PHP plugin stored event names as the event class gives them, without the leading backslash.
+    $ruleid = $DB->insert_record('local_integrationhub_rules', (object)['eventname' => 'core\\event\\user_created',
+        'serviceid' => $serviceid, 'endpoint' => '/users', 'http_method' => 'POST',
+        'payload_template' => '{"id": {{objectid}}}', 'enabled' => 1, 'timecreated' => 1, 'timemodified' => 1]);
+    $customdata = json_encode(['ruleid' => $ruleid, 'eventdata' => ['eventname' => '\\core\\event\\user_created',
+        'objectid' => 41, 'userid' => 2, 'contextid' => 1]]);
+    $DB->execute("INSERT INTO {task_adhoc} (classname, customdata, timecreated) VALUES (?, ?, 1700000000)",
+        ['\\local_integrationhub\\task\\dispatch_event_task', $customdata]);
+    $before = array_column($mih::tasks(['limit' => 1000]), 'id');
+    $CI_MTRACE = [];
+    local_integrationhub_upgrade_adhoc_tasks();
+    $moved = array_values(array_filter($mih::tasks(['limit' => 1000]), fn($t) => !in_array($t['id'], $before, true)));
+    check(count($moved) === 1 && $moved[0]['eventname'] === '\\core\\event\\user_created' && $moved[0]['status'] === 'pending',
+        'a migrated task keeps its event name: ' . json_encode($moved[0]['eventname'] ?? null));
+    $task = $moved ? $mih::task($moved[0]['id']) : null;
+    $row = $task ? $DB->get_record('local_integrationhub_queue', ['id' => $task['id']]) : null;
+    check($task && $task['payload'] === '{"id": 41}' && $task['rule_id'] === $ruleid
+        && json_decode((string)$row->eventdata, true)['objectid'] === 41, 'a migrated task keeps its payload, rule and event data');
+    check(!$DB->get_records('task_adhoc'), 'the adhoc task is gone');
+    check(($CI_MTRACE[0] ?? '') === 'Integration Hub: 1 pending deliveries of the previous plugin moved to the new queue.',
+        'the upgrade reports the move: ' . ($CI_MTRACE[0] ?? 'nothing'));
+    echo "upgrade: pending deliveries of the PHP plugin keep their event\n";
+}
