@@ -44,6 +44,9 @@ class page {
 
         admin_externalpage_setup('local_integrationhub_' . $tab, '', null, $url);
         $PAGE->set_url($url);
+        // An add or edit page is not a node of the admin tree: its tab's node stays the active one, so
+        // the breadcrumb reads Integration Hub > Services > Add Service with Site administration highlighted.
+        \navigation_node::override_active_url(new \moodle_url(self::TABS[$tab]));
         if ($manage) {
             require_capability('local/integrationhub:manage', \context_system::instance());
         }
