@@ -123,6 +123,8 @@ final class mih
 
     public static function tasks(array $filter = []): array {}
 
+    public static function count_tasks(array $filter = []): int {}
+
     public static function task(int $id): ?array {}
 
     public static function retry_task(int $id): bool {}
@@ -130,6 +132,8 @@ final class mih
     public static function delete_task(int $id): bool {}
 
     public static function dead_letters(array $filter = []): array {}
+
+    public static function count_dead_letters(array $filter = []): int {}
 
     public static function replay(int $id): int {}
 

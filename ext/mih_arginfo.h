@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 98e3351f35e3658264c6b9d392213dd0e90c4bb2 */
+ * Stub hash: 58a1589a5372fddcb7ecaeb75f123c9a91709e28 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -113,6 +113,10 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_tasks arginfo_class_local_integrationhub_mih_rules
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_count_tasks, 0, 0, IS_LONG, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, filter, IS_ARRAY, 0, "[]")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_local_integrationhub_mih_task arginfo_class_local_integrationhub_mih_rule
 
 #define arginfo_class_local_integrationhub_mih_retry_task arginfo_class_local_integrationhub_mih_delete_rule
@@ -121,17 +125,17 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_dead_letters arginfo_class_local_integrationhub_mih_rules
 
+#define arginfo_class_local_integrationhub_mih_count_dead_letters arginfo_class_local_integrationhub_mih_count_tasks
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_replay, 0, 1, IS_LONG, 0)
 	ZEND_ARG_TYPE_INFO(0, id, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_replay_all, 0, 0, IS_LONG, 0)
-	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, filter, IS_ARRAY, 0, "[]")
-ZEND_END_ARG_INFO()
+#define arginfo_class_local_integrationhub_mih_replay_all arginfo_class_local_integrationhub_mih_count_tasks
 
 #define arginfo_class_local_integrationhub_mih_delete_dead_letter arginfo_class_local_integrationhub_mih_delete_rule
 
-#define arginfo_class_local_integrationhub_mih_purge_dead_letters arginfo_class_local_integrationhub_mih_replay_all
+#define arginfo_class_local_integrationhub_mih_purge_dead_letters arginfo_class_local_integrationhub_mih_count_tasks
 
 #define arginfo_class_local_integrationhub_mih_log arginfo_class_local_integrationhub_mih_rules
 
@@ -213,10 +217,12 @@ ZEND_METHOD(local_integrationhub_mih, emit);
 ZEND_METHOD(local_integrationhub_mih, enqueue);
 ZEND_METHOD(local_integrationhub_mih, run_queue);
 ZEND_METHOD(local_integrationhub_mih, tasks);
+ZEND_METHOD(local_integrationhub_mih, count_tasks);
 ZEND_METHOD(local_integrationhub_mih, task);
 ZEND_METHOD(local_integrationhub_mih, retry_task);
 ZEND_METHOD(local_integrationhub_mih, delete_task);
 ZEND_METHOD(local_integrationhub_mih, dead_letters);
+ZEND_METHOD(local_integrationhub_mih, count_dead_letters);
 ZEND_METHOD(local_integrationhub_mih, replay);
 ZEND_METHOD(local_integrationhub_mih, replay_all);
 ZEND_METHOD(local_integrationhub_mih, delete_dead_letter);
@@ -315,10 +321,12 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, enqueue, arginfo_class_local_integrationhub_mih_enqueue, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, run_queue, arginfo_class_local_integrationhub_mih_run_queue, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, tasks, arginfo_class_local_integrationhub_mih_tasks, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, count_tasks, arginfo_class_local_integrationhub_mih_count_tasks, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, task, arginfo_class_local_integrationhub_mih_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, retry_task, arginfo_class_local_integrationhub_mih_retry_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, delete_task, arginfo_class_local_integrationhub_mih_delete_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, dead_letters, arginfo_class_local_integrationhub_mih_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, count_dead_letters, arginfo_class_local_integrationhub_mih_count_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, replay, arginfo_class_local_integrationhub_mih_replay, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, replay_all, arginfo_class_local_integrationhub_mih_replay_all, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, delete_dead_letter, arginfo_class_local_integrationhub_mih_delete_dead_letter, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

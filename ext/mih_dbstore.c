@@ -16,13 +16,14 @@ typedef enum {
 	M_START_TX,
 	M_GET_DBFAMILY,
 	M_GET_PREFIX,
-	M_EXPORT_DBCONFIG,   /* optional: only feeds the identity */
+	M_EXPORT_DBCONFIG,   /* optional from here on: only feeds the identity */
+	M_SQL_LIKE,          /* optional: only the text searches need it */
 	M_COUNT
 } db_method;
 
 static const char *const method_names[M_COUNT] = {
 	"execute", "get_records_sql", "insert_record", "start_delegated_transaction",
-	"get_dbfamily", "get_prefix", "export_dbconfig"
+	"get_dbfamily", "get_prefix", "export_dbconfig", "sql_like"
 };
 
 #define REQUIRED_METHODS "execute, get_records_sql, insert_record, " \
@@ -596,6 +597,41 @@ static const char *db_identity(void *db)
 	return ((dbstore *)db)->identity;
 }
 
+/* $DB->sql_like($column, '?', false, true, false, '\\'): case-insensitive,
+ * accent-sensitive (what every supported database can do), the store's
+ * escape character. The fragment is Moodle's own, so it fits the dialect. */
+static int db_like(void *db, const char *column, char *out, size_t outlen, char *err, size_t errlen)
+{
+	dbstore *d = db;
+	zval args[6], ret;
+	int rc = 0;
+
+	if (!d->methods[M_SQL_LIKE]) {
+		set_err(err, errlen, "the $DB object (class %s) has no public method sql_like(), which a "
+			"search by text needs", ZSTR_VAL(Z_OBJCE(d->db)->name));
+		return -1;
+	}
+	ZVAL_STRING(&args[0], column);
+	ZVAL_STRINGL(&args[1], "?", 1);
+	ZVAL_FALSE(&args[2]);
+	ZVAL_TRUE(&args[3]);
+	ZVAL_FALSE(&args[4]);
+	ZVAL_STRINGL(&args[5], "\\", 1);
+	if (db_call(d, M_SQL_LIKE, 6, args, &ret, err, errlen) != 0) {
+		return -1;
+	}
+	if (Z_TYPE(ret) != IS_STRING || Z_STRLEN(ret) >= outlen
+		|| memchr(Z_STRVAL(ret), '?', Z_STRLEN(ret)) == NULL) {
+		set_err(err, errlen, "$DB->sql_like() returned %s, expected an SQL condition with one ?",
+			Z_TYPE(ret) == IS_STRING ? "an unusable string" : zend_zval_type_name(&ret));
+		rc = -1;
+	} else {
+		memcpy(out, Z_STRVAL(ret), Z_STRLEN(ret) + 1);
+	}
+	zval_ptr_dtor(&ret);
+	return rc;
+}
+
 static const mih_sql_ops dbstore_ops = {
 	db_exec,
 	db_query,
@@ -605,6 +641,7 @@ static const mih_sql_ops dbstore_ops = {
 	db_commit,
 	db_rollback,
 	db_identity,
+	db_like,
 };
 
 /* ---- opening ------------------------------------------------------------ */
@@ -633,7 +670,7 @@ static int find_methods(dbstore *d, char *err, size_t errlen)
 
 	for (int m = 0; m < M_COUNT; m++) {
 		d->methods[m] = public_method(ce, method_names[m]);
-		if (!d->methods[m] && m != M_EXPORT_DBCONFIG) {
+		if (!d->methods[m] && m < M_EXPORT_DBCONFIG) {
 			set_err(err, errlen, "the $DB object (class %s) has no public method %s(); "
 				"mih::use_db() needs a moodle_database with " REQUIRED_METHODS,
 				ZSTR_VAL(ce->name), method_names[m]);

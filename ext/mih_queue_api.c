@@ -98,13 +98,72 @@ static zend_result service_filter(mih_store *st, HashTable *filter, uint32_t arg
 
 /* ---- the queue ----------------------------------------------------------- */
 
+/* Event names are stored normalised (\component\event\name): a filter is
+ * normalised the same way, into *norm, which the caller releases. */
+static zend_result eventname_filter(HashTable *filter, uint32_t argnum, const char **out, zend_string **norm)
+{
+	zend_string *eventname = NULL;
+	zend_string *norm_str;
+	char err[256];
+
+	if (php_mih_filter_string(filter, "eventname", argnum, &eventname) != SUCCESS) {
+		return FAILURE;
+	}
+	if (!eventname) {
+		return SUCCESS;
+	}
+	norm_str = php_mih_normalise_eventname(ZSTR_VAL(eventname), ZSTR_LEN(eventname), err, sizeof(err));
+	if (!norm_str) {
+		zend_argument_value_error(argnum, "filter \"eventname\" %s", err);
+		return FAILURE;
+	}
+	*out = ZSTR_VAL(norm_str);
+	*norm = norm_str;
+	return SUCCESS;
+}
+
+/* tasks() and count_tasks(): *norm (released by the caller) keeps
+ * f->eventname alive; *none when the service named does not exist. */
+static zend_result task_filter(HashTable *filter, uint32_t argnum, mih_store *st, mih_store_task_filter *f,
+	bool *none, bool with_paging, zend_string **norm)
+{
+	static const char *const known_paged[] = { "status", "service", "eventname", "limit", "offset", NULL };
+	static const char *const known[] = { "status", "service", "eventname", NULL };
+	zend_string *status = NULL;
+	zend_long limit = MIH_STORE_LIST_DEFAULT, offset = 0;
+
+	memset(f, 0, sizeof(*f));
+	f->state = MIH_TASK_ANY;
+	f->limit = MIH_STORE_LIST_DEFAULT;
+	*none = false;
+	if (!filter) {
+		return SUCCESS;
+	}
+	if (php_mih_check_filter_keys(filter, argnum, with_paging ? known_paged : known,
+			with_paging ? "status, service, eventname, limit, offset" : "status, service, eventname") != SUCCESS
+			|| php_mih_filter_string(filter, "status", argnum, &status) != SUCCESS
+			|| php_mih_filter_long(filter, "limit", argnum, 1, &limit) != SUCCESS
+			|| php_mih_filter_long(filter, "offset", argnum, 0, &offset) != SUCCESS) {
+		return FAILURE;
+	}
+	if (status && mih_task_state_parse(ZSTR_VAL(status), &f->state) != 0) {
+		zend_argument_value_error(argnum, "filter \"status\" must be one of pending, retrying, parked, running");
+		return FAILURE;
+	}
+	if (eventname_filter(filter, argnum, &f->eventname, norm) != SUCCESS
+			|| service_filter(st, filter, argnum, &f->serviceid, none) != SUCCESS) {
+		return FAILURE;
+	}
+	f->limit = (long)limit;
+	f->offset = (long)offset;
+	return SUCCESS;
+}
+
 ZEND_METHOD(local_integrationhub_mih, tasks)
 {
 	HashTable *filter = NULL;
-	static const char *const known[] = { "status", "service", "limit", "offset", NULL };
-	mih_store_task_filter f = { MIH_TASK_ANY, 0, MIH_STORE_LIST_DEFAULT, 0 };
-	zend_string *status = NULL;
-	zend_long limit = MIH_STORE_LIST_DEFAULT, offset = 0;
+	mih_store_task_filter f;
+	zend_string *norm = NULL;
 	mih_store_task *list;
 	size_t count, i;
 	mih_store *st;
@@ -116,29 +175,21 @@ ZEND_METHOD(local_integrationhub_mih, tasks)
 		Z_PARAM_ARRAY_HT(filter)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (filter && (php_mih_check_filter_keys(filter, 1, known, "status, service, limit, offset") != SUCCESS
-			|| php_mih_filter_string(filter, "status", 1, &status) != SUCCESS
-			|| php_mih_filter_long(filter, "limit", 1, 1, &limit) != SUCCESS
-			|| php_mih_filter_long(filter, "offset", 1, 0, &offset) != SUCCESS)) {
-		RETURN_THROWS();
-	}
-	if (status && mih_task_state_parse(ZSTR_VAL(status), &f.state) != 0) {
-		zend_argument_value_error(1, "filter \"status\" must be one of pending, retrying, parked, running");
-		RETURN_THROWS();
-	}
 	st = php_mih_store();
-	if (!st || (filter && service_filter(st, filter, 1, &f.serviceid, &none) != SUCCESS)) {
+	if (!st || task_filter(filter, 1, st, &f, &none, true, &norm) != SUCCESS) {
+		RELEASE_NORM();
 		RETURN_THROWS();
 	}
 	if (none) {
+		RELEASE_NORM();
 		RETURN_EMPTY_ARRAY();
 	}
-	f.limit = (long)limit;
-	f.offset = (long)offset;
 	if (mih_store_task_list(st, &f, &list, &count, err, sizeof(err)) != 0) {
+		RELEASE_NORM();
 		php_mih_store_throw("could not list tasks", err);
 		RETURN_THROWS();
 	}
+	RELEASE_NORM();
 	array_init_size(return_value, (uint32_t)count);
 	for (i = 0; i < count; i++) {
 		zval item;
@@ -146,6 +197,38 @@ ZEND_METHOD(local_integrationhub_mih, tasks)
 		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &item);
 	}
 	mih_store_task_list_free(list, count);
+}
+
+ZEND_METHOD(local_integrationhub_mih, count_tasks)
+{
+	HashTable *filter = NULL;
+	mih_store_task_filter f;
+	zend_string *norm = NULL;
+	mih_store *st;
+	long total = 0;
+	char err[256];
+	bool none = false;
+	int rc = 0;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(filter)
+	ZEND_PARSE_PARAMETERS_END();
+
+	st = php_mih_store();
+	if (!st || task_filter(filter, 1, st, &f, &none, false, &norm) != SUCCESS) {
+		RELEASE_NORM();
+		RETURN_THROWS();
+	}
+	if (!none) {
+		rc = mih_store_task_total(st, &f, &total, err, sizeof(err));
+	}
+	RELEASE_NORM();
+	if (rc != 0) {
+		php_mih_store_throw("could not count tasks", err);
+		RETURN_THROWS();
+	}
+	RETURN_LONG(total);
 }
 
 ZEND_METHOD(local_integrationhub_mih, task)
@@ -223,13 +306,14 @@ ZEND_METHOD(local_integrationhub_mih, delete_task)
 
 /* ---- the dead-letter queue --------------------------------------------------- */
 
-/* *norm (released by the caller) keeps f->eventname alive. */
+/* *norm (released by the caller) keeps f->eventname alive; f->error points
+ * into the filter array. */
 static zend_result dead_filter(HashTable *filter, uint32_t argnum, mih_store *st, mih_store_dead_filter *f,
 	bool *none, bool with_paging, zend_string **norm)
 {
-	static const char *const known_paged[] = { "service", "eventname", "since", "limit", "offset", NULL };
-	static const char *const known[] = { "service", "eventname", "since", NULL };
-	zend_string *eventname = NULL;
+	static const char *const known_paged[] = { "service", "eventname", "since", "error", "limit", "offset", NULL };
+	static const char *const known[] = { "service", "eventname", "since", "error", NULL };
+	zend_string *error = NULL;
 	zend_long since = 0, limit = MIH_STORE_LIST_DEFAULT, offset = 0;
 
 	memset(f, 0, sizeof(*f));
@@ -239,24 +323,23 @@ static zend_result dead_filter(HashTable *filter, uint32_t argnum, mih_store *st
 		return SUCCESS;
 	}
 	if (php_mih_check_filter_keys(filter, argnum, with_paging ? known_paged : known,
-			with_paging ? "service, eventname, since, limit, offset" : "service, eventname, since") != SUCCESS
-			|| php_mih_filter_string(filter, "eventname", argnum, &eventname) != SUCCESS
+			with_paging ? "service, eventname, since, error, limit, offset" : "service, eventname, since, error")
+				!= SUCCESS
 			|| php_mih_filter_long(filter, "since", argnum, 0, &since) != SUCCESS
+			|| php_mih_filter_string(filter, "error", argnum, &error) != SUCCESS
 			|| php_mih_filter_long(filter, "limit", argnum, 1, &limit) != SUCCESS
-			|| php_mih_filter_long(filter, "offset", argnum, 0, &offset) != SUCCESS
+			|| php_mih_filter_long(filter, "offset", argnum, 0, &offset) != SUCCESS) {
+		return FAILURE;
+	}
+	if (error && memchr(ZSTR_VAL(error), '\0', ZSTR_LEN(error))) {
+		zend_argument_value_error(argnum, "filter \"error\" must not contain NUL bytes");
+		return FAILURE;
+	}
+	if (eventname_filter(filter, argnum, &f->eventname, norm) != SUCCESS
 			|| service_filter(st, filter, argnum, &f->serviceid, none) != SUCCESS) {
 		return FAILURE;
 	}
-	if (eventname) {
-		char err[256];
-		zend_string *norm_str = php_mih_normalise_eventname(ZSTR_VAL(eventname), ZSTR_LEN(eventname), err, sizeof(err));
-		if (!norm_str) {
-			zend_argument_value_error(argnum, "filter \"eventname\" %s", err);
-			return FAILURE;
-		}
-		f->eventname = ZSTR_VAL(norm_str);
-		*norm = norm_str;
-	}
+	f->error = error && ZSTR_LEN(error) ? ZSTR_VAL(error) : NULL;
 	f->since = (int64_t)since;
 	f->limit = (long)limit;
 	f->offset = (long)offset;
@@ -301,6 +384,38 @@ ZEND_METHOD(local_integrationhub_mih, dead_letters)
 		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &item);
 	}
 	mih_store_dead_list_free(list, count);
+}
+
+ZEND_METHOD(local_integrationhub_mih, count_dead_letters)
+{
+	HashTable *filter = NULL;
+	mih_store_dead_filter f;
+	zend_string *norm = NULL;
+	mih_store *st;
+	long total = 0;
+	char err[256];
+	bool none;
+	int rc = 0;
+
+	ZEND_PARSE_PARAMETERS_START(0, 1)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_ARRAY_HT(filter)
+	ZEND_PARSE_PARAMETERS_END();
+
+	st = php_mih_store();
+	if (!st || dead_filter(filter, 1, st, &f, &none, false, &norm) != SUCCESS) {
+		RELEASE_NORM();
+		RETURN_THROWS();
+	}
+	if (!none) {
+		rc = mih_store_dead_total(st, &f, &total, err, sizeof(err));
+	}
+	RELEASE_NORM();
+	if (rc != 0) {
+		php_mih_store_throw("could not count dead letters", err);
+		RETURN_THROWS();
+	}
+	RETURN_LONG(total);
 }
 
 ZEND_METHOD(local_integrationhub_mih, replay)

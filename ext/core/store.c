@@ -345,6 +345,47 @@ void store_where_add1(store_where *w, const char *cond, mih_sql_value p)
 	store_where_add(w, cond, &p, 1);
 }
 
+/* The ESCAPE character of every LIKE the store writes (store_sql.h). */
+#define LIKE_ESCAPE '\\'
+#define LIKE_CONDITION_MAX 256
+
+int store_where_contains(mih_store *st, store_where *w, const char *column, const char *needle,
+	char **pattern, char *err, size_t errlen)
+{
+	char cond[LIKE_CONDITION_MAX];
+	size_t len = strlen(needle), n = 0;
+	char *p;
+
+	*pattern = NULL;
+	if (st->ops->like) {
+		if (st->ops->like(st->db, column, cond, sizeof(cond), err, errlen) != 0) {
+			return -1;
+		}
+	} else if ((size_t)snprintf(cond, sizeof(cond), "LOWER(%s) LIKE LOWER(?) ESCAPE '\\'", column)
+		>= sizeof(cond)) {
+		store_set_err(err, errlen, "store: the column name %s is too long", column);
+		return -1;
+	}
+	/* Worst case every byte escaped, plus the two % and the NUL. */
+	p = malloc(2 * len + 3);
+	if (!p) {
+		store_set_err(err, errlen, "store: out of memory building a search pattern");
+		return -1;
+	}
+	p[n++] = '%';
+	for (size_t i = 0; i < len; i++) {
+		if (needle[i] == '%' || needle[i] == '_' || needle[i] == LIKE_ESCAPE) {
+			p[n++] = LIKE_ESCAPE;
+		}
+		p[n++] = needle[i];
+	}
+	p[n++] = '%';
+	p[n] = '\0';
+	*pattern = p;
+	store_where_add1(w, cond, mih_sql_text(p, n));
+	return 0;
+}
+
 size_t store_utf8_cut(const char *s, size_t len, size_t max)
 {
 	if (!s || len <= max) {

@@ -145,8 +145,9 @@ typedef struct mih_store_task {
 typedef struct mih_store_task_filter {
 	mih_task_state state;     /* MIH_TASK_ANY: any */
 	int64_t serviceid;        /* 0: any */
-	long limit;               /* 0: MIH_STORE_LIST_DEFAULT */
+	long limit;               /* 0: MIH_STORE_LIST_DEFAULT; totals ignore it */
 	long offset;
+	const char *eventname;    /* NULL: any; else exactly this name */
 } mih_store_task_filter;
 
 /* Per service, for stats. */
@@ -197,6 +198,9 @@ int mih_store_to_dlq(mih_store *st, const mih_store_task *task, long attempts,
 /* Without payload/eventdata/headers; filter may be NULL. */
 int mih_store_task_list(mih_store *st, const mih_store_task_filter *filter,
 	mih_store_task **out, size_t *count, char *err, size_t errlen);
+/* How many tasks match filter (NULL: all), whatever its limit and offset. */
+int mih_store_task_total(mih_store *st, const mih_store_task_filter *filter, long *total,
+	char *err, size_t errlen);
 /* Everything, payload included. */
 int mih_store_task_get(mih_store *st, int64_t id, mih_store_task *out, char *err, size_t errlen);
 /* Due now (and unparked): DONE, NOT_FOUND, or RUNNING (left unchanged). */
@@ -237,8 +241,9 @@ typedef struct mih_store_dead_filter {
 	int64_t serviceid;        /* 0: any */
 	const char *eventname;    /* NULL: any */
 	int64_t since;            /* 0: any; else timecreated >= since */
-	long limit;               /* list: 0 means MIH_STORE_LIST_DEFAULT; replay_all/purge ignore */
+	long limit;               /* list: 0 means MIH_STORE_LIST_DEFAULT; the others ignore it */
 	long offset;
+	const char *error;        /* NULL or "": any; else a part of error_message, any case */
 } mih_store_dead_filter;
 
 /* Per service, for stats. */
@@ -253,6 +258,9 @@ void mih_store_dead_list_free(mih_store_dead *list, size_t count);
 int mih_store_dead_list(mih_store *st, const mih_store_dead_filter *filter,
 	mih_store_dead **out, size_t *count, char *err, size_t errlen);
 int mih_store_dead_get(mih_store *st, int64_t id, mih_store_dead *out, char *err, size_t errlen);
+/* How many dead letters match filter (NULL: all), whatever its limit and offset. */
+int mih_store_dead_total(mih_store *st, const mih_store_dead_filter *filter, long *total,
+	char *err, size_t errlen);
 /* Queues the same bytes with the same idempotency key, attempts 0, due now,
  * and deletes the dead letter, in one transaction. DONE or NOT_FOUND. */
 int mih_store_dead_replay(mih_store *st, int64_t id, int64_t *task_id, char *err, size_t errlen);

@@ -161,13 +161,16 @@ int mih_store_to_dlq(mih_store *st, const mih_store_task *task, long attempts,
 	return store_tx_end(st, rc, err, errlen);
 }
 
-/* prefix is "d." for joined queries, "" for single-table ones. */
-static void dead_where(store_where *w, const mih_store_dead_filter *f, const char *prefix)
+/* prefix is "d." for joined queries, "" for single-table ones. *pattern
+ * (freed by the caller, also on failure) backs the error search. */
+static int dead_where(mih_store *st, store_where *w, const mih_store_dead_filter *f,
+	const char *prefix, char **pattern, char *err, size_t errlen)
 {
 	char cond[64];
 
+	*pattern = NULL;
 	if (!f) {
-		return;
+		return 0;
 	}
 	if (f->serviceid > 0) {
 		snprintf(cond, sizeof(cond), "%sserviceid = ?", prefix);
@@ -181,6 +184,11 @@ static void dead_where(store_where *w, const mih_store_dead_filter *f, const cha
 		snprintf(cond, sizeof(cond), "%stimecreated >= ?", prefix);
 		store_where_add1(w, cond, mih_sql_int(f->since));
 	}
+	if (f->error && *f->error) {
+		snprintf(cond, sizeof(cond), "%serror_message", prefix);
+		return store_where_contains(st, w, cond, f->error, pattern, err, errlen);
+	}
+	return 0;
 }
 
 int mih_store_dead_list(mih_store *st, const mih_store_dead_filter *filter,
@@ -188,13 +196,44 @@ int mih_store_dead_list(mih_store *st, const mih_store_dead_filter *filter,
 {
 	store_where w = { "", { { 0 } }, 0 };
 	char sql[1536];
+	char *pattern;
 	long limit = filter && filter->limit > 0 ? filter->limit : MIH_STORE_LIST_DEFAULT;
 	long offset = filter && filter->offset > 0 ? filter->offset : 0;
+	int rc;
 
-	dead_where(&w, filter, "d.");
-	snprintf(sql, sizeof(sql), "%s%s ORDER BY d.id DESC", dead_select, w.sql);
-	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_dead,
-		dispose_dead, (void **)out, count, err, errlen);
+	*out = NULL;
+	*count = 0;
+	rc = dead_where(st, &w, filter, "d.", &pattern, err, errlen);
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), "%s%s ORDER BY d.id DESC", dead_select, w.sql);
+		rc = store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_dead,
+			dispose_dead, (void **)out, count, err, errlen);
+	}
+	free(pattern);
+	return rc;
+}
+
+int mih_store_dead_total(mih_store *st, const mih_store_dead_filter *filter, long *total,
+	char *err, size_t errlen)
+{
+	store_where w = { "", { { 0 } }, 0 };
+	char sql[1280];
+	char *pattern;
+	int64_t n = 0;
+	bool found;
+	int rc;
+
+	*total = 0;
+	rc = dead_where(st, &w, filter, "", &pattern, err, errlen);
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), "SELECT COUNT(*) AS n FROM {" T_DLQ "}%s", w.sql);
+		rc = store_query_int(st, sql, w.params, w.n, &n, &found, err, errlen);
+	}
+	free(pattern);
+	if (rc == 0) {
+		*total = (long)n;
+	}
+	return rc;
 }
 
 int mih_store_dead_get(mih_store *st, int64_t id, mih_store_dead *out, char *err, size_t errlen)
@@ -259,10 +298,17 @@ static int dead_ids(mih_store *st, const mih_store_dead_filter *filter, store_in
 {
 	store_where w = { "", { { 0 } }, 0 };
 	char sql[1280];
+	char *pattern;
+	int rc;
 
-	dead_where(&w, filter, "");
-	snprintf(sql, sizeof(sql), "SELECT id FROM {" T_DLQ "}%s ORDER BY id", w.sql);
-	return store_query_ints(st, sql, w.params, w.n, 0, 0, ids, err, errlen);
+	memset(ids, 0, sizeof(*ids));
+	rc = dead_where(st, &w, filter, "", &pattern, err, errlen);
+	if (rc == 0) {
+		snprintf(sql, sizeof(sql), "SELECT id FROM {" T_DLQ "}%s ORDER BY id", w.sql);
+		rc = store_query_ints(st, sql, w.params, w.n, 0, 0, ids, err, errlen);
+	}
+	free(pattern);
+	return rc;
 }
 
 int mih_store_dead_replay_all(mih_store *st, const mih_store_dead_filter *filter,
@@ -316,13 +362,18 @@ int mih_store_dead_purge(mih_store *st, const mih_store_dead_filter *filter,
 {
 	store_where w = { "", { { 0 } }, 0 };
 	char sql[1280];
+	char *pattern;
 	int64_t n = 0;
 	bool found;
 	int rc;
 
 	*count = 0;
-	dead_where(&w, filter, "");
+	if (dead_where(st, &w, filter, "", &pattern, err, errlen) != 0) {
+		free(pattern);
+		return -1;
+	}
 	if (store_tx_begin(st, err, errlen) != 0) {
+		free(pattern);
 		return -1;
 	}
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) AS n FROM {" T_DLQ "}%s", w.sql);
@@ -331,6 +382,7 @@ int mih_store_dead_purge(mih_store *st, const mih_store_dead_filter *filter,
 		snprintf(sql, sizeof(sql), "DELETE FROM {" T_DLQ "}%s", w.sql);
 		rc = store_exec(st, sql, w.params, w.n, err, errlen);
 	}
+	free(pattern);
 	rc = store_tx_end(st, rc, err, errlen);
 	if (rc == 0) {
 		*count = (long)n;

@@ -127,6 +127,11 @@ typedef struct store_where {
 
 void store_where_add(store_where *w, const char *cond, const mih_sql_value *params, size_t n);
 void store_where_add1(store_where *w, const char *cond, mih_sql_value p);
+/* Adds "column contains needle", ignoring case, with the needle's %, _ and \
+ * taken literally. *pattern (the parameter's bytes) must outlive the query:
+ * the caller frees it, also on failure. */
+int store_where_contains(mih_store *st, store_where *w, const char *column, const char *needle,
+	char **pattern, char *err, size_t errlen);
 
 /* ---- transactions ------------------------------------------------------- */
 

@@ -487,6 +487,20 @@ static void task_state_where(store_where *w, mih_task_state state, int64_t now)
 	}
 }
 
+static void task_where(mih_store *st, store_where *w, const mih_store_task_filter *f)
+{
+	if (!f) {
+		return;
+	}
+	task_state_where(w, f->state, mih_store_now(st));
+	if (f->serviceid > 0) {
+		store_where_add1(w, "q.serviceid = ?", mih_sql_int(f->serviceid));
+	}
+	if (f->eventname) {
+		store_where_add1(w, "q.eventname = ?", store_v_str(f->eventname));
+	}
+}
+
 int mih_store_task_list(mih_store *st, const mih_store_task_filter *filter,
 	mih_store_task **out, size_t *count, char *err, size_t errlen)
 {
@@ -495,15 +509,28 @@ int mih_store_task_list(mih_store *st, const mih_store_task_filter *filter,
 	long limit = filter && filter->limit > 0 ? filter->limit : MIH_STORE_LIST_DEFAULT;
 	long offset = filter && filter->offset > 0 ? filter->offset : 0;
 
-	if (filter) {
-		task_state_where(&w, filter->state, mih_store_now(st));
-		if (filter->serviceid > 0) {
-			store_where_add1(&w, "q.serviceid = ?", mih_sql_int(filter->serviceid));
-		}
-	}
+	task_where(st, &w, filter);
 	snprintf(sql, sizeof(sql), "%s%s ORDER BY q.next_run, q.id", task_summary_select, w.sql);
 	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_task,
 		dispose_task, (void **)out, count, err, errlen);
+}
+
+int mih_store_task_total(mih_store *st, const mih_store_task_filter *filter, long *total,
+	char *err, size_t errlen)
+{
+	store_where w = { "", { { 0 } }, 0 };
+	char sql[1536];
+	int64_t n = 0;
+	bool found;
+
+	*total = 0;
+	task_where(st, &w, filter);
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) AS n FROM {" T_QUEUE "} q%s", w.sql);
+	if (store_query_int(st, sql, w.params, w.n, &n, &found, err, errlen) != 0) {
+		return -1;
+	}
+	*total = (long)n;
+	return 0;
 }
 
 int mih_store_task_get(mih_store *st, int64_t id, mih_store_task *out, char *err, size_t errlen)

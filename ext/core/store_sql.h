@@ -59,6 +59,12 @@ typedef struct mih_sql_ops {
 	int (*rollback)(void *db, char *err, size_t errlen);
 	/* Stable identity of the database, e.g. "sqlite:/abs/path". */
 	const char *(*identity)(void *db);
+	/* Optional (may be NULL): writes into out a condition that is true when
+	 * the text column matches the one `?` it contains as a LIKE pattern,
+	 * ignoring case, with `\` escaping `%`, `_` and itself. Dialects differ
+	 * here (ILIKE, COLLATE, how '\' is quoted), so Moodle's $DB->sql_like()
+	 * writes it there. NULL: the standard LOWER(column) LIKE LOWER(?) ESCAPE '\'. */
+	int (*like)(void *db, const char *column, char *out, size_t outlen, char *err, size_t errlen);
 } mih_sql_ops;
 
 static inline mih_sql_value mih_sql_int(int64_t i)

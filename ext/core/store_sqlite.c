@@ -635,6 +635,7 @@ const mih_sql_ops mih_sql_sqlite_ops = {
 	sqlite_commit,
 	sqlite_rollback,
 	sqlite_identity,
+	NULL,          /* like: the standard form suits SQLite */
 };
 
 int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,

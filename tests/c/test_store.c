@@ -150,7 +150,7 @@ static void text_close(void *db)
 
 static const mih_sql_ops text_ops = {
 	text_exec, text_query_fn, text_insert, text_begin, NULL, text_commit, text_rollback,
-	text_identity
+	text_identity, NULL
 };
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -807,7 +807,7 @@ TEST(reschedule_park_and_derived_states)
 		MIH_TASK_PENDING, MIH_TASK_RETRYING, MIH_TASK_PARKED, MIH_TASK_RUNNING
 	};
 	for (size_t i = 0; i < 4; i++) {
-		mih_store_task_filter f = { states[i], 0, 0, 0 };
+		mih_store_task_filter f = { states[i], 0, 0, 0, NULL };
 
 		CHECK_INT(mih_store_task_list(st, &f, &list, &nl, err, sizeof(err)), 0);
 		CHECK_INT(nl, 1);
@@ -816,7 +816,7 @@ TEST(reschedule_park_and_derived_states)
 		}
 		mih_store_task_list_free(list, nl);
 	}
-	mih_store_task_filter fs = { MIH_TASK_ANY, b, 1, 1 };
+	mih_store_task_filter fs = { MIH_TASK_ANY, b, 1, 1, NULL };
 	CHECK_INT(mih_store_task_list(st, &fs, &list, &nl, err, sizeof(err)), 0);
 	CHECK_INT(nl, 1);
 	if (nl) {
@@ -1020,7 +1020,7 @@ TEST(dlq_replay_keeps_bytes_and_key)
 	finish(st);
 }
 
-static void kill_task(mih_store *st, int64_t svc, const char *eventname)
+static void kill_task_with(mih_store *st, int64_t svc, const char *eventname, const char *error)
 {
 	mih_store_task t;
 
@@ -1030,9 +1030,14 @@ static void kill_task(mih_store *st, int64_t svc, const char *eventname)
 	t.http_method = "POST";
 	t.payload = "x";
 	t.payload_len = 1;
-	if (mih_store_to_dlq(st, &t, 5, 500, "HTTP 500", NULL, 0, NULL, err, sizeof(err)) != 0) {
+	if (mih_store_to_dlq(st, &t, 5, 500, error, NULL, 0, NULL, err, sizeof(err)) != 0) {
 		fprintf(stderr, "kill_task: %s\n", err);
 	}
+}
+
+static void kill_task(mih_store *st, int64_t svc, const char *eventname)
+{
+	kill_task_with(st, svc, eventname, "HTTP 500");
 }
 
 TEST(dlq_list_filters_replay_all_purge)
@@ -1056,11 +1061,11 @@ TEST(dlq_list_filters_replay_all_purge)
 		CHECK(dl[0].id > dl[4].id);   /* newest first */
 	}
 	mih_store_dead_list_free(dl, n);
-	mih_store_dead_filter f = { b, "\\e\\two", 0, 0, 0 };
+	mih_store_dead_filter f = { b, "\\e\\two", 0, 0, 0, NULL };
 	CHECK_INT(mih_store_dead_list(st, &f, &dl, &n, err, sizeof(err)), 0);
 	CHECK_INT(n, 2);
 	mih_store_dead_list_free(dl, n);
-	mih_store_dead_filter since = { 0, NULL, fake_now, 2, 1 };
+	mih_store_dead_filter since = { 0, NULL, fake_now, 2, 1, NULL };
 	CHECK_INT(mih_store_dead_list(st, &since, &dl, &n, err, sizeof(err)), 0);
 	CHECK_INT(n, 2);   /* 3 recent ones, limit 2 from offset 1 */
 	mih_store_dead_list_free(dl, n);
@@ -1076,7 +1081,7 @@ TEST(dlq_list_filters_replay_all_purge)
 	}
 	free(dc);
 
-	mih_store_dead_filter fa = { a, NULL, 0, 0, 0 };
+	mih_store_dead_filter fa = { a, NULL, 0, 0, 0, NULL };
 	CHECK_INT(mih_store_dead_replay_all(st, &fa, &count, err, sizeof(err)), 0);
 	CHECK_INT(count, 2);
 	mih_store_task *tl;
@@ -1100,6 +1105,129 @@ TEST(dlq_list_filters_replay_all_purge)
 	CHECK_INT(count, 1);
 	CHECK_INT(mih_store_dead_purge(st, NULL, &count, err, sizeof(err)), 0);
 	CHECK_INT(count, 0);
+	finish(st);
+}
+
+static long dead_total(mih_store *st, const mih_store_dead_filter *f)
+{
+	long n = -1;
+
+	CHECK_INT(mih_store_dead_total(st, f, &n, err, sizeof(err)), 0);
+	return n;
+}
+
+/* The error search is a substring match ignoring case in which %, _ and the
+ * escape character \ are plain characters; it narrows lists, totals, replay_all
+ * and purge alike. */
+TEST(dlq_error_search_and_totals)
+{
+	mih_store *st = fresh_store();
+	int64_t a = add_service(st, "a"), b = add_service(st, "b");
+	mih_store_dead *dl;
+	size_t n;
+	long count;
+
+	kill_task_with(st, a, "\\e\\one", "HTTP 404 Not Found");
+	kill_task_with(st, a, "\\e\\one", "HTTP 404 50% off");
+	kill_task_with(st, a, "\\e\\two", "HTTP 404 5x0 off");
+	kill_task_with(st, b, "\\e\\two", "blocked: my_host matches my_host");
+	kill_task_with(st, b, "\\e\\two", "blocked: myXhost");
+	kill_task_with(st, b, "\\e\\two", "path C:\\tmp\\x");
+
+	CHECK_INT(dead_total(st, NULL), 6);
+	mih_store_dead_filter f = { 0, NULL, 0, 0, 0, "not found" };
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = "404";
+	CHECK_INT(dead_total(st, &f), 3);
+	f.error = "0% o";          /* the % is literal: not "5x0 off" */
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = "y_h";           /* the _ is literal: not "myXhost" */
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = "%";
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = ":\\tmp\\";      /* backslashes are literal too */
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = "\\";
+	CHECK_INT(dead_total(st, &f), 1);
+	f.error = "";              /* empty: no condition */
+	CHECK_INT(dead_total(st, &f), 6);
+	f.error = "nowhere";
+	CHECK_INT(dead_total(st, &f), 0);
+
+	/* Combined with the other conditions; the list pages over the same set. */
+	mih_store_dead_filter g = { a, "\\e\\one", 0, 1, 1, "HTTP 404" };
+	CHECK_INT(dead_total(st, &g), 2);   /* limit and offset ignored */
+	CHECK_INT(mih_store_dead_list(st, &g, &dl, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	if (n == 1) {
+		CHECK_STR(dl[0].error_message, "HTTP 404 Not Found");   /* the older one, page 2 */
+	}
+	mih_store_dead_list_free(dl, n);
+	g.serviceid = b;
+	CHECK_INT(dead_total(st, &g), 0);
+
+	mih_store_dead_filter r = { 0, NULL, 0, 0, 0, "OFF" };
+	CHECK_INT(mih_store_dead_replay_all(st, &r, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 2);
+	CHECK_INT(dead_total(st, NULL), 4);
+	r.error = "my_host";
+	CHECK_INT(mih_store_dead_purge(st, &r, &count, err, sizeof(err)), 0);
+	CHECK_INT(count, 1);
+	CHECK_INT(dead_total(st, NULL), 3);
+	finish(st);
+}
+
+static long task_total(mih_store *st, const mih_store_task_filter *f)
+{
+	long n = -1;
+
+	CHECK_INT(mih_store_task_total(st, f, &n, err, sizeof(err)), 0);
+	return n;
+}
+
+TEST(task_eventname_filter_and_totals)
+{
+	mih_store *st = fresh_store();
+	int64_t a = add_service(st, "a"), b = add_service(st, "b");
+	int64_t t1 = add_task(st, a, "1"), t2 = add_task(st, a, "2");
+	mih_store_task t, *list;
+	size_t n;
+
+	(void)t1;
+	memset(&t, 0, sizeof(t));
+	t.serviceid = b;
+	t.eventname = "\\core\\event\\user_created";
+	t.endpoint = "/u";
+	t.http_method = "POST";
+	t.payload = "3";
+	t.payload_len = 1;
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+	free(t.idempotency_key);
+	CHECK_INT(mih_store_task_retry_now(st, t2, err, sizeof(err)), MIH_STORE_DONE);
+
+	CHECK_INT(task_total(st, NULL), 3);
+	mih_store_task_filter f = { MIH_TASK_ANY, 0, 1, 0, "\\core\\event\\user_loggedin" };
+	CHECK_INT(task_total(st, &f), 2);   /* the limit is ignored */
+	CHECK_INT(mih_store_task_list(st, &f, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_task_list_free(list, n);
+	f.offset = 1;
+	f.limit = 5;
+	CHECK_INT(mih_store_task_list(st, &f, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_task_list_free(list, n);
+	f.serviceid = b;
+	CHECK_INT(task_total(st, &f), 0);
+	f.eventname = "\\core\\event\\user_created";
+	CHECK_INT(task_total(st, &f), 1);
+	f.eventname = "\\core\\event\\user";   /* exact, not a prefix */
+	f.serviceid = 0;
+	CHECK_INT(task_total(st, &f), 0);
+	f.eventname = NULL;
+	f.state = MIH_TASK_PENDING;
+	CHECK_INT(task_total(st, &f), 3);
+	f.state = MIH_TASK_RUNNING;
+	CHECK_INT(task_total(st, &f), 0);
 	finish(st);
 }
 
@@ -1447,7 +1575,7 @@ TEST(two_processes_never_claim_the_same_task)
 	free(seen);
 
 	st = open_store();
-	mih_store_task_filter running = { MIH_TASK_RUNNING, 0, RACE_TASKS, 0 };
+	mih_store_task_filter running = { MIH_TASK_RUNNING, 0, RACE_TASKS, 0, NULL };
 	mih_store_task *list;
 	size_t n;
 	CHECK_INT(mih_store_task_list(st, &running, &list, &n, err, sizeof(err)), 0);
@@ -1470,6 +1598,8 @@ static void run_behaviour(void)
 	RUN(dlq_truncates_response_and_accepts_unqueued);
 	RUN(dlq_replay_keeps_bytes_and_key);
 	RUN(dlq_list_filters_replay_all_purge);
+	RUN(dlq_error_search_and_totals);
+	RUN(task_eventname_filter_and_totals);
 	RUN(log_list_filters);
 	RUN(log_prune_and_stats);
 	RUN(circuit_state);

@@ -68,4 +68,4 @@ b: calls=4 ok=1 failed=3 p50=int queue={"pending":0,"retrying":0,"parked":0,"run
 3 queued, 3 dead
 3 purged
 0 purged
-local_integrationhub\mih::purge_dead_letters(): Argument #1 ($filter) contains unknown filter "limit" (known: service, eventname, since)
+local_integrationhub\mih::purge_dead_letters(): Argument #1 ($filter) contains unknown filter "limit" (known: service, eventname, since, error)

@@ -69,7 +69,7 @@ var_dump(mih::task($slow));
 6 5 1 2 3,4
 ValueError: local_integrationhub\mih::tasks(): Argument #1 ($filter) filter "status" must be one of pending, retrying, parked, running
 ValueError: local_integrationhub\mih::tasks(): Argument #1 ($filter) filter "limit" must be at least 1
-ValueError: local_integrationhub\mih::tasks(): Argument #1 ($filter) contains unknown filter "sort" (known: status, service, limit, offset)
+ValueError: local_integrationhub\mih::tasks(): Argument #1 ($filter) contains unknown filter "sort" (known: status, service, eventname, limit, offset)
 ValueError: local_integrationhub\mih::run_queue(): Argument #1 ($options) option "concurrency" must be between 1 and 1024
 ValueError: local_integrationhub\mih::run_queue(): Argument #1 ($options) contains unknown option "speed" (known: limit, time_limit, concurrency, per_service)
 TypeError: local_integrationhub\mih::run_queue(): Argument #1 ($options) option "time_limit" must be of type int|float, string given

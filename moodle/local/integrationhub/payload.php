@@ -26,12 +26,15 @@ require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
 use local_integrationhub\local\page;
+use local_integrationhub\local\queue_actions;
 use local_integrationhub\mih;
 
 $type = required_param('type', PARAM_ALPHA);
 $id = required_param('id', PARAM_INT);
-$url = new moodle_url('/local/integrationhub/payload.php', ['type' => $type, 'id' => $id]);
-$returnurl = new moodle_url('/local/integrationhub/queue.php');
+// The Queue page's filters come along, so the way back shows the same rows.
+$queue = queue_actions::from_request();
+$url = new moodle_url('/local/integrationhub/payload.php', ['type' => $type, 'id' => $id] + $queue->params());
+$returnurl = $queue->url([], $type === 'dead' ? 'dlq' : '');
 
 page::setup('queue', $url);
 
