@@ -20,6 +20,10 @@ static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
 				zend_zval_type_name(entry));
 			return FAILURE;
 		}
+		if (php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1, "setting \"blocked_hosts\" entries")
+				!= SUCCESS) {
+			return FAILURE;
+		}
 		if (mih_net_policy_add_blocked(p, Z_STRVAL_P(entry), Z_STRLEN_P(entry), err, sizeof(err)) != 0) {
 			zend_argument_value_error(1, "setting \"blocked_hosts\": %s", err);
 			return FAILURE;
@@ -40,6 +44,10 @@ static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
 		zend_long port;
+		if (Z_TYPE_P(entry) == IS_STRING && php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1,
+				"setting \"allowed_ports\" entries") != SUCCESS) {
+			return FAILURE;
+		}
 		if (Z_TYPE_P(entry) == IS_LONG) {
 			port = Z_LVAL_P(entry);
 		} else if (Z_TYPE_P(entry) == IS_STRING && is_numeric_string(Z_STRVAL_P(entry), Z_STRLEN_P(entry),
