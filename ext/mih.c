@@ -3,6 +3,7 @@
 #include "mih_private.h"
 #include "ext/standard/info.h"
 #include "ext/spl/spl_exceptions.h"
+#include "zend_attributes.h"
 #include "mih_arginfo.h"
 
 #include <curl/curl.h>
