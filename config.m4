@@ -41,7 +41,7 @@ if test "$PHP_MIH" != "no"; then
   PHP_SUBST(MIH_SHARED_LIBADD)
 
   dnl Zend glue first, then the Zend-free cores (ext/core) it sits on.
-  MIH_SOURCES="ext/mih.c ext/mih_class.c ext/mih_call.c ext/mih_policy.c ext/mih_request.c ext/mih_response.c \
+  MIH_SOURCES="ext/mih.c ext/mih_class.c ext/mih_args.c ext/mih_call.c ext/mih_policy.c ext/mih_request.c ext/mih_response.c \
     ext/mih_exceptions.c ext/mih_json.c ext/mih_http.c \
     ext/mih_template.c ext/mih_store_api.c ext/mih_emit.c ext/mih_queue_api.c ext/mih_breaker.c \
     ext/mih_worker.c ext/mih_dbstore.c ext/mih_sign_api.c \

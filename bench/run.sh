@@ -61,7 +61,7 @@ out="$work/RESULTS.md"
 	echo "| jansson | $jansson_version |"
 	echo "| extension | modules/mih.so of $(date -u -r modules/mih.so '+%Y-%m-%d %H:%M UTC'), built with \`$(sed -n 's/^CFLAGS = //p' Makefile 2>/dev/null)\` |"
 	echo
-	echo "Each benchmark runs as \`php -d extension=<copy of modules/mih.so> bench/<name>/run.php\` (a private copy, so that a rebuild cannot change it mid-run)."
+	echo "Each benchmark runs as \`php -d extension=<copy of modules/mih.so> -d mih.shm_path=<private breaker table> bench/<name>/run.php\` (a private copy, so that a rebuild cannot change it mid-run)."
 	echo "The machine may be shared: the slowest and fastest run are given next to each median."
 	echo
 } >"$out"
@@ -70,7 +70,8 @@ status=0
 for b in $benches; do
 	echo "== bench/$b" >&2
 	rc=0
-	MIH_SO="$so" php -d extension="$so" "bench/$b/run.php" >"$work/section.md" || rc=$?
+	# A breaker table of the run's own (mih.shm_path is PHP_INI_SYSTEM: only -d sets it).
+	MIH_SO="$so" php -d extension="$so" -d mih.shm_path="$work/breaker.shm" "bench/$b/run.php" >"$work/section.md" || rc=$?
 	case $rc in
 	0|3) cat "$work/section.md" >>"$out"; echo >>"$out"
 		[ $rc -eq 3 ] && echo "   bench/$b: some targets missed (see RESULTS.md)" >&2 ;;

@@ -3,6 +3,7 @@
 #include "mih_private.h"
 #include "ext/standard/info.h"
 #include "ext/spl/spl_exceptions.h"
+#include "zend_attributes.h"
 #include "mih_arginfo.h"
 
 #include <curl/curl.h>
@@ -88,11 +89,25 @@ static ZEND_INI_MH(OnUpdateAllowedPorts)
 	return SUCCESS;
 }
 
+/* A file path is read as a C string: a NUL would open another file. */
+static ZEND_INI_MH(OnUpdatePath)
+{
+	if (memchr(ZSTR_VAL(new_value), '\0', ZSTR_LEN(new_value))) {
+		php_error_docref(NULL, E_WARNING, "%s must not contain any null bytes", ZSTR_VAL(entry->name));
+		return FAILURE;
+	}
+	return OnUpdateString(entry, new_value, mh_arg1, mh_arg2, mh_arg3, stage);
+}
+
 static ZEND_INI_MH(OnUpdateDurability)
 {
 	mih_sqlite_durability d;
 	char err[256];
 
+	if (memchr(ZSTR_VAL(new_value), '\0', ZSTR_LEN(new_value))) {
+		php_error_docref(NULL, E_WARNING, "mih.store_durability must not contain any null bytes");
+		return FAILURE;
+	}
 	if (mih_sqlite_durability_parse(ZSTR_VAL(new_value), &d, err, sizeof(err)) != 0) {
 		php_error_docref(NULL, E_WARNING, "mih.store_durability: %s", err);
 		return FAILURE;
@@ -133,20 +148,35 @@ MIH_INI_RANGE(OnUpdateLogMaxRows, "mih.log_max_rows", 100, 100000000)
 MIH_INI_RANGE(OnUpdateLogMaxAge, "mih.log_max_age", 60, 31536000)
 MIH_INI_RANGE(OnUpdateLeaseMargin, "mih.lease_margin", 1, 3600)
 
+/* Who may change what. PHP_INI_SYSTEM (php.ini, the FPM pool's
+ * php_admin_value, -d; never ini_set() or .user.ini), as apcu does for its
+ * shared memory, for what guards the host rather than the calling script:
+ * - blocked_hosts, allowed_ports: the host's outbound floor; a script that
+ *   could empty them could reach what they protect. mih::configure() stays
+ *   the run-time way for the Moodle plugin to pass the site's lists, which
+ *   add to these and never lift them (php_mih_policy);
+ * - shm_path, shm_mode: the breaker table every process of the host shares,
+ *   and the mode it is created with; a script pointing them elsewhere would
+ *   leave the host's circuits or expose the table.
+ * PHP_INI_ALL for what only concerns the caller's own calls and data:
+ * max_response_size (its own memory, like memory_limit), store_path (the
+ * same power as mih::use_sqlite()), store_durability (the fsync of its own
+ * commits), dedupe_ttl, rules_ttl, log_max_rows, log_max_age and
+ * lease_margin (semantics and housekeeping of the store it uses). */
 PHP_INI_BEGIN()
 	STD_PHP_INI_ENTRY("mih.max_response_size", "10M", PHP_INI_ALL, OnUpdateMaxResponseSize,
 		max_response_size, zend_mih_globals, mih_globals)
-	STD_PHP_INI_ENTRY("mih.blocked_hosts", "", PHP_INI_ALL, OnUpdateBlockedHosts,
+	STD_PHP_INI_ENTRY("mih.blocked_hosts", "", PHP_INI_SYSTEM, OnUpdateBlockedHosts,
 		blocked_hosts, zend_mih_globals, mih_globals)
-	STD_PHP_INI_ENTRY("mih.allowed_ports", "", PHP_INI_ALL, OnUpdateAllowedPorts,
+	STD_PHP_INI_ENTRY("mih.allowed_ports", "", PHP_INI_SYSTEM, OnUpdateAllowedPorts,
 		allowed_ports, zend_mih_globals, mih_globals)
-	STD_PHP_INI_ENTRY("mih.store_path", "", PHP_INI_ALL, OnUpdateString,
+	STD_PHP_INI_ENTRY("mih.store_path", "", PHP_INI_ALL, OnUpdatePath,
 		store_path, zend_mih_globals, mih_globals)
 	STD_PHP_INI_ENTRY("mih.store_durability", "full", PHP_INI_ALL, OnUpdateDurability,
 		store_durability, zend_mih_globals, mih_globals)
-	STD_PHP_INI_ENTRY("mih.shm_path", "", PHP_INI_ALL, OnUpdateString,
+	STD_PHP_INI_ENTRY("mih.shm_path", "", PHP_INI_SYSTEM, OnUpdatePath,
 		shm_path, zend_mih_globals, mih_globals)
-	STD_PHP_INI_ENTRY("mih.shm_mode", "0600", PHP_INI_ALL, OnUpdateShmMode,
+	STD_PHP_INI_ENTRY("mih.shm_mode", "0600", PHP_INI_SYSTEM, OnUpdateShmMode,
 		shm_mode, zend_mih_globals, mih_globals)
 	STD_PHP_INI_ENTRY("mih.dedupe_ttl", "86400", PHP_INI_ALL, OnUpdateDedupeTtl,
 		dedupe_ttl, zend_mih_globals, mih_globals)

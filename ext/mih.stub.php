@@ -73,11 +73,17 @@ final class mih
 {
     private function __construct() {}
 
-    public static function request(string $service, string $path = "/", array|string|null $payload = [], ?string $method = null, array $options = []): mih_response {}
+    /* Parameters that can carry a credential are #[\SensitiveParameter], so
+     * that a stack trace shows Object(SensitiveParameterValue) instead:
+     * headers (options, header values, definitions, webhook headers such as a
+     * framework's whole getallheaders()), secrets and the $DB object, whose
+     * properties hold the database password. Payloads, event data and
+     * webhook bodies are data and stay visible. */
+    public static function request(string $service, string $path = "/", array|string|null $payload = [], ?string $method = null, #[\SensitiveParameter] array $options = []): mih_response {}
 
     public static function send(string $service): mih_request {}
 
-    public static function save_service(array $definition): array {}
+    public static function save_service(#[\SensitiveParameter] array $definition): array {}
 
     public static function service(string $name): ?array {}
 
@@ -105,9 +111,9 @@ final class mih
 
     public static function use_sqlite(string $path): void {}
 
-    public static function use_db(object $db): void {}
+    public static function use_db(#[\SensitiveParameter] object $db): void {}
 
-    public static function save_rule(array $rule): array {}
+    public static function save_rule(#[\SensitiveParameter] array $rule): array {}
 
     public static function rule(int $id): ?array {}
 
@@ -147,7 +153,7 @@ final class mih
 
     public static function stats(): array {}
 
-    public static function verify_webhook(array $headers, string $body, string|array $secrets, int $tolerance = 300): void {}
+    public static function verify_webhook(#[\SensitiveParameter] array $headers, string $body, #[\SensitiveParameter] string|array $secrets, int $tolerance = 300): void {}
 }
 
 /**
@@ -164,7 +170,7 @@ final class mih_request
 
     public function method(string $method): static {}
 
-    public function header(string $name, string $value): static {}
+    public function header(string $name, #[\SensitiveParameter] string $value): static {}
 
     public function timeout(float $seconds): static {}
 

@@ -290,7 +290,7 @@ ZEND_METHOD(local_integrationhub_mih, circuit)
 	mih_store *st;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(name)
+		Z_PARAM_PATH_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if (php_mih_load_service(name, &svc, false, &st) != SUCCESS) {
@@ -310,7 +310,7 @@ ZEND_METHOD(local_integrationhub_mih, reset_circuit)
 	mih_shm *shm;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(name)
+		Z_PARAM_PATH_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if (php_mih_load_service(name, &svc, false, &st) != SUCCESS) {

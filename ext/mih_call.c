@@ -19,68 +19,6 @@ void php_mih_call_init(php_mih_call *call)
 	call->max_retries = -1;
 }
 
-zend_result php_mih_check_header(const char *name, size_t nlen, const char *value, size_t vlen,
-	uint32_t argnum)
-{
-	size_t i;
-
-	if (nlen == 0) {
-		zend_argument_value_error(argnum, "must not contain an empty header name");
-		return FAILURE;
-	}
-	for (i = 0; i < nlen; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (c == '\r' || c == '\n') {
-			zend_argument_value_error(argnum, "must not contain CR or LF in header name \"%.*s\"",
-				(int)MIN(nlen, 64), name);
-			return FAILURE;
-		}
-		if (!(isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)) || c == 0) {
-			zend_argument_value_error(argnum, "contains an invalid header name \"%.*s\"",
-				(int)MIN(nlen, 64), name);
-			return FAILURE;
-		}
-	}
-	if (memchr(value, '\r', vlen) || memchr(value, '\n', vlen) || memchr(value, '\0', vlen)) {
-		/* The value itself is not repeated: it may be a credential. */
-		zend_argument_value_error(argnum, "must not contain CR, LF or NUL in the value of header \"%.*s\"",
-			(int)MIN(nlen, 64), name);
-		return FAILURE;
-	}
-	return SUCCESS;
-}
-
-zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen)
-{
-	size_t i;
-
-	if (nlen == 0) {
-		return FAILURE;
-	}
-	for (i = 0; i < nlen; i++) {
-		unsigned char c = (unsigned char)name[i];
-		if (!(isalnum(c) || strchr("!#$%&'*+-.^_`|~", c)) || c == 0) {
-			return FAILURE;
-		}
-	}
-	if (memchr(value, '\r', vlen) || memchr(value, '\n', vlen) || memchr(value, '\0', vlen)) {
-		return FAILURE;
-	}
-	return SUCCESS;
-}
-
-zend_string *php_mih_check_method(zend_string *method, uint32_t argnum)
-{
-	const char *canon = mih_method_canonical(ZSTR_VAL(method), ZSTR_LEN(method));
-
-	if (!canon) {
-		zend_argument_value_error(argnum, "must be one of GET, POST, PUT, PATCH, DELETE, HEAD, \"%.*s\" given",
-			(int)MIN(ZSTR_LEN(method), 32), ZSTR_VAL(method));
-		return NULL;
-	}
-	return zend_string_init(canon, strlen(canon), 0);
-}
-
 /* ---- building one request ------------------------------------------- */
 
 /* Request headers as a HashTable: lower-case name => "Name: value". */
@@ -425,7 +363,8 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 		return;
 	}
 	method = call->method ? ZSTR_VAL(call->method) : svc.method;
-	if (encode_payload(call->payload, call->payload_argnum, method, &body, &query) != SUCCESS) {
+	if (php_mih_check_query_payload(call->payload, method, call->payload_argnum) != SUCCESS
+			|| encode_payload(call->payload, call->payload_argnum, method, &body, &query) != SUCCESS) {
 		goto done;
 	}
 	url = build_url(&svc, call->path, &query);
@@ -494,8 +433,8 @@ static zend_result check_call_headers(HashTable *headers, uint32_t argnum)
 				ZSTR_VAL(name), zend_zval_type_name(value));
 			return FAILURE;
 		}
-		if (php_mih_check_header(ZSTR_VAL(name), ZSTR_LEN(name), Z_STRVAL_P(value), Z_STRLEN_P(value), argnum)
-				!= SUCCESS) {
+		if (php_mih_check_header(ZSTR_VAL(name), ZSTR_LEN(name), Z_STRVAL_P(value), Z_STRLEN_P(value), argnum,
+				argnum) != SUCCESS) {
 			return FAILURE;
 		}
 	} ZEND_HASH_FOREACH_END();
@@ -562,14 +501,17 @@ zend_result php_mih_call_parse(zend_execute_data *execute_data, php_mih_call *ca
 	HashTable *options = NULL;
 
 	ZEND_PARSE_PARAMETERS_START(1, with_options ? 5 : 4)
-		Z_PARAM_STR(service)
+		Z_PARAM_PATH_STR(service)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_STR(path)
+		Z_PARAM_PATH_STR(path)
 		Z_PARAM_ZVAL(payload)
-		Z_PARAM_STR_OR_NULL(method)
+		Z_PARAM_PATH_STR_OR_NULL(method)
 		Z_PARAM_ARRAY_HT(options)
 	ZEND_PARSE_PARAMETERS_END_EX(return FAILURE);
 
+	if (path && php_mih_check_line(path, 2) != SUCCESS) {
+		return FAILURE;
+	}
 	if (payload && Z_TYPE_P(payload) != IS_ARRAY && Z_TYPE_P(payload) != IS_STRING && Z_TYPE_P(payload) != IS_NULL) {
 		zend_argument_type_error(3, "must be of type array|string|null, %s given", zend_zval_type_name(payload));
 		return FAILURE;

@@ -56,7 +56,7 @@ ZEND_METHOD(local_integrationhub_mih, send)
 	zend_string *service;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(service)
+		Z_PARAM_PATH_STR(service)
 	ZEND_PARSE_PARAMETERS_END();
 
 	php_mih_request_create(return_value, service);
@@ -71,6 +71,15 @@ static void return_service(zval *return_value, const mih_service *svc)
 	php_mih_json_to_zval(j, return_value);
 	json_decref(j);
 }
+
+/* Fields that become part of the request head: no CR or LF. */
+static const php_mih_field service_fields[] = {
+	{ "base_url", PHP_MIH_FIELD_LINE },
+	{ "auth_token", PHP_MIH_FIELD_LINE },
+	{ "apikey_header", PHP_MIH_FIELD_LINE },
+	{ "headers", PHP_MIH_FIELD_HEADERS },
+	{ NULL, PHP_MIH_FIELD_TEXT }
+};
 
 ZEND_METHOD(local_integrationhub_mih, save_service)
 {
@@ -89,7 +98,7 @@ ZEND_METHOD(local_integrationhub_mih, save_service)
 	if (!st) {
 		RETURN_THROWS();
 	}
-	def = php_mih_zval_to_json(definition, 1);
+	def = php_mih_definition_to_json(definition, 1, service_fields);
 	if (!def) {
 		RETURN_THROWS();
 	}
@@ -139,7 +148,7 @@ ZEND_METHOD(local_integrationhub_mih, service)
 	int rc;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(name)
+		Z_PARAM_PATH_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
 	st = php_mih_store();
@@ -203,7 +212,7 @@ ZEND_METHOD(local_integrationhub_mih, delete_service)
 	int rc;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(name)
+		Z_PARAM_PATH_STR(name)
 	ZEND_PARSE_PARAMETERS_END();
 
 	st = php_mih_store();

@@ -343,6 +343,9 @@ static zend_result emit_options(HashTable *options, zend_string **dedupe_key)
 				zend_argument_value_error(3, "option \"dedupe_key\" must be 1 to %d bytes long", MIH_STORE_DEDUPE_KEY_MAX);
 				return FAILURE;
 			}
+			if (php_mih_check_no_nul_in(Z_STRVAL_P(v), Z_STRLEN_P(v), 3, "option \"dedupe_key\"") != SUCCESS) {
+				return FAILURE;
+			}
 			*dedupe_key = Z_STR_P(v);
 		} else {
 			zend_argument_value_error(3, "contains unknown option \"%s\" (known: dedupe_key)", key ? ZSTR_VAL(key) : "(numeric key)");
@@ -417,7 +420,7 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	bool failed = false, seen;
 
 	ZEND_PARSE_PARAMETERS_START(2, 3)
-		Z_PARAM_STR(eventname)
+		Z_PARAM_PATH_STR(eventname)
 		Z_PARAM_ZVAL(data)
 		Z_PARAM_OPTIONAL
 		Z_PARAM_ARRAY_HT(options)
@@ -533,6 +536,9 @@ zend_long php_mih_enqueue_call(php_mih_call *call)
 	}
 	method = call->method ? ZSTR_VAL(call->method) : svc.method;
 	memset(&task, 0, sizeof(task));
+	if (php_mih_check_query_payload(call->payload, method, call->payload_argnum) != SUCCESS) {
+		goto done;
+	}
 	task.serviceid = svc.id;
 	task.http_method = strdup(method);
 	task.endpoint = dup_bytes(ZSTR_VAL(call->path), ZSTR_LEN(call->path));

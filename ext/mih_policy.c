@@ -1,5 +1,6 @@
 /* Outbound safety like Moodle's curlsecurityblockedhosts/allowedport:
- * mih::configure() and the INI settings feed one policy per request. */
+ * the INI settings (the host's) and mih::configure() (the site's) feed one
+ * policy per request. */
 #include "mih_private.h"
 
 /* ---- outbound policy ------------------------------------------------ */
@@ -18,6 +19,10 @@ static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
 		if (Z_TYPE_P(entry) != IS_STRING) {
 			zend_argument_type_error(1, "setting \"blocked_hosts\" entries must be strings, %s given",
 				zend_zval_type_name(entry));
+			return FAILURE;
+		}
+		if (php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1, "setting \"blocked_hosts\" entries")
+				!= SUCCESS) {
 			return FAILURE;
 		}
 		if (mih_net_policy_add_blocked(p, Z_STRVAL_P(entry), Z_STRLEN_P(entry), err, sizeof(err)) != 0) {
@@ -40,6 +45,10 @@ static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
 		zend_long port;
+		if (Z_TYPE_P(entry) == IS_STRING && php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1,
+				"setting \"allowed_ports\" entries") != SUCCESS) {
+			return FAILURE;
+		}
 		if (Z_TYPE_P(entry) == IS_LONG) {
 			port = Z_LVAL_P(entry);
 		} else if (Z_TYPE_P(entry) == IS_STRING && is_numeric_string(Z_STRVAL_P(entry), Z_STRLEN_P(entry),
@@ -107,11 +116,15 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	php_mih_policy_invalidate();
 }
 
-/* The policy in force: mih::configure() values over the INI settings. */
+/* The policy in force. The INI lists are the host's (PHP_INI_SYSTEM): what
+ * mih::configure() gives for the site is added to them and cannot lift
+ * them. Its blocked hosts are blocked too; its allowed ports narrow the
+ * INI's list, and a port neither list allows is refused. */
 mih_net_policy *php_mih_policy(void)
 {
-	mih_net_policy *p;
+	mih_net_policy *p, *site_ports;
 	char err[256];
+	zval zv;
 
 	if (MIH_G(policy)) {
 		return MIH_G(policy);
@@ -120,20 +133,23 @@ mih_net_policy *php_mih_policy(void)
 	if (!p) {
 		return NULL;
 	}
-	if (MIH_G(cfg_hosts)) {
-		zval zv;
-		ZVAL_ARR(&zv, MIH_G(cfg_hosts));
-		fill_policy_hosts(p, &zv);
-	} else if (MIH_G(blocked_hosts)) {
-		/* Validated when the INI value was set. */
+	/* Both validated when they were set. */
+	if (MIH_G(blocked_hosts)) {
 		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
 	}
-	if (MIH_G(cfg_ports)) {
-		zval zv;
-		ZVAL_ARR(&zv, MIH_G(cfg_ports));
-		fill_policy_ports(p, &zv);
-	} else if (MIH_G(allowed_ports)) {
+	if (MIH_G(allowed_ports)) {
 		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	if (MIH_G(cfg_hosts)) {
+		ZVAL_ARR(&zv, MIH_G(cfg_hosts));
+		fill_policy_hosts(p, &zv);
+	}
+	/* Without memory for the site's list the host's applies alone. */
+	if (MIH_G(cfg_ports) && (site_ports = mih_net_policy_new()) != NULL) {
+		ZVAL_ARR(&zv, MIH_G(cfg_ports));
+		fill_policy_ports(site_ports, &zv);
+		mih_net_policy_restrict_ports(p, site_ports);
+		mih_net_policy_free(site_ports);
 	}
 	MIH_G(policy) = p;
 	return p;

@@ -27,6 +27,44 @@
 void php_mih_throw(zend_class_entry *ce, zend_long code, const char *fmt, ...)
 	ZEND_ATTRIBUTE_FORMAT(printf, 3, 4);
 
+/* ---- argument checks (mih_args.c) ---- */
+/* \ValueError for argument argnum when s holds a NUL byte (which C would
+ * read as the end of the string): "must not contain any null bytes", the
+ * engine's message for Z_PARAM_PATH_STR. */
+zend_result php_mih_check_no_nul(const char *s, size_t len, uint32_t argnum);
+/* The same for a string inside the argument: "<what> must not contain any
+ * null bytes", what given printf-style (e.g. "filter \"service\""). */
+zend_result php_mih_check_no_nul_in(const char *s, size_t len, uint32_t argnum, const char *what_fmt, ...)
+	ZEND_ATTRIBUTE_FORMAT(printf, 4, 5);
+/* A path (NUL already refused by Z_PARAM_PATH_STR): no CR or LF. */
+zend_result php_mih_check_line(zend_string *s, uint32_t argnum);
+/* A header name (a token) and value (no CR, LF or NUL); the \ValueError
+ * names name_argnum or value_argnum, and never repeats the value. */
+zend_result php_mih_check_header(const char *name, size_t nlen, const char *value, size_t vlen,
+	uint32_t name_argnum, uint32_t value_argnum);
+/* The same test without an exception. */
+zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen);
+/* Validates and upper-cases an HTTP method; throws \ValueError naming argnum. */
+zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
+/* A string payload that a GET or HEAD request puts in its query string:
+ * no CR, LF or NUL. argnum 0: the payload was given to with(). */
+zend_result php_mih_check_query_payload(const zval *payload, const char *method, uint32_t argnum);
+/* How a definition field is checked beyond "no NUL byte anywhere". */
+typedef enum {
+	PHP_MIH_FIELD_TEXT = 0,
+	PHP_MIH_FIELD_LINE,     /* part of the request head (URL, path, header name or value): no CR or LF */
+	PHP_MIH_FIELD_HEADERS   /* a map of header name => value, each without CR or LF */
+} php_mih_field_kind;
+typedef struct {
+	const char *name;
+	php_mih_field_kind kind;
+} php_mih_field;
+/* A definition array (service, rule) as a jansson tree, like
+ * php_mih_zval_to_json, refusing a NUL byte in any field name or string
+ * inside it, and CR or LF in the fields listed (NULL-terminated, other
+ * fields are PHP_MIH_FIELD_TEXT) with a \ValueError naming the field. */
+json_t *php_mih_definition_to_json(zval *def, uint32_t argnum, const php_mih_field *fields);
+
 /* ---- templates (mih_template.c) ---- */
 #include "template.h"
 /* A compiled template from the per-process cache, valid until the next call. */
@@ -105,9 +143,6 @@ zend_result php_mih_call_parse(zend_execute_data *execute_data, php_mih_call *ca
 void php_mih_call_release(php_mih_call *call);
 /* Performs the call into return_value (a mih_response) or throws. */
 void php_mih_call_execute(php_mih_call *call, zval *return_value);
-/* Validates a header name and value; throws \ValueError naming argnum. */
-zend_result php_mih_check_header(const char *name, size_t nlen, const char *value, size_t vlen,
-	uint32_t argnum);
 /* Request headers (lower-case name => "Name: value" line): defaults, auth,
  * the service's headers, the call's, a task's (JSON text), User-Agent. */
 void php_mih_headers_build(HashTable *lines, const mih_service *svc, HashTable *call_headers,
@@ -124,8 +159,6 @@ bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms);
 zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out);
 /* POST, PUT, PATCH and DELETE carry the payload as a body; GET and HEAD in the query. */
 bool php_mih_method_has_body(const char *method);
-/* Validates and upper-cases an HTTP method; throws \ValueError naming argnum. */
-zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
 
 /* The outbound policy in force (never NULL unless out of memory). */
 mih_net_policy *php_mih_policy(void);
@@ -144,7 +177,6 @@ void php_mih_add_redacted_headers(zval *arr, const char *key, const char *json_t
 zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
 zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
 zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
-zend_result php_mih_check_header_silent(const char *name, size_t nlen, const char *value, size_t vlen);
 /* Appends one request-log row (no fsync) and prunes the log now and then. */
 void php_mih_log_append(mih_store *st, const mih_store_log_row *row);
 /* The same for a synchronous call, batched on the embedded store. */

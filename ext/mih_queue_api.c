@@ -331,10 +331,6 @@ static zend_result dead_filter(HashTable *filter, uint32_t argnum, mih_store *st
 			|| php_mih_filter_long(filter, "offset", argnum, 0, &offset) != SUCCESS) {
 		return FAILURE;
 	}
-	if (error && memchr(ZSTR_VAL(error), '\0', ZSTR_LEN(error))) {
-		zend_argument_value_error(argnum, "filter \"error\" must not contain NUL bytes");
-		return FAILURE;
-	}
 	if (eventname_filter(filter, argnum, &f->eventname, norm) != SUCCESS
 			|| service_filter(st, filter, argnum, &f->serviceid, none) != SUCCESS) {
 		return FAILURE;

@@ -109,9 +109,12 @@ ZEND_METHOD(local_integrationhub_mih_request, to)
 	php_mih_request *req = MIH_REQUEST_THIS;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(path)
+		Z_PARAM_PATH_STR(path)
 	ZEND_PARSE_PARAMETERS_END();
 
+	if (php_mih_check_line(path, 1) != SUCCESS) {
+		RETURN_THROWS();
+	}
 	if (req->path) {
 		zend_string_release(req->path);
 	}
@@ -143,7 +146,7 @@ ZEND_METHOD(local_integrationhub_mih_request, method)
 	php_mih_request *req = MIH_REQUEST_THIS;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
-		Z_PARAM_STR(method)
+		Z_PARAM_PATH_STR(method)
 	ZEND_PARSE_PARAMETERS_END();
 
 	canon = php_mih_check_method(method, 1);
@@ -168,7 +171,7 @@ ZEND_METHOD(local_integrationhub_mih_request, header)
 		Z_PARAM_STR(value)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (php_mih_check_header(ZSTR_VAL(name), ZSTR_LEN(name), ZSTR_VAL(value), ZSTR_LEN(value), 1) != SUCCESS) {
+	if (php_mih_check_header(ZSTR_VAL(name), ZSTR_LEN(name), ZSTR_VAL(value), ZSTR_LEN(value), 1, 2) != SUCCESS) {
 		RETURN_THROWS();
 	}
 	if (!req->headers) {

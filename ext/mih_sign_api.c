@@ -28,9 +28,35 @@ static const char *find_header(HashTable *headers, const char *wanted, uint32_t 
 			*bad = true;
 			return NULL;
 		}
+		/* Read as a C string: a NUL would cut what is verified short. */
+		if (php_mih_check_no_nul_in(Z_STRVAL_P(value), Z_STRLEN_P(value), argnum, "header \"%s\"", wanted) != SUCCESS) {
+			*bad = true;
+			return NULL;
+		}
 		return Z_STRVAL_P(value);
 	} ZEND_HASH_FOREACH_END();
 	return NULL;
+}
+
+/* Strings only, each read as a C string by the signing core: no NUL. The
+ * message never quotes a secret. */
+static zend_result check_secrets(HashTable *list, zend_string *one)
+{
+	zval *entry;
+
+	if (one) {
+		return php_mih_check_no_nul(ZSTR_VAL(one), ZSTR_LEN(one), 3);
+	}
+	ZEND_HASH_FOREACH_VAL(list, entry) {
+		if (Z_TYPE_P(entry) != IS_STRING) {
+			zend_argument_type_error(3, "must contain only strings, %s given", zend_zval_type_name(entry));
+			return FAILURE;
+		}
+		if (php_mih_check_no_nul(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 3) != SUCCESS) {
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
 }
 
 static void throw_signature(mih_sign_result result, const char *why)
@@ -81,6 +107,9 @@ ZEND_METHOD(local_integrationhub_mih, verify_webhook)
 		zend_argument_value_error(3, "must contain at least one secret");
 		RETURN_THROWS();
 	}
+	if (check_secrets(secret_list, secret) != SUCCESS) {
+		RETURN_THROWS();
+	}
 	secrets = safe_emalloc(n, sizeof(char *), 0);
 	trimmed = safe_emalloc(n, sizeof(zend_string *), 0);
 	if (secret) {
@@ -88,15 +117,6 @@ ZEND_METHOD(local_integrationhub_mih, verify_webhook)
 	} else {
 		i = 0;
 		ZEND_HASH_FOREACH_VAL(secret_list, entry) {
-			if (Z_TYPE_P(entry) != IS_STRING) {
-				while (i-- > 0) {
-					zend_string_release(trimmed[i]);
-				}
-				efree(secrets);
-				efree(trimmed);
-				zend_argument_type_error(3, "must contain only strings, %s given", zend_zval_type_name(entry));
-				RETURN_THROWS();
-			}
 			trimmed[i++] = php_trim(Z_STR_P(entry), NULL, 0, 3);
 		} ZEND_HASH_FOREACH_END();
 	}

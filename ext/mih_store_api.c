@@ -283,6 +283,9 @@ zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t a
 		zend_argument_type_error(argnum, "filter \"%s\" must be of type string, %s given", key, zend_zval_type_name(v));
 		return FAILURE;
 	}
+	if (php_mih_check_no_nul_in(Z_STRVAL_P(v), Z_STRLEN_P(v), argnum, "filter \"%s\"", key) != SUCCESS) {
+		return FAILURE;
+	}
 	*out = Z_STR_P(v);
 	return SUCCESS;
 }
@@ -539,6 +542,13 @@ static zend_result rule_from_json(mih_store *st, json_t *def, mih_store_rule *ru
 	return SUCCESS;
 }
 
+/* Fields that become part of the request head: no CR or LF. */
+static const php_mih_field rule_fields[] = {
+	{ "endpoint", PHP_MIH_FIELD_LINE },
+	{ "headers", PHP_MIH_FIELD_HEADERS },
+	{ NULL, PHP_MIH_FIELD_TEXT }
+};
+
 ZEND_METHOD(local_integrationhub_mih, save_rule)
 {
 	zval *zrule;
@@ -556,7 +566,7 @@ ZEND_METHOD(local_integrationhub_mih, save_rule)
 	if (!st) {
 		RETURN_THROWS();
 	}
-	def = php_mih_zval_to_json(zrule, 1);
+	def = php_mih_definition_to_json(zrule, 1, rule_fields);
 	if (!def) {
 		RETURN_THROWS();
 	}

@@ -46,15 +46,23 @@ const mih_tpl *php_mih_template_get(const char *src, size_t len, mih_tpl_mode mo
 
 /* The same string (held by the memo, so not freed and reused meanwhile, and
  * PHP strings shared like this are never changed in place) in the same mode
- * is the same template, as long as the cache has evicted nothing since. */
-static const mih_tpl *template_get_str(zend_string *src, mih_tpl_mode mode, mih_tpl_error *err)
+ * is the same template, as long as the cache has evicted nothing since.
+ * A template holding a NUL byte is refused (NULL, *nul set) before it is
+ * compiled: rules keep templates as C strings, and what check_template()
+ * accepts must be what save_rule() stores. A memo hit was checked then. */
+static const mih_tpl *template_get_str(zend_string *src, mih_tpl_mode mode, mih_tpl_error *err, bool *nul)
 {
 	struct php_mih_template_memo *m = &MIH_G(template_memo)[ZSTR_HASH(src) % 8];
 	const mih_tpl *tpl;
 
+	*nul = false;
 	if (m->src == src && m->mode == (int)mode
 		&& m->evictions == mih_tpl_cache_evictions(MIH_G(templates))) {
 		return m->tpl;
+	}
+	if (memchr(ZSTR_VAL(src), '\0', ZSTR_LEN(src))) {
+		*nul = true;
+		return NULL;
 	}
 	tpl = template_get_hashed(ZSTR_VAL(src), ZSTR_LEN(src), ZSTR_HASH(src), mode, err);
 	if (tpl) {
@@ -83,7 +91,7 @@ void php_mih_template_release_request(void)
 
 static zend_result parse_mode(zend_string *name, uint32_t argnum, mih_tpl_mode *mode)
 {
-	if (mih_tpl_mode_from_name(ZSTR_VAL(name), mode) != 0 || strlen(ZSTR_VAL(name)) != ZSTR_LEN(name)) {
+	if (mih_tpl_mode_from_name(ZSTR_VAL(name), mode) != 0) {
 		zend_argument_value_error(argnum, "must be one of \"json\", \"html\", \"url\", \"text\"");
 		return FAILURE;
 	}
@@ -557,6 +565,15 @@ static json_t *partials_to_json(HashTable *partials)
 			zend_argument_type_error(4, "must be an array of partial name => template string");
 			return NULL;
 		}
+		if (memchr(ZSTR_VAL(name), '\0', ZSTR_LEN(name))) {
+			zend_argument_value_error(4, "must not contain any null bytes in a partial name");
+			json_decref(out);
+			return NULL;
+		}
+		if (php_mih_check_no_nul_in(Z_STRVAL_P(src), Z_STRLEN_P(src), 4, "partial \"%.60s\"", ZSTR_VAL(name)) != SUCCESS) {
+			json_decref(out);
+			return NULL;
+		}
 		json_object_setn_new_nocheck(out, ZSTR_VAL(name), ZSTR_LEN(name),
 			json_stringn_nocheck(Z_STRVAL_P(src), Z_STRLEN_P(src)));
 	} ZEND_HASH_FOREACH_END();
@@ -631,24 +648,29 @@ ZEND_METHOD(local_integrationhub_mih, render)
 	mih_tpl_buffer buf;
 	const char *out = NULL;
 	size_t outlen = 0;
+	bool nul;
 	int rc;
 
 	ZEND_PARSE_PARAMETERS_START(2, 4)
 		Z_PARAM_STR(template)
 		Z_PARAM_ZVAL(data)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_STR(mode_name)
+		Z_PARAM_PATH_STR(mode_name)
 		Z_PARAM_ARRAY_HT(partials)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if (render_args(mode_name, data, partials, &mode, &d, &jpartials) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	tpl = template_get_str(template, mode, &err);
+	tpl = template_get_str(template, mode, &err, &nul);
 	if (!tpl) {
 		php_mih_tpl_data_destroy(&d);
 		json_decref(jpartials);
-		php_mih_throw_template(&err);
+		if (nul) {
+			zend_argument_value_error(1, "must not contain any null bytes");
+		} else {
+			php_mih_throw_template(&err);
+		}
 		RETURN_THROWS();
 	}
 	render_buffer_take(&buf);
@@ -692,13 +714,13 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 	json_t *jpartials;
 	php_mih_tpl_data d;
 	mih_tpl_buffer buf;
-	bool failed = false;
+	bool failed = false, nul = false;
 
 	ZEND_PARSE_PARAMETERS_START(2, 4)
 		Z_PARAM_ARRAY_HT(templates)
 		Z_PARAM_ZVAL(data)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_STR(mode_name)
+		Z_PARAM_PATH_STR(mode_name)
 		Z_PARAM_ARRAY_HT(partials)
 	ZEND_PARSE_PARAMETERS_END();
 
@@ -722,7 +744,7 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 		zval rendered;
 
 		ZVAL_DEREF(entry);
-		tpl = template_get_str(Z_STR_P(entry), mode, &err);
+		tpl = template_get_str(Z_STR_P(entry), mode, &err, &nul);
 		if (!tpl || php_mih_tpl_data_render(&d, tpl, jpartials, &buf, &out, &outlen, &err) != 0) {
 			failed = true;
 			failed_key = key;
@@ -742,7 +764,14 @@ ZEND_METHOD(local_integrationhub_mih, render_each)
 	if (failed) {
 		zval_ptr_dtor(return_value);
 		ZVAL_NULL(return_value);
-		throw_template_of(failed_key, failed_idx, &err);
+		if (nul && failed_key) {
+			zend_argument_value_error(1, "template \"%.*s\" must not contain any null bytes",
+				(int)MIN(ZSTR_LEN(failed_key), 60), ZSTR_VAL(failed_key));
+		} else if (nul) {
+			zend_argument_value_error(1, "template " ZEND_ULONG_FMT " must not contain any null bytes", failed_idx);
+		} else {
+			throw_template_of(failed_key, failed_idx, &err);
+		}
 		RETURN_THROWS();
 	}
 }
@@ -752,18 +781,23 @@ ZEND_METHOD(local_integrationhub_mih, check_template)
 	zend_string *template, *mode_name = NULL;
 	mih_tpl_mode mode = MIH_TPL_JSON;
 	mih_tpl_error err;
+	bool nul;
 
 	ZEND_PARSE_PARAMETERS_START(1, 2)
 		Z_PARAM_STR(template)
 		Z_PARAM_OPTIONAL
-		Z_PARAM_STR(mode_name)
+		Z_PARAM_PATH_STR(mode_name)
 	ZEND_PARSE_PARAMETERS_END();
 
 	if (mode_name && parse_mode(mode_name, 2, &mode) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	if (!template_get_str(template, mode, &err)) {
-		php_mih_throw_template(&err);
+	if (!template_get_str(template, mode, &err, &nul)) {
+		if (nul) {
+			zend_argument_value_error(1, "must not contain any null bytes");
+		} else {
+			php_mih_throw_template(&err);
+		}
 		RETURN_THROWS();
 	}
 }

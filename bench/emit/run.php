@@ -46,7 +46,7 @@ function add_service_and_rules(string $url): void
 }
 
 /* A template SQLite store holding the service and the 3 rules; every run copies it. */
-ini_set('mih.shm_path', "$dir/breaker.shm");
+bench_private_breaker_table();
 ini_set('mih.store_durability', 'normal');
 mih::use_sqlite("$dir/template.sqlite");
 add_service_and_rules($url);

@@ -156,12 +156,13 @@ function nginx_stop(array $server): void
 
 /*
  * A fresh SQLite store at $path with one service "bench" pointing at $url. Every figure reports
- * the durability it was measured with. Breaker state goes to a private table in $dir so that
- * other users of the host's default table are not touched.
+ * the durability it was measured with. Breaker state should go to a private table so that other
+ * users of the host's default table are not touched: mih.shm_path is PHP_INI_SYSTEM, so
+ * bench/run.sh passes it with -d (bench_private_breaker_table() says when it is missing).
  */
 function bench_store(string $dir, string $path, string $url, string $durability, array $extra = []): void
 {
-	ini_set('mih.shm_path', "$dir/breaker.shm");
+	bench_private_breaker_table();
 	ini_set('mih.store_durability', $durability);
 	mih::use_sqlite($path);
 	mih::save_service(array_merge([
@@ -172,6 +173,15 @@ function bench_store(string $dir, string $path, string $url, string $durability,
 		'max_retries' => 0,
 		'max_attempts' => 5,
 	], $extra));
+}
+
+/* Says so when this run shares the host's default breaker table. */
+function bench_private_breaker_table(): void
+{
+	if ((string)ini_get('mih.shm_path') === '') {
+		fwrite(STDERR, "note: mih.shm_path is not set, so breaker state goes to the host's default table "
+			. "(bench/run.sh passes -d mih.shm_path=<its work dir>/breaker.shm)\n");
+	}
 }
 
 function median(array $values): float

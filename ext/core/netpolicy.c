@@ -41,6 +41,7 @@ struct mih_net_policy {
 	size_t capacity;
 	unsigned char ports[(PORT_MAX + 1) / 8];
 	size_t nports;
+	int no_port;    /* narrowed to an empty allowed list: every port is refused */
 };
 
 static const unsigned char ipv4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
@@ -118,7 +119,7 @@ void mih_net_policy_free(mih_net_policy *policy)
 
 int mih_net_policy_is_empty(const mih_net_policy *policy)
 {
-	return !policy || (policy->nrules == 0 && policy->nports == 0);
+	return !policy || (policy->nrules == 0 && policy->nports == 0 && !policy->no_port);
 }
 
 /* ---- entry parsing ---- */
@@ -448,6 +449,35 @@ int mih_net_policy_add_allowed_port(mih_net_policy *policy, long port, char *err
 	return 0;
 }
 
+int mih_net_policy_restrict_ports(mih_net_policy *policy, const mih_net_policy *limit)
+{
+	size_t i, n = 0;
+
+	if (!policy || !limit) {
+		return -1;
+	}
+	if (limit->nports == 0 && !limit->no_port) {
+		return 0;
+	}
+	if (policy->nports == 0 && !policy->no_port) {
+		memcpy(policy->ports, limit->ports, sizeof(policy->ports));
+		policy->nports = limit->nports;
+		policy->no_port = limit->no_port;
+		return 0;
+	}
+	for (i = 0; i < sizeof(policy->ports); i++) {
+		unsigned char both = (unsigned char)(policy->ports[i] & limit->ports[i]);
+		policy->ports[i] = both;
+		for (; both; both &= (unsigned char)(both - 1)) {
+			n++;
+		}
+	}
+	policy->nports = n;
+	/* An empty list would allow every port again: refuse them all instead. */
+	policy->no_port = n == 0;
+	return 0;
+}
+
 /* Reads the port in list[0..len) (trimmed); 0 for an empty entry. */
 static int parse_port_entry(const char *entry, size_t len, unsigned int *port, char *err, size_t errlen)
 {
@@ -508,7 +538,7 @@ mih_net_verdict mih_net_check_port(const mih_net_policy *policy, long port, char
 		set_err(why, whylen, "port %ld is not a valid port number", port);
 		return MIH_NET_BLOCKED;
 	}
-	if (policy->nports > 0 && !port_allowed(policy, (unsigned int)port)) {
+	if ((policy->nports > 0 || policy->no_port) && !port_allowed(policy, (unsigned int)port)) {
 		set_err(why, whylen, "port %ld is not in the allowed ports", port);
 		return MIH_NET_BLOCKED;
 	}

@@ -53,6 +53,13 @@ int mih_net_policy_add_blocked(mih_net_policy *policy, const char *entry, size_t
 /* Adds one allowed port, 1..65535 (adding it twice is harmless). 0 or -1. */
 int mih_net_policy_add_allowed_port(mih_net_policy *policy, long port, char *err, size_t errlen);
 
+/* Keeps only the allowed ports that limit allows too, so that policy can
+ * never allow a port limit refuses: limit's empty list (every port)
+ * changes nothing, policy's empty list becomes limit's, and two lists with
+ * no port in common leave a policy that refuses every port. 0, or -1 when
+ * an argument is NULL. */
+int mih_net_policy_restrict_ports(mih_net_policy *policy, const mih_net_policy *limit);
+
 /* Whole lists as found in INI or Moodle settings: entries separated by commas
  * or line breaks, each trimmed, empty ones ignored. Either every entry is
  * added or, on the first bad one, none is: -1 with err quoting it. */

@@ -431,6 +431,44 @@ TEST(port_lists)
 	mih_net_policy_free(p);
 }
 
+TEST(restricted_ports_never_widen)
+{
+	mih_net_policy *limit = policy_from("", "80,443");
+	mih_net_policy *every = mih_net_policy_new();
+	mih_net_policy *p = policy_from("", "443,8443");
+	mih_net_policy *none = policy_from("localhost", "8080");
+
+	/* an empty list takes the limit's */
+	CHECK_INT(mih_net_policy_restrict_ports(every, limit), 0);
+	CHECK_INT(mih_net_check_port(every, 80, why, sizeof(why)), MIH_NET_ALLOWED);
+	CHECK_INT(mih_net_check_port(every, 8080, why, sizeof(why)), MIH_NET_BLOCKED);
+	/* two lists keep what both allow */
+	CHECK_INT(mih_net_policy_restrict_ports(p, limit), 0);
+	CHECK_INT(mih_net_check_port(p, 443, why, sizeof(why)), MIH_NET_ALLOWED);
+	CHECK_INT(mih_net_check_port(p, 8443, why, sizeof(why)), MIH_NET_BLOCKED);
+	CHECK_INT(mih_net_check_port(p, 80, why, sizeof(why)), MIH_NET_BLOCKED);
+	/* nothing in common refuses every port instead of allowing them all */
+	CHECK_INT(mih_net_policy_restrict_ports(none, limit), 0);
+	CHECK_INT(mih_net_check_port(none, 8080, why, sizeof(why)), MIH_NET_BLOCKED);
+	CHECK_STR(why, "port 8080 is not in the allowed ports");
+	CHECK_INT(mih_net_check_port(none, 80, why, sizeof(why)), MIH_NET_BLOCKED);
+	CHECK(!mih_net_policy_is_empty(none));
+	CHECK_INT(mih_net_policy_restrict_ports(every, none), 0);
+	CHECK_INT(mih_net_check_port(every, 80, why, sizeof(why)), MIH_NET_BLOCKED);
+	/* an unrestricted limit changes nothing */
+	mih_net_policy_free(limit);
+	limit = mih_net_policy_new();
+	CHECK_INT(mih_net_policy_restrict_ports(p, limit), 0);
+	CHECK_INT(mih_net_check_port(p, 443, why, sizeof(why)), MIH_NET_ALLOWED);
+	CHECK_INT(mih_net_check_port(p, 80, why, sizeof(why)), MIH_NET_BLOCKED);
+	CHECK_INT(mih_net_policy_restrict_ports(NULL, limit), -1);
+	CHECK_INT(mih_net_policy_restrict_ports(p, NULL), -1);
+	mih_net_policy_free(limit);
+	mih_net_policy_free(every);
+	mih_net_policy_free(p);
+	mih_net_policy_free(none);
+}
+
 TEST(empty_policy_allows_everything)
 {
 	mih_net_policy *p = mih_net_policy_new();
@@ -510,6 +548,7 @@ int main(void)
 	RUN(ports);
 	RUN(no_allowed_ports_means_every_port);
 	RUN(port_lists);
+	RUN(restricted_ports_never_widen);
 	RUN(empty_policy_allows_everything);
 	RUN(odd_socket_addresses_are_blocked);
 	RUN(null_arguments_are_errors);

@@ -10,6 +10,7 @@ require __DIR__ . '/../children.inc';
 mih_test_skip_if_valgrind();
 ?>
 --INI--
+mih.shm_path={PWD}/crash_kill9.shm
 mih.lease_margin=1
 --FILE--
 <?php

@@ -102,7 +102,7 @@ bool(true)
 1 purged, 3 left
 bool(true)
 TypeError: local_integrationhub\mih::count_dead_letters(): Argument #1 ($filter) filter "error" must be of type string, int given
-ValueError: local_integrationhub\mih::dead_letters(): Argument #1 ($filter) filter "error" must not contain NUL bytes
+ValueError: local_integrationhub\mih::dead_letters(): Argument #1 ($filter) filter "error" must not contain any null bytes
 ValueError: local_integrationhub\mih::count_dead_letters(): Argument #1 ($filter) contains unknown filter "offset" (known: service, eventname, since, error)
 ValueError: local_integrationhub\mih::dead_letters(): Argument #1 ($filter) contains unknown filter "sort" (known: service, eventname, since, error, limit, offset)
 ValueError: local_integrationhub\mih::purge_dead_letters(): Argument #1 ($filter) contains unknown filter "limit" (known: service, eventname, since, error)

@@ -9,6 +9,8 @@ pdo_sqlite
 require __DIR__ . '/../children.inc';
 mih_test_skip_if_valgrind(true);
 ?>
+--INI--
+mih.shm_path={PWD}/fault_mix.shm
 --FILE--
 <?php
 require __DIR__ . '/../server.inc';

@@ -2,6 +2,8 @@
 mih: save_rule() keeps a payload template's line breaks as typed: CR LF (a browser's textarea) becomes LF
 --EXTENSIONS--
 mih
+pdo
+pdo_sqlite
 --FILE--
 <?php
 require __DIR__ . '/../server.inc';

@@ -42,6 +42,7 @@ attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'cr
 attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'crm', 'payload_template' => "{\n  \"a\": {{#open}}\n}"]));
 attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'crm', 'endpoint' => '/x/{{id']));
 attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'crm', 'headers' => ['X-A' => "1\n2"]]));
+attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'crm', 'headers' => ['Bad Name' => '1']]));
 attempt(fn() => mih::save_rule(['eventname' => '\core\event\x', 'service' => 'crm', 'colour' => 'red']));
 attempt(fn() => mih::save_rule(['id' => 12345, 'enabled' => true]));
 attempt(fn() => mih::rules(['colour' => 'red']));
@@ -83,7 +84,8 @@ local_integrationhub\invalid_definition_exception: invalid rule: field "eventnam
 local_integrationhub\invalid_definition_exception: invalid rule: field "method" must be one of GET, POST, PUT, PATCH, DELETE, HEAD
 local_integrationhub\invalid_definition_exception: invalid rule: field "payload_template": %s at line 2, column %d
 local_integrationhub\invalid_definition_exception: invalid rule: field "endpoint": %s at line 1, column 4
-local_integrationhub\invalid_definition_exception: invalid rule: field "headers" has an invalid header "X-A" (a token name and a string value without CR or LF)
+ValueError: local_integrationhub\mih::save_rule(): Argument #1 ($rule) field "headers" must not contain CR or LF in the value of header "X-A"
+local_integrationhub\invalid_definition_exception: invalid rule: field "headers" has an invalid header "Bad Name" (a token name and a string value without CR or LF)
 local_integrationhub\invalid_definition_exception: invalid rule: unknown field "colour"
 local_integrationhub\invalid_definition_exception: invalid rule: there is no rule with id 12345
 ValueError: local_integrationhub\mih::rules(): Argument #1 ($filter) contains unknown filter "colour" (known: eventname, service, enabled)

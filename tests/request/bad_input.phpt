@@ -86,10 +86,9 @@ ValueError: local_integrationhub\mih::request(): Argument #5 ($options) option "
 TypeError: local_integrationhub\mih::request(): Argument #5 ($options) option "timeout" must be of type int|float, string given
 ValueError: local_integrationhub\mih::request(): Argument #5 ($options) option "max_retries" must be between 0 and 10
 ValueError: local_integrationhub\mih::request(): Argument #5 ($options) must not contain CR, LF or NUL in the value of header "X-Evil"
-ValueError: local_integrationhub\mih::request(): Argument #5 ($options) must not contain CR or LF in header name "X-Evil
-"
+ValueError: local_integrationhub\mih::request(): Argument #5 ($options) must not contain CR, LF or NUL in header name "X-Evil"
 TypeError: local_integrationhub\mih::request(): Argument #5 ($options) option "headers" value of "X-N" must be of type string, int given
-ValueError: local_integrationhub\mih_request::header(): Argument #1 ($name) must not contain CR, LF or NUL in the value of header "Authorization"
+ValueError: local_integrationhub\mih_request::header(): Argument #2 ($value) must not contain CR, LF or NUL in the value of header "Authorization"
 ValueError: local_integrationhub\mih_request::header(): Argument #1 ($name) contains an invalid header name "Bad Name"
 ValueError: local_integrationhub\mih_request::timeout(): Argument #1 ($seconds) must be greater than 0 and at most 3600 seconds
 ValueError: local_integrationhub\mih::request(): Argument #3 ($payload) contains invalid UTF-8
@@ -108,13 +107,13 @@ local_integrationhub\invalid_definition_exception: invalid service definition: f
 local_integrationhub\invalid_definition_exception: invalid service definition: field "auth_type" must be one of none, bearer, apikey, basic
 local_integrationhub\invalid_definition_exception: invalid service definition: field "auth_token" is required when auth_type is bearer
 local_integrationhub\invalid_definition_exception: invalid service definition: field "auth_token" must be "user:password" when auth_type is basic
-local_integrationhub\invalid_definition_exception: invalid service definition: field "auth_token" contains CR, LF or NUL
+ValueError: local_integrationhub\mih::save_service(): Argument #1 ($definition) field "auth_token" must not contain CR or LF
 local_integrationhub\invalid_definition_exception: invalid service definition: field "timeout" must be between 0.001 and 3600
 local_integrationhub\invalid_definition_exception: invalid service definition: field "timeout" must be a number
 local_integrationhub\invalid_definition_exception: invalid service definition: field "max_retries" must be an integer
 local_integrationhub\invalid_definition_exception: invalid service definition: field "max_retries" must be an integer between 0 and 10
 local_integrationhub\invalid_definition_exception: invalid service definition: field "retry_statuses" entry 1 must be an HTTP status code (100-599) or a class such as "5xx"
-local_integrationhub\invalid_definition_exception: invalid service definition: field "headers" value of "X-A" contains CR, LF or NUL
+ValueError: local_integrationhub\mih::save_service(): Argument #1 ($definition) field "headers" must not contain CR or LF in the value of header "X-A"
 local_integrationhub\invalid_definition_exception: invalid service definition: field "headers" has an invalid header name "Bad Name"
 local_integrationhub\invalid_definition_exception: invalid service definition: field "enabled" must be a boolean
 local_integrationhub\invalid_definition_exception: invalid service definition: field "cb_mode" must be "count" or "rate"

@@ -7,6 +7,8 @@ mih
 require __DIR__ . '/../children.inc';
 mih_test_skip_if_valgrind();
 ?>
+--INI--
+mih.shm_path={PWD}/deadline.shm
 --FILE--
 <?php
 require __DIR__ . '/../server.inc';

@@ -2,6 +2,8 @@
 Circuit breaker, rate mode: opens once at least cb_min_calls calls in the window fail at cb_failure_rate percent or more; successes do not reset it; 4xx count as calls, not failures
 --EXTENSIONS--
 mih
+--INI--
+mih.shm_path={PWD}/rate_mode.shm
 --FILE--
 <?php
 require __DIR__ . '/../server.inc';
