@@ -345,6 +345,16 @@ void store_where_add1(store_where *w, const char *cond, mih_sql_value p)
 	store_where_add(w, cond, &p, 1);
 }
 
+size_t store_in_list_length(size_t n)
+{
+	size_t len = 1;
+
+	while (len < n && len < 64) {
+		len *= 2;
+	}
+	return len >= n ? len : STORE_IN_LIST_MAX;
+}
+
 size_t store_utf8_cut(const char *s, size_t len, size_t max)
 {
 	if (!s || len <= max) {
