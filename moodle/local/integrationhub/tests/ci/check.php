@@ -159,6 +159,7 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
 } else {
     require(__DIR__ . '/fakes.php');
     local_integrationhub_ci_logic($plugin, $root);
+    require(__DIR__ . '/check_privacy.php');
 }
 
 echo $failures ? "plugin check: $failures of $checks checks FAILED\n" : "plugin check: all $checks checks passed\n";
