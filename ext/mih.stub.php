@@ -151,6 +151,14 @@ final class mih
 
     public static function log(array $filter = []): array {}
 
+    public static function privacy_contexts(?int $userid = null): array {}
+
+    public static function privacy_users(?int $contextid): array {}
+
+    public static function privacy_export(array $filter): array {}
+
+    public static function privacy_delete(array $filter): array {}
+
     public static function stats(): array {}
 
     public static function verify_webhook(#[\SensitiveParameter] array $headers, string $body, #[\SensitiveParameter] string|array $secrets, int $tolerance = 300): void {}

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: faf6efacb719d54647096602159ec4df81602cea */
+ * Stub hash: 87b461866a6d755ef7642bd4ac9499c327b128e0 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -139,6 +139,20 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_log arginfo_class_local_integrationhub_mih_rules
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_privacy_contexts, 0, 0, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, userid, IS_LONG, 1, "null")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_privacy_users, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, contextid, IS_LONG, 1)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_privacy_export, 0, 1, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, filter, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_privacy_delete arginfo_class_local_integrationhub_mih_privacy_export
+
 #define arginfo_class_local_integrationhub_mih_stats arginfo_class_local_integrationhub_mih_services
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_verify_webhook, 0, 3, IS_VOID, 0)
@@ -228,6 +242,10 @@ ZEND_METHOD(local_integrationhub_mih, replay_all);
 ZEND_METHOD(local_integrationhub_mih, delete_dead_letter);
 ZEND_METHOD(local_integrationhub_mih, purge_dead_letters);
 ZEND_METHOD(local_integrationhub_mih, log);
+ZEND_METHOD(local_integrationhub_mih, privacy_contexts);
+ZEND_METHOD(local_integrationhub_mih, privacy_users);
+ZEND_METHOD(local_integrationhub_mih, privacy_export);
+ZEND_METHOD(local_integrationhub_mih, privacy_delete);
 ZEND_METHOD(local_integrationhub_mih, stats);
 ZEND_METHOD(local_integrationhub_mih, verify_webhook);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
@@ -332,6 +350,10 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, delete_dead_letter, arginfo_class_local_integrationhub_mih_delete_dead_letter, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, purge_dead_letters, arginfo_class_local_integrationhub_mih_purge_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, log, arginfo_class_local_integrationhub_mih_log, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, privacy_contexts, arginfo_class_local_integrationhub_mih_privacy_contexts, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, privacy_users, arginfo_class_local_integrationhub_mih_privacy_users, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, privacy_export, arginfo_class_local_integrationhub_mih_privacy_export, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, privacy_delete, arginfo_class_local_integrationhub_mih_privacy_delete, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END

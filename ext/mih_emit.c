@@ -355,6 +355,44 @@ static zend_result emit_options(HashTable *options, zend_string **dedupe_key)
 	return SUCCESS;
 }
 
+/* Whom and where the event is about, for the privacy API: Moodle's userid,
+ * relateduserid and contextid, read from what json_encode sees of the data
+ * (so the same as in the stored event data). A positive integer or a string
+ * of digits; anything else links nothing. */
+typedef struct {
+	int64_t userid, relateduserid, contextid;
+} event_links;
+
+static int64_t event_link(HashTable *ht, const char *key, size_t len)
+{
+	zval *v = zend_hash_str_find_deref(ht, key, len);
+
+	if (v && Z_TYPE_P(v) == IS_LONG) {
+		return Z_LVAL_P(v) > 0 ? (int64_t)Z_LVAL_P(v) : 0;
+	}
+	if (v && Z_TYPE_P(v) == IS_STRING) {
+		return mih_store_privacy_ref_text(Z_STRVAL_P(v), Z_STRLEN_P(v));
+	}
+	return 0;
+}
+
+static void read_event_links(zval *data, event_links *links)
+{
+	HashTable *ht = Z_TYPE_P(data) == IS_ARRAY ? Z_ARRVAL_P(data)
+		: zend_get_properties_for(data, ZEND_PROP_PURPOSE_JSON);
+
+	memset(links, 0, sizeof(*links));
+	if (!ht) {
+		return;
+	}
+	links->userid = event_link(ht, ZEND_STRL("userid"));
+	links->relateduserid = event_link(ht, ZEND_STRL("relateduserid"));
+	links->contextid = event_link(ht, ZEND_STRL("contextid"));
+	if (Z_TYPE_P(data) == IS_OBJECT) {
+		zend_release_properties(ht);
+	}
+}
+
 /* A matching rule's task, rendered before the store is touched: the store
  * may call PHP code (Moodle's $DB), which must not run while templates read
  * the event data in place. */
@@ -365,12 +403,15 @@ typedef struct {
 } prepared_task;
 
 static void prepare_rule(const php_mih_rules_cache *c, const mih_store_rule *rule, const char *eventname,
-	php_mih_tpl_data *d, mih_tpl_buffer *buf, smart_str *eventdata, prepared_task *p)
+	const event_links *links, php_mih_tpl_data *d, mih_tpl_buffer *buf, smart_str *eventdata, prepared_task *p)
 {
 	const mih_service *svc = cached_service(c, rule->serviceid);
 	mih_store_task *task = &p->task;
 
 	memset(task, 0, sizeof(*task));
+	task->userid = links->userid;
+	task->relateduserid = links->relateduserid;
+	task->contextid = links->contextid;
 	task->ruleid = rule->id;
 	task->serviceid = rule->serviceid;
 	task->eventname = strdup(eventname);
@@ -417,6 +458,7 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	prepared_task *prepared;
 	size_t nprepared = 0;
 	smart_str eventdata = {0};
+	event_links links;
 	bool failed = false, seen;
 
 	ZEND_PARSE_PARAMETERS_START(2, 3)
@@ -465,6 +507,7 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 		zval_ptr_dtor(return_value);
 		RETURN_THROWS();
 	}
+	read_event_links(data, &links);
 	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
 		zend_string_release(norm);
 		smart_str_free(&eventdata);
@@ -474,7 +517,7 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	prepared = ecalloc(matching, sizeof(*prepared));
 	for (i = 0; i < c->count && nprepared < matching; i++) {
 		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) == 0) {
-			prepare_rule(c, &c->rules[i], ZSTR_VAL(norm), &d, &buf, &eventdata, &prepared[nprepared++]);
+			prepare_rule(c, &c->rules[i], ZSTR_VAL(norm), &links, &d, &buf, &eventdata, &prepared[nprepared++]);
 		}
 	}
 	php_mih_tpl_data_destroy(&d);

@@ -184,6 +184,12 @@ void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row);
 void php_mih_log_flush(void);
 void php_mih_log_release(void);
 
+/* ---- the queue and DLQ views (mih_queue_api.c) ---- */
+/* A task as mih::task() shows it (payload included, headers redacted). */
+void php_mih_task_to_zval(zval *out, const mih_store_task *t);
+/* A dead letter as mih::dead_letters() shows it. */
+void php_mih_dead_to_zval(zval *out, const mih_store_dead *d);
+
 /* ---- rules cache and enqueue (mih_emit.c) ---- */
 void php_mih_rules_cache_clear(void);
 /* A service definition through the per-process cache (store result codes). */

@@ -75,6 +75,16 @@ static void dead_to_zval(zval *out, const mih_store_dead *d)
 	add_assoc_long(out, "failed_at", (zend_long)d->timecreated);
 }
 
+void php_mih_task_to_zval(zval *out, const mih_store_task *t)
+{
+	task_to_zval(out, t, true);
+}
+
+void php_mih_dead_to_zval(zval *out, const mih_store_dead *d)
+{
+	dead_to_zval(out, d);
+}
+
 static zend_result service_filter(mih_store *st, HashTable *filter, uint32_t argnum, int64_t *serviceid, bool *none)
 {
 	zend_string *name = NULL;

@@ -386,6 +386,16 @@ int store_where_contains(mih_store *st, store_where *w, const char *column, cons
 	return 0;
 }
 
+size_t store_in_list_length(size_t n)
+{
+	size_t len = 1;
+
+	while (len < n && len < 64) {
+		len *= 2;
+	}
+	return len >= n ? len : STORE_IN_LIST_MAX;
+}
+
 size_t store_utf8_cut(const char *s, size_t len, size_t max)
 {
 	if (!s || len <= max) {

@@ -140,6 +140,12 @@ typedef struct mih_store_task {
 	int64_t timecreated;
 	int64_t timemodified;
 	mih_task_state state;     /* derived on read from the columns and now */
+	/* Whom and where the event data is about (Moodle's userid, relateduserid
+	 * and contextid), for the privacy API; 0: none. Carried to the DLQ and
+	 * back on replay. */
+	int64_t userid;
+	int64_t relateduserid;
+	int64_t contextid;
 } mih_store_task;
 
 typedef struct mih_store_task_filter {
@@ -235,6 +241,9 @@ typedef struct mih_store_dead {
 	char *response;
 	int64_t taskcreated;      /* when the task was created */
 	int64_t timecreated;      /* when it entered the DLQ (the PHP plugin's meaning) */
+	int64_t userid;           /* as in mih_store_task; 0: none */
+	int64_t relateduserid;
+	int64_t contextid;
 } mih_store_dead;
 
 typedef struct mih_store_dead_filter {
@@ -271,6 +280,51 @@ int mih_store_dead_purge(mih_store *st, const mih_store_dead_filter *filter,
 	long *count, char *err, size_t errlen);
 int mih_store_dead_counts(mih_store *st, mih_store_dead_count **out, size_t *count,
 	char *err, size_t errlen);
+
+/* ---- privacy: the users and contexts of tasks and dead letters ---------- */
+
+/* Queued tasks and dead letters carry the userid, relateduserid and contextid
+ * of their event. A row is "linked to" a user when either user column holds
+ * them. Context 0 stands for rows without a context (queued without an
+ * event). */
+typedef struct mih_store_privacy_filter {
+	int64_t userid;           /* rows linked to this user; 0: any user */
+	bool by_context;          /* false: any context */
+	int64_t contextid;        /* with by_context: this context, 0: rows without one */
+} mih_store_privacy_filter;
+
+typedef struct mih_store_privacy_counts {
+	long tasks, dead_letters, log;
+} mih_store_privacy_counts;
+
+/* The distinct contexts (ascending, 0 first when some rows have none) of the
+ * tasks and dead letters linked to userid, or of all of them for userid 0.
+ * *ids is malloc'd (NULL when *count is 0). */
+int mih_store_privacy_contexts(mih_store *st, int64_t userid, int64_t **ids, size_t *count,
+	char *err, size_t errlen);
+/* The distinct users (ascending) the tasks and dead letters of one context
+ * (0: without a context) are linked to. */
+int mih_store_privacy_users(mih_store *st, int64_t contextid, int64_t **ids, size_t *count,
+	char *err, size_t errlen);
+/* The matching rows in full (payload and event data included), by id. */
+int mih_store_privacy_tasks(mih_store *st, const mih_store_privacy_filter *filter,
+	mih_store_task **out, size_t *count, char *err, size_t errlen);
+int mih_store_privacy_dead(mih_store *st, const mih_store_privacy_filter *filter,
+	mih_store_dead **out, size_t *count, char *err, size_t errlen);
+/* Deletes the matching tasks and dead letters, and the request-log rows of
+ * those tasks (and of the tasks the dead letters came from), in one
+ * transaction (the caller's when one is open). A task a worker holds is
+ * deleted too: its lease is lost, so the worker's outcome changes nothing.
+ * A filter with neither a user nor a context is refused. */
+int mih_store_privacy_delete(mih_store *st, const mih_store_privacy_filter *filter,
+	mih_store_privacy_counts *deleted, char *err, size_t errlen);
+/* Fills the three columns of rows that have none from their event data JSON
+ * (the SQLite migration to schema 2 calls it); *filled (may be NULL) counts
+ * the rows updated. */
+int mih_store_privacy_backfill(mih_store *st, long *filled, char *err, size_t errlen);
+/* A Moodle id as the event data carries it: a positive integer, or a string
+ * of decimal digits (at most 18) with a positive value; 0 otherwise. */
+int64_t mih_store_privacy_ref_text(const char *s, size_t len);
 
 /* ---- request log (local_integrationhub_log) ----------------------------- */
 

@@ -34,6 +34,9 @@ static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t 
 	d->response = store_col_dup(r, "response");
 	d->taskcreated = store_col_int(r, "taskcreated");
 	d->timecreated = store_col_int(r, "timecreated");
+	d->userid = store_col_int(r, "userid");
+	d->relateduserid = store_col_int(r, "relateduserid");
+	d->contextid = store_col_int(r, "contextid");
 	return 0;
 }
 
@@ -68,7 +71,7 @@ void mih_store_dead_list_free(mih_store_dead *list, size_t count)
 static const char *const dead_cols[] = {
 	"eventname", "serviceid", "payload", "error_message", "timecreated", "taskid", "ruleid",
 	"endpoint", "http_method", "headers", "eventdata", "idempotency_key", "attempts",
-	"last_status", "response", "taskcreated"
+	"last_status", "response", "taskcreated", "userid", "relateduserid", "contextid"
 };
 #define DEAD_NCOLS (sizeof(dead_cols) / sizeof(dead_cols[0]))
 
@@ -95,6 +98,9 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 	v[13] = mih_sql_int(last_status);
 	v[14] = mih_sql_text(response, store_utf8_cut(response, response_len, MIH_STORE_RESPONSE_MAX));
 	v[15] = mih_sql_int(t->timecreated ? t->timecreated : mih_store_now(st));
+	v[16] = store_v_ref(t->userid);
+	v[17] = store_v_ref(t->relateduserid);
+	v[18] = store_v_ref(t->contextid);
 	if (st->ops->insert(st->db, T_DLQ, dead_cols, v, DEAD_NCOLS, &id, err, errlen) != 0) {
 		return -1;
 	}
@@ -236,6 +242,18 @@ int mih_store_dead_total(mih_store *st, const mih_store_dead_filter *filter, lon
 	return rc;
 }
 
+int mih_store_privacy_dead(mih_store *st, const mih_store_privacy_filter *filter,
+	mih_store_dead **out, size_t *count, char *err, size_t errlen)
+{
+	store_where w = { "", { { 0 } }, 0 };
+	char sql[1536];
+
+	store_privacy_where(&w, filter, "d.");
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY d.id", dead_select, w.sql);
+	return store_query_list(st, sql, w.params, w.n, 0, 0, sizeof(**out), fill_dead,
+		dispose_dead, (void **)out, count, err, errlen);
+}
+
 int mih_store_dead_get(mih_store *st, int64_t id, mih_store_dead *out, char *err, size_t errlen)
 {
 	char sql[256];
@@ -268,6 +286,9 @@ static int replay_one(mih_store *st, int64_t id, int64_t *task_id, char *err, si
 	t.headers = d.headers;
 	t.eventdata = d.eventdata;
 	t.idempotency_key = d.idempotency_key && *d.idempotency_key ? d.idempotency_key : NULL;
+	t.userid = d.userid;
+	t.relateduserid = d.relateduserid;
+	t.contextid = d.contextid;
 	rc = mih_store_enqueue(st, &t, err, errlen);
 	if (!d.idempotency_key || !*d.idempotency_key) {
 		free(t.idempotency_key);   /* generated: the dead letter had none */

@@ -133,6 +133,17 @@ void store_where_add1(store_where *w, const char *cond, mih_sql_value p);
 int store_where_contains(mih_store *st, store_where *w, const char *column, const char *needle,
 	char **pattern, char *err, size_t errlen);
 
+/* Id lists in SQL go in rounds of at most this many items (Oracle caps IN
+ * lists at 1000), padded by repeating the last id to one of a few lengths
+ * (1, 2, 4, ... 64, then STORE_IN_LIST_MAX) so that a handful of statement
+ * texts serve every list and stay prepared. */
+#define STORE_IN_LIST_MAX 100
+size_t store_in_list_length(size_t n);
+
+/* The privacy filter (store_privacy.c) as conditions on the columns of the
+ * table aliased prefix ("q.", "d." or ""). */
+void store_privacy_where(store_where *w, const mih_store_privacy_filter *f, const char *prefix);
+
 /* ---- transactions ------------------------------------------------------- */
 
 int store_tx_begin(mih_store *st, char *err, size_t errlen);

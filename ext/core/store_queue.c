@@ -16,9 +16,9 @@
 #define STATUS_QUEUED "queued"
 #define STATUS_PARKED "parked"
 
-/* Claims go in rounds of at most this many ids: Oracle caps IN lists at
- * 1000 items and small rounds keep competing workers from colliding. */
-#define CLAIM_ROUND_MAX 100
+/* Claims go in rounds of at most this many ids: one IN list, and small
+ * rounds keep competing workers from colliding. */
+#define CLAIM_ROUND_MAX STORE_IN_LIST_MAX
 #define CLAIM_IDLE_ROUNDS 8
 /* Candidates looked at per task wanted, to spread competing claimers. */
 #define CLAIM_WINDOW_FACTOR 4
@@ -114,6 +114,9 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	t->lease_until = store_col_int(r, "lease_until");
 	t->timecreated = store_col_int(r, "timecreated");
 	t->timemodified = store_col_int(r, "timemodified");
+	t->userid = store_col_int(r, "userid");
+	t->relateduserid = store_col_int(r, "relateduserid");
+	t->contextid = store_col_int(r, "contextid");
 	t->state = derive_state(t, mih_store_now(st));
 	return 0;
 }
@@ -149,7 +152,8 @@ void mih_store_task_list_free(mih_store_task *list, size_t count)
 static const char *const task_cols[] = {
 	"ruleid", "serviceid", "eventname", "endpoint", "http_method", "payload", "headers",
 	"eventdata", "idempotency_key", "attempts", "next_run", "status", "last_status",
-	"last_error", "claim_token", "lease_until", "timecreated", "timemodified"
+	"last_error", "claim_token", "lease_until", "timecreated", "timemodified", "userid",
+	"relateduserid", "contextid"
 };
 #define TASK_NCOLS (sizeof(task_cols) / sizeof(task_cols[0]))
 
@@ -173,6 +177,9 @@ static void task_values(const mih_store_task *t, int64_t now, mih_sql_value *v)
 	v[15] = mih_sql_int(0);
 	v[16] = mih_sql_int(t->timecreated);
 	v[17] = mih_sql_int(now);
+	v[18] = store_v_ref(t->userid);
+	v[19] = store_v_ref(t->relateduserid);
+	v[20] = store_v_ref(t->contextid);
 }
 
 static int task_check(const mih_store_task *t, char *err, size_t errlen)
@@ -241,17 +248,6 @@ static void pick_random_subset(int64_t *ids, size_t n, size_t want)
 	}
 }
 
-/* 1, 2, 4, ... 64, then CLAIM_ROUND_MAX: at least n. */
-static size_t in_list_length(size_t n)
-{
-	size_t len = 1;
-
-	while (len < n && len < 64) {
-		len *= 2;
-	}
-	return len >= n ? len : CLAIM_ROUND_MAX;
-}
-
 /* One claim round: candidates, guarded token write, read-back. Appends the
  * won tasks to *out. Oldest first; after a round lost to a competitor
  * (spread), a random choice among a wider window of the oldest. */
@@ -310,7 +306,7 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 	}
 	/* The list is padded (repeating the last id) to one of a few lengths, so
 	 * a handful of statement texts serve every claim and stay prepared. */
-	size_t nlist = in_list_length(ids.count);
+	size_t nlist = store_in_list_length(ids.count);
 	for (size_t i = 0; i < nlist; i++) {
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 		upd[nfixed + i] = mih_sql_int(ids.vals[i < ids.count ? i : ids.count - 1]);
@@ -531,6 +527,18 @@ int mih_store_task_total(mih_store *st, const mih_store_task_filter *filter, lon
 	}
 	*total = (long)n;
 	return 0;
+}
+
+int mih_store_privacy_tasks(mih_store *st, const mih_store_privacy_filter *filter,
+	mih_store_task **out, size_t *count, char *err, size_t errlen)
+{
+	store_where w = { "", { { 0 } }, 0 };
+	char sql[1536];
+
+	store_privacy_where(&w, filter, "q.");
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY q.id", task_full_select, w.sql);
+	return store_query_list(st, sql, w.params, w.n, 0, 0, sizeof(**out), fill_task,
+		dispose_task, (void **)out, count, err, errlen);
 }
 
 int mih_store_task_get(mih_store *st, int64_t id, mih_store_task *out, char *err, size_t errlen)

@@ -37,8 +37,9 @@ typedef struct sqlite_db {
 	size_t cache_next;       /* round-robin eviction slot */
 } sqlite_db;
 
-/* Kept in step with moodle/local/integrationhub/db/install.xml. */
-static const char schema_v1[] =
+/* The current schema, created on a new file (and, idempotently, after a
+ * migration). Kept in step with moodle/local/integrationhub/db/install.xml. */
+static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_svc ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" name TEXT NOT NULL,"
@@ -110,7 +111,10 @@ static const char schema_v1[] =
 	" claim_token TEXT NOT NULL DEFAULT '',"
 	" lease_until INTEGER NOT NULL DEFAULT 0,"
 	" timecreated INTEGER NOT NULL,"
-	" timemodified INTEGER NOT NULL);"
+	" timemodified INTEGER NOT NULL,"
+	" userid INTEGER,"
+	" relateduserid INTEGER,"
+	" contextid INTEGER);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_serviceid_ix"
 	" ON local_integrationhub_queue (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_next_run_ix"
@@ -119,6 +123,12 @@ static const char schema_v1[] =
 	" ON local_integrationhub_queue (claim_token);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS local_integrationhub_queue_idempotency_key_uix"
 	" ON local_integrationhub_queue (idempotency_key);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_userid_ix"
+	" ON local_integrationhub_queue (userid);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_relateduserid_ix"
+	" ON local_integrationhub_queue (relateduserid);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_contextid_ix"
+	" ON local_integrationhub_queue (contextid);"
 
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_dlq ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -137,11 +147,20 @@ static const char schema_v1[] =
 	" attempts INTEGER NOT NULL DEFAULT 0,"
 	" last_status INTEGER NOT NULL DEFAULT 0,"
 	" response TEXT,"
-	" taskcreated INTEGER NOT NULL DEFAULT 0);"
+	" taskcreated INTEGER NOT NULL DEFAULT 0,"
+	" userid INTEGER,"
+	" relateduserid INTEGER,"
+	" contextid INTEGER);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_serviceid_ix"
 	" ON local_integrationhub_dlq (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_timecreated_ix"
 	" ON local_integrationhub_dlq (timecreated);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_userid_ix"
+	" ON local_integrationhub_dlq (userid);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_relateduserid_ix"
+	" ON local_integrationhub_dlq (relateduserid);"
+	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_contextid_ix"
+	" ON local_integrationhub_dlq (contextid);"
 
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_log ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -191,6 +210,16 @@ static const char schema_v1[] =
 	" value INTEGER NOT NULL DEFAULT 0);"
 	"CREATE UNIQUE INDEX IF NOT EXISTS local_integrationhub_meta_name_uix"
 	" ON local_integrationhub_meta (name);";
+
+/* Schema 1 to 2: the user and context columns of tasks and dead letters
+ * (their indexes come with the schema above, which runs after). */
+static const char migration_v2[] =
+	"ALTER TABLE local_integrationhub_queue ADD COLUMN userid INTEGER;"
+	"ALTER TABLE local_integrationhub_queue ADD COLUMN relateduserid INTEGER;"
+	"ALTER TABLE local_integrationhub_queue ADD COLUMN contextid INTEGER;"
+	"ALTER TABLE local_integrationhub_dlq ADD COLUMN userid INTEGER;"
+	"ALTER TABLE local_integrationhub_dlq ADD COLUMN relateduserid INTEGER;"
+	"ALTER TABLE local_integrationhub_dlq ADD COLUMN contextid INTEGER;";
 
 static void set_err(char *err, size_t errlen, const char *fmt, const char *detail)
 {
@@ -673,7 +702,24 @@ static int read_user_version(sqlite_db *d, int *version, char *err, size_t errle
 	return 0;
 }
 
-/* Under BEGIN IMMEDIATE, so concurrent first opens create the schema once. */
+/* Rows queued before schema 2 get their user and context columns from
+ * their event data, through the store logic over this very connection. */
+static int backfill_v2(sqlite_db *d, char *err, size_t errlen)
+{
+	mih_store *st = mih_store_new(&mih_sql_sqlite_ops, d, NULL);
+	int rc;
+
+	if (!st) {
+		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		return -1;
+	}
+	rc = mih_store_privacy_backfill(st, NULL, err, errlen);
+	mih_store_close(st);
+	return rc;
+}
+
+/* Under BEGIN IMMEDIATE, so concurrent first opens create or migrate the
+ * schema once; a failed migration leaves the file as it was. */
 static int migrate(sqlite_db *d, char *err, size_t errlen)
 {
 	int version;
@@ -694,7 +740,9 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 		}
 		return -1;
 	}
-	if (version < 1 && exec_plain(d, schema_v1, err, errlen) != 0) {
+	if ((version == 1 && exec_plain(d, migration_v2, err, errlen) != 0)
+		|| (version < MIH_SQLITE_SCHEMA_VERSION && exec_plain(d, schema, err, errlen) != 0)
+		|| (version == 1 && backfill_v2(d, err, errlen) != 0)) {
 		sqlite_rollback(d, NULL, 0);
 		return -1;
 	}

@@ -17,7 +17,9 @@ typedef enum {
 	MIH_SQLITE_DURABILITY_NORMAL
 } mih_sqlite_durability;
 
-#define MIH_SQLITE_SCHEMA_VERSION 1
+/* 1: the first schema; 2: userid, relateduserid and contextid on tasks and
+ * dead letters (an older file is migrated in place when opened). */
+#define MIH_SQLITE_SCHEMA_VERSION 2
 #define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
 
 /* "full" or "normal" (case-insensitive); -1 with a message otherwise. */

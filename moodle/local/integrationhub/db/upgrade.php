@@ -15,7 +15,8 @@
 // along with Moodle.  If not, see <https://www.gnu.org/licenses/>.
 
 /**
- * Upgrade steps: from the pure-PHP Integration Hub (up to 2026022700) to the mih extension.
+ * Upgrade steps: from the pure-PHP Integration Hub (up to 2026022700) to the mih extension, then the
+ * extension's own schema changes.
  *
  * @package    local_integrationhub
  * @copyright  2025 Integration Hub contributors
@@ -42,7 +43,76 @@ function xmldb_local_integrationhub_upgrade($oldversion) {
         upgrade_plugin_savepoint(true, 2026030100, 'local', 'integrationhub');
     }
 
+    if ($oldversion < 2026120100) {
+        // Tasks and dead letters name the user and context of their event, so the privacy API finds a user's
+        // rows without reading every payload. (A site coming from the PHP plugin got the columns just above.)
+        $dbman = $DB->get_manager();
+        foreach (['local_integrationhub_queue', 'local_integrationhub_dlq'] as $tablename) {
+            $table = new xmldb_table($tablename);
+            foreach (['userid', 'relateduserid', 'contextid'] as $name) {
+                $field = new xmldb_field($name, XMLDB_TYPE_INTEGER, '10', null, null, null, null);
+                if (!$dbman->field_exists($table, $field)) {
+                    $dbman->add_field($table, $field);
+                }
+                $index = new xmldb_index($name, XMLDB_INDEX_NOTUNIQUE, [$name]);
+                if (!$dbman->index_exists($table, $index)) {
+                    $dbman->add_index($table, $index);
+                }
+            }
+        }
+        local_integrationhub_upgrade_privacy_links();
+        upgrade_plugin_savepoint(true, 2026120100, 'local', 'integrationhub');
+    }
+
     return true;
+}
+
+/**
+ * The user and context an event's data names, as the extension reads them for a task: userid, relateduserid
+ * and contextid when they are a positive integer (or a string of at most 18 digits), null otherwise.
+ *
+ * @param mixed $eventdata the decoded event data
+ * @return array with keys userid, relateduserid and contextid
+ */
+function local_integrationhub_privacy_links($eventdata): array {
+    $links = [];
+    foreach (['userid', 'relateduserid', 'contextid'] as $key) {
+        $value = is_array($eventdata) ? ($eventdata[$key] ?? null) : null;
+        if (is_string($value) && preg_match('/^[0-9]{1,18}$/', $value)) {
+            $value = (int)$value;
+        }
+        $links[$key] = is_int($value) && $value > 0 ? $value : null;
+    }
+    return $links;
+}
+
+/**
+ * Fills userid, relateduserid and contextid of the queued tasks and dead letters that have none from their
+ * stored event data, a batch of rows at a time.
+ *
+ * @param int $batch rows read per query
+ * @return int the rows updated
+ */
+function local_integrationhub_upgrade_privacy_links(int $batch = 500): int {
+    global $DB;
+
+    $updated = 0;
+    $select = 'id > ? AND eventdata IS NOT NULL AND userid IS NULL AND relateduserid IS NULL AND contextid IS NULL';
+    foreach (['local_integrationhub_queue', 'local_integrationhub_dlq'] as $table) {
+        $lastid = 0;
+        do {
+            $rows = $DB->get_records_select($table, $select, [$lastid], 'id', 'id, eventdata', 0, $batch);
+            foreach ($rows as $row) {
+                $lastid = (int)$row->id;
+                $links = local_integrationhub_privacy_links(json_decode((string)$row->eventdata, true));
+                if (array_filter($links)) {
+                    $DB->update_record($table, (object)(['id' => $row->id] + $links));
+                    $updated++;
+                }
+            }
+        } while (count($rows) === $batch);
+    }
+    return $updated;
 }
 
 /**
@@ -221,21 +291,21 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
                     : \local_integrationhub\mih::render($rule->payload_template, $eventdata, 'json');
                 $taskid = \local_integrationhub\mih::enqueue($service->name, $rule->endpoint ?: '/', $payload,
                     $rule->http_method ?: 'POST');
-                // enqueue() queues a delivery without an event: the task keeps its event and rule, as the
-                // Queue page shows them for tasks queued by rules.
-                $DB->update_record('local_integrationhub_queue', (object)[
+                // enqueue() queues a delivery without an event: the task keeps its event, rule and event data, as
+                // for an emitted event, with the user and context it names.
+                $DB->update_record('local_integrationhub_queue', (object)([
                     'id' => $taskid, 'eventname' => $eventname, 'ruleid' => $rule->id, 'eventdata' => $eventjson,
-                ]);
+                ] + local_integrationhub_privacy_links($eventdata)));
                 $moved++;
             } catch (\local_integrationhub\exception $e) {
                 // Kept as a dead letter with its event data, so an administrator can see and decide.
-                $DB->insert_record('local_integrationhub_dlq', (object)[
+                $DB->insert_record('local_integrationhub_dlq', (object)([
                     'eventname' => $eventname, 'serviceid' => $service->id, 'ruleid' => $rule->id,
                     'payload' => $eventjson, 'eventdata' => $eventjson, 'error_message' => $e->getMessage(),
                     'endpoint' => $rule->endpoint ?: '/', 'http_method' => $rule->http_method ?: 'POST',
                     'idempotency_key' => 'msg_' . bin2hex(random_bytes(16)), 'attempts' => 0, 'last_status' => 0,
                     'timecreated' => time(), 'taskcreated' => (int)($task->timecreated ?? time()),
-                ]);
+                ] + local_integrationhub_privacy_links($eventdata)));
             }
         }
         $DB->delete_records('task_adhoc', ['id' => $task->id]);

@@ -159,6 +159,8 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
 } else {
     require(__DIR__ . '/fakes.php');
     local_integrationhub_ci_logic($plugin, $root);
+    // The privacy fakes declare the context classes the queue check only declares when missing.
+    require(__DIR__ . '/check_privacy.php');
     require(__DIR__ . '/check_queue.php');
 }
 

@@ -352,6 +352,9 @@ namespace {
                 return parent::get_records_sql($sql, $params, $limitfrom, $limitnum);
             }
         };
+        // The system context, as the context classes of the privacy fakes read it.
+        $DB->execute('CREATE TABLE {context} (id INTEGER PRIMARY KEY, contextlevel INTEGER, instanceid INTEGER)');
+        $DB->execute('INSERT INTO {context} (id, contextlevel, instanceid) VALUES (1, 10, 0)');
         $CFG->curlsecurityblockedhosts = '127.0.0.0/8';
         $CFG->curlsecurityallowedport = '';
         $hub::reset();
