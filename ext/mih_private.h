@@ -140,7 +140,8 @@ void php_mih_store_release_request(void);
 void php_mih_store_release_process(void);
 int64_t php_mih_service_id(mih_store *st, const char *name);
 zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);
-void php_mih_add_redacted_headers(zval *arr, const char *key, const char *json_text);
+/* A headers column (JSON object text) as a PHP array, credentials masked. */
+void php_mih_add_masked_headers(zval *arr, const char *key, const char *json_text);
 zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
 zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
 zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
