@@ -142,6 +142,8 @@ final class mih
     public static function stats(): array {}
 
     public static function verify_webhook(array $headers, string $body, string|array $secrets, int $tolerance = 300): void {}
+
+    public static function rotate_secrets(): int {}
 }
 
 /**

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: e9ece7fa607eec8c89cf16d18f1f39d6d3b0c2dd */
+ * Stub hash: 93a121b69edb44f902881787dcae6e452568897d */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -142,6 +142,9 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_v
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tolerance, IS_LONG, 0, "300")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rotate_secrets, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_to, 0, 1, IS_STATIC, 0)
@@ -168,8 +171,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request_dispatch, 0, 0, local_integrationhub\\mih_response, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_queue, 0, 0, IS_LONG, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_local_integrationhub_mih_request_queue arginfo_class_local_integrationhub_mih_rotate_secrets
 
 #define arginfo_class_local_integrationhub_mih_response___construct arginfo_class_local_integrationhub_mih___construct
 
@@ -221,6 +223,7 @@ ZEND_METHOD(local_integrationhub_mih, purge_dead_letters);
 ZEND_METHOD(local_integrationhub_mih, log);
 ZEND_METHOD(local_integrationhub_mih, stats);
 ZEND_METHOD(local_integrationhub_mih, verify_webhook);
+ZEND_METHOD(local_integrationhub_mih, rotate_secrets);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
 ZEND_METHOD(local_integrationhub_mih_request, with);
@@ -322,6 +325,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, log, arginfo_class_local_integrationhub_mih_log, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, rotate_secrets, arginfo_class_local_integrationhub_mih_rotate_secrets, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 

@@ -153,6 +153,18 @@ void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row);
 void php_mih_log_flush(void);
 void php_mih_log_release(void);
 
+/* ---- secrets at rest (mih_secrets.c) ---- */
+/* Loads the keyring from the INI settings (MINIT) and wipes it (MSHUTDOWN). */
+void php_mih_secrets_minit(void);
+void php_mih_secrets_mshutdown(void);
+/* 0, or -1 with the reason when the key settings are invalid: no store may
+ * then be opened. */
+int php_mih_secrets_check(char *err, size_t errlen);
+/* Gives a newly opened store the keyring. */
+void php_mih_secrets_attach(mih_store *st);
+void php_mih_secrets_minfo(void);
+ZEND_INI_DISP(php_mih_display_secret_key);
+
 /* ---- rules cache and enqueue (mih_emit.c) ---- */
 void php_mih_rules_cache_clear(void);
 /* A service definition through the per-process cache (store result codes). */

@@ -66,9 +66,11 @@ static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
 	if (mih_sqlite_durability_parse(MIH_G(store_durability), &durability, err, errlen) != 0) {
 		return NULL;
 	}
-	if (mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
+	if (php_mih_secrets_check(err, errlen) != 0
+			|| mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
 		return NULL;
 	}
+	php_mih_secrets_attach(st);
 	MIH_G(sqlite_store) = st;
 	MIH_G(sqlite_path) = strdup(path);
 	MIH_G(sqlite_pid) = getpid();
@@ -144,12 +146,13 @@ ZEND_METHOD(local_integrationhub_mih, use_db)
 		Z_PARAM_OBJECT(db)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (php_mih_dbstore_open(db, &st, err, sizeof(err)) != 0) {
+	if (php_mih_secrets_check(err, sizeof(err)) != 0 || php_mih_dbstore_open(db, &st, err, sizeof(err)) != 0) {
 		if (!EG(exception)) {
 			php_mih_throw(php_mih_store_exception_ce, 0, "could not use the database: %s", err);
 		}
 		RETURN_THROWS();
 	}
+	php_mih_secrets_attach(st);
 	php_mih_log_flush();
 	close_bound_db_store();
 	MIH_G(store) = st;

@@ -206,6 +206,7 @@ $string['runqueueresult'] = 'Integration Hub queue: {$a->delivered} delivered, {
 $string['sampledata'] = 'Sample data of the event';
 $string['secretkept'] = 'Stored: {$a}';
 $string['secretn'] = 'Secret {$a}';
+$string['secretsrotated'] = 'Secrets re-encrypted under the current key: {$a}.';
 $string['service'] = 'Service';
 $string['servicedeleted'] = 'Service "{$a}" deleted.';
 $string['serviceexists'] = 'A service named "{$a}" already exists.';

@@ -206,6 +206,7 @@ $string['runqueueresult'] = 'Cola de Integration Hub: {$a->delivered} entregadas
 $string['sampledata'] = 'Datos de ejemplo del evento';
 $string['secretkept'] = 'Guardado: {$a}';
 $string['secretn'] = 'Secreto {$a}';
+$string['secretsrotated'] = 'Secretos cifrados de nuevo con la clave actual: {$a}.';
 $string['service'] = 'Servicio';
 $string['servicedeleted'] = 'Servicio "{$a}" eliminado.';
 $string['serviceexists'] = 'Ya existe un servicio llamado "{$a}".';
