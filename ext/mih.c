@@ -188,6 +188,11 @@ PHP_INI_BEGIN()
 		log_max_age, zend_mih_globals, mih_globals)
 	STD_PHP_INI_ENTRY("mih.lease_margin", "30", PHP_INI_ALL, OnUpdateLeaseMargin,
 		lease_margin, zend_mih_globals, mih_globals)
+	/* Read once at startup (mih_secrets.c); shown as key ids, never as values. */
+	STD_PHP_INI_ENTRY_EX("mih.secret_key", "", PHP_INI_SYSTEM, OnUpdateString,
+		secret_key, zend_mih_globals, mih_globals, php_mih_display_secret_key)
+	STD_PHP_INI_ENTRY_EX("mih.secret_keys_old", "", PHP_INI_SYSTEM, OnUpdateString,
+		secret_keys_old, zend_mih_globals, mih_globals, php_mih_display_secret_key)
 PHP_INI_END()
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -224,6 +229,7 @@ static PHP_MINIT_FUNCTION(mih)
 		return FAILURE;
 	}
 	REGISTER_INI_ENTRIES();
+	php_mih_secrets_minit();
 
 	php_mih_exception_ce = register_class_local_integrationhub_exception(spl_ce_RuntimeException);
 	php_mih_service_not_found_exception_ce =
@@ -255,6 +261,7 @@ static PHP_MSHUTDOWN_FUNCTION(mih)
 {
 	(void)type;
 	UNREGISTER_INI_ENTRIES();
+	php_mih_secrets_mshutdown();
 	curl_global_cleanup();
 	return SUCCESS;
 }
@@ -302,6 +309,7 @@ static PHP_MINFO_FUNCTION(mih)
 	php_info_print_table_row(2, "jansson", jansson_version_str());
 	php_info_print_table_row(2, "SQLite", sqlite3_libversion());
 	php_info_print_table_row(2, "OpenSSL (libcrypto)", OpenSSL_version(OPENSSL_VERSION));
+	php_mih_secrets_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();
 }

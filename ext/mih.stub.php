@@ -162,6 +162,8 @@ final class mih
     public static function stats(): array {}
 
     public static function verify_webhook(#[\SensitiveParameter] array $headers, string $body, #[\SensitiveParameter] string|array $secrets, int $tolerance = 300): void {}
+
+    public static function rotate_secrets(): int {}
 }
 
 /**

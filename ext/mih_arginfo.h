@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 87b461866a6d755ef7642bd4ac9499c327b128e0 */
+ * Stub hash: 59615a9905ab2c7b408d6b7e14dfb2d9d8370e7c */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -162,6 +162,9 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_v
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tolerance, IS_LONG, 0, "300")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rotate_secrets, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_to, 0, 1, IS_STATIC, 0)
@@ -188,8 +191,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request_dispatch, 0, 0, local_integrationhub\\mih_response, 0)
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_queue, 0, 0, IS_LONG, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_local_integrationhub_mih_request_queue arginfo_class_local_integrationhub_mih_rotate_secrets
 
 #define arginfo_class_local_integrationhub_mih_response___construct arginfo_class_local_integrationhub_mih___construct
 
@@ -248,6 +250,7 @@ ZEND_METHOD(local_integrationhub_mih, privacy_export);
 ZEND_METHOD(local_integrationhub_mih, privacy_delete);
 ZEND_METHOD(local_integrationhub_mih, stats);
 ZEND_METHOD(local_integrationhub_mih, verify_webhook);
+ZEND_METHOD(local_integrationhub_mih, rotate_secrets);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
 ZEND_METHOD(local_integrationhub_mih_request, with);
@@ -356,6 +359,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, privacy_delete, arginfo_class_local_integrationhub_mih_privacy_delete, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, rotate_secrets, arginfo_class_local_integrationhub_mih_rotate_secrets, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 

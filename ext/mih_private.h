@@ -173,7 +173,8 @@ void php_mih_store_release_request(void);
 void php_mih_store_release_process(void);
 int64_t php_mih_service_id(mih_store *st, const char *name);
 zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);
-void php_mih_add_redacted_headers(zval *arr, const char *key, const char *json_text);
+/* A headers column (JSON object text) as a PHP array, credentials masked. */
+void php_mih_add_masked_headers(zval *arr, const char *key, const char *json_text);
 zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
 zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
 zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
@@ -189,6 +190,17 @@ void php_mih_log_release(void);
 void php_mih_task_to_zval(zval *out, const mih_store_task *t);
 /* A dead letter as mih::dead_letters() shows it. */
 void php_mih_dead_to_zval(zval *out, const mih_store_dead *d);
+/* ---- secrets at rest (mih_secrets.c) ---- */
+/* Loads the keyring from the INI settings (MINIT) and wipes it (MSHUTDOWN). */
+void php_mih_secrets_minit(void);
+void php_mih_secrets_mshutdown(void);
+/* 0, or -1 with the reason when the key settings are invalid: no store may
+ * then be opened. */
+int php_mih_secrets_check(char *err, size_t errlen);
+/* Gives a newly opened store the keyring. */
+void php_mih_secrets_attach(mih_store *st);
+void php_mih_secrets_minfo(void);
+ZEND_INI_DISP(php_mih_display_secret_key);
 
 /* ---- rules cache and enqueue (mih_emit.c) ---- */
 void php_mih_rules_cache_clear(void);

@@ -36,7 +36,7 @@ static void task_to_zval(zval *out, const mih_store_task *t, bool full)
 		add_assoc_stringl(out, "payload", t->payload ? t->payload : "", t->payload ? t->payload_len : 0);
 		add_str_or_null(out, "endpoint", t->endpoint);
 		add_str_or_null(out, "method", t->http_method);
-		php_mih_add_redacted_headers(out, "headers", t->headers);
+		php_mih_add_masked_headers(out, "headers", t->headers);
 		add_str_or_null(out, "idempotency_key", t->idempotency_key);
 		if (t->ruleid) {
 			add_assoc_long(out, "rule_id", (zend_long)t->ruleid);

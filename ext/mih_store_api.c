@@ -66,9 +66,11 @@ static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
 	if (mih_sqlite_durability_parse(MIH_G(store_durability), &durability, err, errlen) != 0) {
 		return NULL;
 	}
-	if (mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
+	if (php_mih_secrets_check(err, errlen) != 0
+			|| mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
 		return NULL;
 	}
+	php_mih_secrets_attach(st);
 	MIH_G(sqlite_store) = st;
 	MIH_G(sqlite_path) = strdup(path);
 	MIH_G(sqlite_pid) = getpid();
@@ -144,12 +146,13 @@ ZEND_METHOD(local_integrationhub_mih, use_db)
 		Z_PARAM_OBJECT(db)
 	ZEND_PARSE_PARAMETERS_END();
 
-	if (php_mih_dbstore_open(db, &st, err, sizeof(err)) != 0) {
+	if (php_mih_secrets_check(err, sizeof(err)) != 0 || php_mih_dbstore_open(db, &st, err, sizeof(err)) != 0) {
 		if (!EG(exception)) {
 			php_mih_throw(php_mih_store_exception_ce, 0, "could not use the database: %s", err);
 		}
 		RETURN_THROWS();
 	}
+	php_mih_secrets_attach(st);
 	php_mih_log_flush();
 	close_bound_db_store();
 	MIH_G(store) = st;
@@ -167,62 +170,23 @@ static void add_str_or_null(zval *arr, const char *key, const char *value)
 	}
 }
 
-/* A JSON text column (headers) as a PHP array; [] for none. */
-static void add_json_text(zval *arr, const char *key, const char *text)
-{
-	json_t *j = text && *text ? json_loads(text, JSON_DECODE_ANY, NULL) : NULL;
-	zval v;
-
-	if (j) {
-		php_mih_json_to_zval(j, &v);
-		json_decref(j);
-		if (Z_TYPE(v) != IS_ARRAY) {
-			zval_ptr_dtor(&v);
-			array_init(&v);
-		}
-	} else {
-		array_init(&v);
-	}
-	add_assoc_zval(arr, key, &v);
-}
-
-/* Header names whose values are credentials: shown as "****". */
-static bool header_is_secret(const char *name)
-{
-	char lower[128];
-	size_t i, n = strlen(name);
-
-	if (n >= sizeof(lower)) {
-		n = sizeof(lower) - 1;
-	}
-	for (i = 0; i < n; i++) {
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	}
-	lower[n] = '\0';
-	if (strcmp(lower, "idempotency-key") == 0 || strcmp(lower, "webhook-id") == 0) {
-		return false;
-	}
-	return strcmp(lower, "authorization") == 0 || strcmp(lower, "proxy-authorization") == 0
-		|| strcmp(lower, "cookie") == 0 || strstr(lower, "token") || strstr(lower, "secret")
-		|| strstr(lower, "key") || strstr(lower, "password") || strstr(lower, "signature");
-}
-
-void php_mih_add_redacted_headers(zval *arr, const char *key, const char *text)
+/* A headers column (JSON object text) as a PHP array with the credentials
+ * masked (mih_header_is_sensitive); [] for none. */
+void php_mih_add_masked_headers(zval *arr, const char *key, const char *text)
 {
 	json_t *j = text && *text ? json_loads(text, 0, NULL) : NULL;
-	const char *name;
-	json_t *value;
+	json_t *masked = mih_headers_masked(j);
 	zval v;
 
-	array_init(&v);
-	if (json_is_object(j)) {
-		json_object_foreach(j, name, value) {
-			if (header_is_secret(name)) {
-				add_assoc_string(&v, name, "****");
-			} else if (json_is_string(value)) {
-				add_assoc_stringl(&v, name, json_string_value(value), json_string_length(value));
-			}
+	if (masked) {
+		php_mih_json_to_zval(masked, &v);
+		json_decref(masked);
+	}
+	if (!masked || Z_TYPE(v) != IS_ARRAY) {
+		if (masked) {
+			zval_ptr_dtor(&v);
 		}
+		array_init(&v);
 	}
 	json_decref(j);
 	add_assoc_zval(arr, key, &v);
@@ -333,7 +297,7 @@ static void rule_to_zval(zval *out, const mih_store_rule *r)
 	add_str_or_null(out, "endpoint", r->endpoint);
 	add_str_or_null(out, "method", r->http_method && *r->http_method ? r->http_method : NULL);
 	add_assoc_string(out, "payload_template", r->payload_template ? r->payload_template : "");
-	add_json_text(out, "headers", r->headers);
+	php_mih_add_masked_headers(out, "headers", r->headers);
 	add_assoc_bool(out, "enabled", r->enabled);
 	add_assoc_long(out, "timecreated", (zend_long)r->timecreated);
 	add_assoc_long(out, "timemodified", (zend_long)r->timemodified);
@@ -393,6 +357,21 @@ static zend_result check_rule_template(const char *src, mih_tpl_mode mode, const
 		return FAILURE;
 	}
 	return SUCCESS;
+}
+
+/* The headers to store as JSON text: given, with every masked credential
+ * sent back unchanged replaced by the stored value (stored_text may be NULL). */
+static char *rule_headers_text(const json_t *given, const char *stored_text)
+{
+	json_t *copy = json_deep_copy(given);
+	json_t *stored = stored_text ? json_loads(stored_text, 0, NULL) : NULL;
+	char *text;
+
+	mih_headers_keep_masked(copy, stored);
+	text = copy ? json_dumps(copy, JSON_COMPACT) : NULL;
+	json_decref(copy);
+	json_decref(stored);
+	return text;
 }
 
 /* Fills rule from def over its current values; validates everything. */
@@ -471,6 +450,7 @@ static zend_result rule_from_json(mih_store *st, json_t *def, mih_store_rule *ru
 		} else if (strcmp(key, "headers") == 0) {
 			const char *name;
 			json_t *hv;
+			char *text;
 			if (json_is_array(v) && json_array_size(v) == 0) {
 				free(rule->headers);
 				rule->headers = NULL;
@@ -489,8 +469,9 @@ static zend_result rule_from_json(mih_store *st, json_t *def, mih_store_rule *ru
 					return FAILURE;
 				}
 			}
+			text = rule_headers_text(v, rule->headers);
 			free(rule->headers);
-			rule->headers = json_dumps(v, JSON_COMPACT);
+			rule->headers = text;
 		} else if (strcmp(key, "enabled") == 0) {
 			if (json_is_boolean(v)) {
 				rule->enabled = json_is_true(v);

@@ -28,6 +28,8 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	zend_long log_max_rows;
 	zend_long log_max_age;
 	zend_long lease_margin;
+	char *secret_key;
+	char *secret_keys_old;
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
 	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */

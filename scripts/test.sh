@@ -42,7 +42,7 @@ $PHP -n -d extension="$MIH_ROOT/modules/mih.so" -r 'exit(extension_loaded("mih")
 RUN="$PHP run-tests.php -q -P -n -d extension=$MIH_ROOT/modules/mih.so --show-diff"
 # The behavioural store tests run a second time on the Moodle-$DB backend.
 BACKEND_TESTS=""
-for d in tests/queue tests/dbstore tests/privacy; do [ -d "$d" ] && BACKEND_TESTS="$BACKEND_TESTS $d"; done
+for d in tests/queue tests/dbstore tests/privacy tests/secrets; do [ -d "$d" ] && BACKEND_TESTS="$BACKEND_TESTS $d"; done
 
 if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 	echo "== phpt suite under valgrind (leaks and invalid accesses)"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const method_names[] = { "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD" };
 
@@ -353,7 +354,7 @@ static int parse_status_list(const json_t *v, const char *field, mih_status_list
 	return 0;
 }
 
-static int parse_headers(const json_t *v, json_t **out, char *err, size_t errlen)
+static int parse_headers(const json_t *v, const json_t *old, json_t **out, char *err, size_t errlen)
 {
 	const char *name;
 	json_t *value;
@@ -384,6 +385,7 @@ static int parse_headers(const json_t *v, json_t **out, char *err, size_t errlen
 		}
 		json_object_set(headers, name, value);
 	}
+	mih_headers_keep_masked(headers, old);
 	json_decref(*out);
 	*out = headers;
 	return 0;
@@ -427,11 +429,9 @@ static int parse_base_url(const json_t *v, char **slot, char *err, size_t errlen
 
 /* True when value is what mih_service_to_json() shows for secret: the
  * caller sent a definition back unchanged, so the stored secret stays. */
-void mih_service_mask_secret(const char *secret, char *out, size_t outlen);
-
 static bool is_masked_echo(const char *value, const char *secret)
 {
-	char masked[32];
+	char masked[MIH_SERVICE_MASK_SIZE];
 
 	if (!secret) {
 		return false;
@@ -443,12 +443,113 @@ static bool is_masked_echo(const char *value, const char *secret)
 void mih_service_mask_secret(const char *secret, char *out, size_t outlen)
 {
 	size_t len = secret ? strlen(secret) : 0;
+	size_t start;
 
 	/* A short secret would be half revealed by its last four characters. */
 	if (len < 12) {
 		snprintf(out, outlen, "****");
-	} else {
-		snprintf(out, outlen, "****%s", secret + len - 4);
+		return;
+	}
+	start = len - 4;
+	while (start < len && ((unsigned char)secret[start] & 0xC0) == 0x80) {
+		start++;
+	}
+	snprintf(out, outlen, "****%s", secret + start);
+}
+
+/* ---- credentials in headers ------------------------------------------- */
+
+static bool contains_nocase(const char *s, size_t len, const char *part)
+{
+	size_t plen = strlen(part);
+
+	for (size_t i = 0; i + plen <= len; i++) {
+		if (strncasecmp(s + i, part, plen) == 0) {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool mih_header_is_sensitive(const char *name, size_t len)
+{
+	static const char *const parts[] = {
+		"auth", "cookie", "credential", "key", "passwd", "password", "secret", "signature", "token"
+	};
+
+	if (len == strlen("idempotency-key") && strncasecmp(name, "idempotency-key", len) == 0) {
+		return false;
+	}
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		if (contains_nocase(name, len, parts[i])) {
+			return true;
+		}
+	}
+	return false;
+}
+
+json_t *mih_headers_masked(const json_t *headers)
+{
+	const char *name;
+	json_t *value, *out;
+	char masked[MIH_SERVICE_MASK_SIZE];
+
+	if (!json_is_object(headers) || !(out = json_object())) {
+		return NULL;
+	}
+	json_object_foreach((json_t *)headers, name, value) {
+		int rc;
+
+		if (json_is_string(value) && mih_header_is_sensitive(name, strlen(name))) {
+			mih_service_mask_secret(json_string_value(value), masked, sizeof(masked));
+			rc = json_object_set_new(out, name, json_string(masked));
+		} else {
+			rc = json_object_set(out, name, value);
+		}
+		if (rc != 0) {
+			json_decref(out);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+/* stored's value for name: the same spelling first, else any case. */
+static json_t *header_get_nocase(const json_t *stored, const char *name)
+{
+	const char *key;
+	json_t *value = json_object_get(stored, name);
+
+	if (value) {
+		return value;
+	}
+	json_object_foreach((json_t *)stored, key, value) {
+		if (strcasecmp(key, name) == 0) {
+			return value;
+		}
+	}
+	return NULL;
+}
+
+void mih_headers_keep_masked(json_t *headers, const json_t *stored)
+{
+	void *it;
+
+	if (!json_is_object(headers) || !json_is_object(stored)) {
+		return;
+	}
+	for (it = json_object_iter(headers); it; it = json_object_iter_next(headers, it)) {
+		const char *name = json_object_iter_key(it);
+		json_t *value = json_object_iter_value(it);
+		json_t *prev;
+
+		if (!json_is_string(value) || !mih_header_is_sensitive(name, strlen(name))) {
+			continue;
+		}
+		prev = header_get_nocase(stored, name);
+		if (json_is_string(prev) && is_masked_echo(json_string_value(value), json_string_value(prev))) {
+			json_object_iter_set(headers, it, prev);
+		}
 	}
 }
 
@@ -652,7 +753,7 @@ static int apply_field(mih_service *svc, const mih_service *base, const char *ke
 		return replace_str(&svc->apikey_header, s, len);
 	}
 	if (strcmp(key, "headers") == 0) {
-		return parse_headers(v, &svc->headers, err, errlen);
+		return parse_headers(v, base ? base->headers : NULL, &svc->headers, err, errlen);
 	}
 	if (strcmp(key, "timeout") == 0) {
 		return get_number(v, key, 0.001, 3600, &svc->timeout, err, errlen);
@@ -818,7 +919,7 @@ json_t *mih_service_to_json(const mih_service *svc, bool reveal_secrets)
 {
 	json_t *o = json_object();
 	json_t *secrets = json_array();
-	char masked[32];
+	char masked[MIH_SERVICE_MASK_SIZE];
 	size_t i;
 	json_t *item;
 
@@ -836,7 +937,11 @@ json_t *mih_service_to_json(const mih_service *svc, bool reveal_secrets)
 		json_object_set_new(o, "auth_token", json_string(masked));
 	}
 	json_object_set_new(o, "apikey_header", json_string(svc->apikey_header));
-	json_object_set(o, "headers", svc->headers);
+	if (reveal_secrets) {
+		json_object_set(o, "headers", svc->headers);
+	} else {
+		json_object_set_new(o, "headers", mih_headers_masked(svc->headers));
+	}
 	json_object_set_new(o, "timeout", json_real(svc->timeout));
 	json_object_set_new(o, "connect_timeout", json_real(svc->connect_timeout));
 	json_object_set_new(o, "max_retries", json_integer(svc->max_retries));

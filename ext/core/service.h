@@ -84,8 +84,30 @@ int mih_service_from_json(mih_service *svc, const json_t *def, const mih_service
 json_t *mih_service_to_json(const mih_service *svc, bool reveal_secrets);
 
 /* "****" + the last 4 characters, or "****" alone for a secret shorter than
- * 12 characters (its last four would give away a third of it). */
+ * 12 characters (its last four would give away a third of it). A last
+ * character cut by the four-byte tail is left out, so the mask stays valid
+ * UTF-8. out needs MIH_SERVICE_MASK_SIZE bytes. */
+#define MIH_SERVICE_MASK_SIZE 16
 void mih_service_mask_secret(const char *secret, char *out, size_t outlen);
+
+/* The one place that decides which headers carry credentials: names
+ * containing (case-insensitively) auth, cookie, credential, key, passwd,
+ * password, secret, signature or token -- Authorization,
+ * Proxy-Authorization, Cookie, X-Api-Key, X-Auth-Token... -- except
+ * Idempotency-Key, a delivery id shown as such. Their values are masked
+ * wherever a definition, rule or task is shown, and encrypted at rest when
+ * the store has a key. */
+bool mih_header_is_sensitive(const char *name, size_t len);
+
+/* A copy of headers (an object of name => string) with the value of every
+ * sensitive header masked by mih_service_mask_secret(); NULL when headers is
+ * not an object or memory ran out. */
+json_t *mih_headers_masked(const json_t *headers);
+
+/* Puts back stored's value for every sensitive header of headers whose value
+ * is the mask of it (same name, compared case-insensitively): a definition
+ * read back masked can be saved again unchanged. stored may be NULL. */
+void mih_headers_keep_masked(json_t *headers, const json_t *stored);
 
 const char *mih_auth_type_name(mih_auth_type t);
 const char *mih_cb_mode_name(mih_cb_mode m);

@@ -44,6 +44,14 @@ void mih_store_close(mih_store *st);
 void mih_store_set_clock(mih_store *st, mih_store_clock clock, void *ctx);
 int64_t mih_store_now(const mih_store *st);
 const char *mih_store_identity(const mih_store *st);
+/* The keyring secrets at rest are sealed with (seal.h); it must outlive the
+ * store. NULL (the default): nothing is sealed and sealed values do not
+ * open. Auth tokens, signing secrets and credential headers
+ * (mih_header_is_sensitive) of services, rules, tasks and dead letters are
+ * sealed under its current key when written; values without an envelope
+ * read as plaintext. */
+struct mih_keyring;
+void mih_store_set_keyring(mih_store *st, const struct mih_keyring *kr);
 
 /* Nestable transactions, e.g. to enqueue a batch with one commit. */
 int mih_store_begin(mih_store *st, char *err, size_t errlen);
@@ -68,6 +76,13 @@ void mih_store_service_list_free(mih_service *list, size_t count);
 /* Refuses (-1, message with the counts) while rules, queued tasks or dead
  * letters reference the service; removes its circuit row with it. */
 int mih_store_service_delete(mih_store *st, const char *name, char *err, size_t errlen);
+
+/* Rewrites every secret of every service, rule, task and dead letter that is
+ * not in the keyring's preferred form: sealed under its current key, or in
+ * clear when it has none (to turn encryption off). One transaction; *count
+ * is the number of values rewritten. Fails, changing nothing, when a value
+ * is sealed under a key the keyring does not hold. */
+int mih_store_reseal(mih_store *st, long *count, char *err, size_t errlen);
 
 /* ---- rules (local_integrationhub_rules) --------------------------------- */
 

@@ -12,10 +12,8 @@ static const char dead_select[] =
 static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
 {
 	mih_store_dead *d = item;
+	char what[64];
 
-	(void)st;
-	(void)err;
-	(void)errlen;
 	d->id = store_col_int(r, "id");
 	d->taskid = store_col_int(r, "taskid");
 	d->ruleid = store_col_int(r, "ruleid");
@@ -37,7 +35,8 @@ static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t 
 	d->userid = store_col_int(r, "userid");
 	d->relateduserid = store_col_int(r, "relateduserid");
 	d->contextid = store_col_int(r, "contextid");
-	return 0;
+	snprintf(what, sizeof(what), "dead letter %lld", (long long)d->id);
+	return store_headers_open_text(st, &d->headers, what, err, errlen);
 }
 
 void mih_store_dead_dispose(mih_store_dead *d)
@@ -81,7 +80,12 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 {
 	mih_sql_value v[DEAD_NCOLS];
 	int64_t id;
+	char *headers;
+	int rc;
 
+	if (store_headers_seal_text(st, t->headers, &headers, "a new dead letter", err, errlen) != 0) {
+		return -1;
+	}
 	v[0] = store_v_str(t->eventname);
 	v[1] = mih_sql_int(t->serviceid);
 	v[2] = mih_sql_text(t->payload, t->payload_len);
@@ -91,7 +95,7 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 	v[6] = store_v_ref(t->ruleid);
 	v[7] = store_v_str(t->endpoint);
 	v[8] = store_v_str(t->http_method);
-	v[9] = store_v_str(t->headers);
+	v[9] = store_v_str(headers);
 	v[10] = store_v_str(t->eventdata);
 	v[11] = store_v_str(t->idempotency_key);
 	v[12] = mih_sql_int(attempts);
@@ -101,7 +105,9 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 	v[16] = store_v_ref(t->userid);
 	v[17] = store_v_ref(t->relateduserid);
 	v[18] = store_v_ref(t->contextid);
-	if (st->ops->insert(st->db, T_DLQ, dead_cols, v, DEAD_NCOLS, &id, err, errlen) != 0) {
+	rc = st->ops->insert(st->db, T_DLQ, dead_cols, v, DEAD_NCOLS, &id, err, errlen);
+	free(headers);
+	if (rc != 0) {
 		return -1;
 	}
 	if (dead_id) {

@@ -12,7 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <jansson.h>
 #include "store.h"
+#include "seal.h"
 
 #define T_SVC "local_integrationhub_svc"
 #define T_RULES "local_integrationhub_rules"
@@ -29,6 +31,7 @@ struct mih_store {
 	void (*close_db)(void *db);
 	mih_store_clock clock;
 	void *clock_ctx;
+	const mih_keyring *keyring;   /* NULL: nothing sealed, envelopes do not open */
 };
 
 void store_set_err(char *err, size_t errlen, const char *fmt, ...)
@@ -143,6 +146,27 @@ size_t store_in_list_length(size_t n);
 /* The privacy filter (store_privacy.c) as conditions on the columns of the
  * table aliased prefix ("q.", "d." or ""). */
 void store_privacy_where(store_where *w, const mih_store_privacy_filter *f, const char *prefix);
+
+/* ---- secrets at rest (store_secrets.c) ----------------------------------- */
+
+/* what names the record in messages, e.g. "service \"crm\"" or "rule 3".
+ * store_secret_seal: a copy of value to write, sealed under the current key,
+ * else as it is (value NULL: *out NULL). */
+int store_secret_seal(mih_store *st, const char *context, const char *value, char **out,
+	const char *what, char *err, size_t errlen);
+/* Opens *value in place when it is sealed. */
+int store_secret_open(mih_store *st, const char *context, char **value, const char *what,
+	char *err, size_t errlen);
+/* In place: seals the credential headers of a headers object, or every entry
+ * of a signing-secrets array (nothing without a current key); opens every
+ * sealed string value. */
+int store_json_seal(mih_store *st, json_t *j, const char *what, char *err, size_t errlen);
+int store_json_open(mih_store *st, json_t *j, const char *what, char *err, size_t errlen);
+/* The same for a headers column's JSON text: *out is a new copy to write
+ * (NULL for NULL); open replaces *text when anything was sealed. */
+int store_headers_seal_text(mih_store *st, const char *text, char **out, const char *what,
+	char *err, size_t errlen);
+int store_headers_open_text(mih_store *st, char **text, const char *what, char *err, size_t errlen);
 
 /* ---- transactions ------------------------------------------------------- */
 

@@ -90,9 +90,8 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 {
 	mih_store_task *t = item;
 	const mih_sql_value *status = store_col(r, "status");
+	char what[64];
 
-	(void)err;
-	(void)errlen;
 	t->id = store_col_int(r, "id");
 	t->ruleid = store_col_int(r, "ruleid");
 	t->serviceid = store_col_int(r, "serviceid");
@@ -118,7 +117,8 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	t->relateduserid = store_col_int(r, "relateduserid");
 	t->contextid = store_col_int(r, "contextid");
 	t->state = derive_state(t, mih_store_now(st));
-	return 0;
+	snprintf(what, sizeof(what), "task %lld", (long long)t->id);
+	return store_headers_open_text(st, &t->headers, what, err, errlen);
 }
 
 void mih_store_task_dispose(mih_store_task *t)
@@ -157,7 +157,8 @@ static const char *const task_cols[] = {
 };
 #define TASK_NCOLS (sizeof(task_cols) / sizeof(task_cols[0]))
 
-static void task_values(const mih_store_task *t, int64_t now, mih_sql_value *v)
+/* headers: the column text, secrets sealed. */
+static void task_values(const mih_store_task *t, const char *headers, int64_t now, mih_sql_value *v)
 {
 	v[0] = store_v_ref(t->ruleid);
 	v[1] = mih_sql_int(t->serviceid);
@@ -165,7 +166,7 @@ static void task_values(const mih_store_task *t, int64_t now, mih_sql_value *v)
 	v[3] = store_v_str(t->endpoint);
 	v[4] = store_v_str0(t->http_method);
 	v[5] = mih_sql_text(t->payload, t->payload_len);
-	v[6] = store_v_str(t->headers);
+	v[6] = store_v_str(headers);
 	v[7] = store_v_str(t->eventdata);
 	v[8] = store_v_str(t->idempotency_key);
 	v[9] = mih_sql_int(t->attempts);
@@ -205,6 +206,8 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 {
 	mih_sql_value vals[TASK_NCOLS];
 	int64_t now = mih_store_now(st);
+	char *headers;
+	int rc;
 
 	if (task_check(task, err, errlen) != 0) {
 		return -1;
@@ -224,9 +227,14 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 		task->timecreated = now;
 	}
 	task->timemodified = now;
-	task_values(task, now, vals);
-	return st->ops->insert(st->db, T_QUEUE, task_cols, vals, TASK_NCOLS, &task->id,
+	if (store_headers_seal_text(st, task->headers, &headers, "a new task", err, errlen) != 0) {
+		return -1;
+	}
+	task_values(task, headers, now, vals);
+	rc = st->ops->insert(st->db, T_QUEUE, task_cols, vals, TASK_NCOLS, &task->id,
 		err, errlen);
+	free(headers);
+	return rc;
 }
 
 /* Moves a random choice of want of the n ids to the front. Competing

@@ -14,10 +14,8 @@ static const char rule_select[] =
 static int fill_rule(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
 {
 	mih_store_rule *rule = item;
+	char what[64];
 
-	(void)st;
-	(void)err;
-	(void)errlen;
 	rule->id = store_col_int(r, "id");
 	rule->eventname = store_col_dup(r, "eventname");
 	rule->serviceid = store_col_int(r, "serviceid");
@@ -29,7 +27,8 @@ static int fill_rule(mih_store *st, void *item, store_row *r, char *err, size_t 
 	rule->enabled = store_col_int(r, "enabled") != 0;
 	rule->timecreated = store_col_int(r, "timecreated");
 	rule->timemodified = store_col_int(r, "timemodified");
-	return 0;
+	snprintf(what, sizeof(what), "rule %lld", (long long)rule->id);
+	return store_headers_open_text(st, &rule->headers, what, err, errlen);
 }
 
 void mih_store_rule_dispose(mih_store_rule *rule)
@@ -92,7 +91,8 @@ static const char *const rule_cols[] = {
 };
 #define RULE_NCOLS (sizeof(rule_cols) / sizeof(rule_cols[0]))
 
-static void rule_values(const mih_store_rule *rule, mih_sql_value *v)
+/* headers: the column text, secrets sealed. */
+static void rule_values(const mih_store_rule *rule, const char *headers, mih_sql_value *v)
 {
 	v[0] = store_v_str(rule->eventname);
 	v[1] = mih_sql_int(rule->serviceid);
@@ -102,7 +102,7 @@ static void rule_values(const mih_store_rule *rule, mih_sql_value *v)
 	v[5] = store_v_bool(rule->enabled);
 	v[6] = mih_sql_int(rule->timecreated);
 	v[7] = mih_sql_int(rule->timemodified);
-	v[8] = store_v_str(rule->headers);
+	v[8] = store_v_str(headers);
 }
 
 static int rule_validate(mih_store *st, const mih_store_rule *rule, char *err, size_t errlen)
@@ -131,7 +131,8 @@ static int rule_validate(mih_store *st, const mih_store_rule *rule, char *err, s
 	return 0;
 }
 
-static int rule_write(mih_store *st, mih_store_rule *rule, char *err, size_t errlen)
+static int rule_write(mih_store *st, mih_store_rule *rule, const char *headers, char *err,
+	size_t errlen)
 {
 	mih_sql_value vals[RULE_NCOLS + 1];
 	char sql[512];
@@ -143,7 +144,7 @@ static int rule_write(mih_store *st, mih_store_rule *rule, char *err, size_t err
 	rule->timemodified = mih_store_now(st);
 	if (rule->id == 0) {
 		rule->timecreated = rule->timemodified;
-		rule_values(rule, vals);
+		rule_values(rule, headers, vals);
 		return st->ops->insert(st->db, T_RULES, rule_cols, vals, RULE_NCOLS, &rule->id,
 			err, errlen);
 	}
@@ -161,7 +162,7 @@ static int rule_write(mih_store *st, mih_store_rule *rule, char *err, size_t err
 			rule_cols[i]);
 	}
 	snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?");
-	rule_values(rule, vals);
+	rule_values(rule, headers, vals);
 	vals[RULE_NCOLS] = pid;
 	return store_exec(st, sql, vals, RULE_NCOLS + 1, err, errlen);
 }
@@ -179,7 +180,14 @@ int mih_store_rule_save(mih_store *st, mih_store_rule *rule, char *err, size_t e
 	}
 	rc = rule_validate(st, rule, err, errlen);
 	if (rc == 0) {
-		rc = rule_write(st, rule, err, errlen);
+		char what[64], *headers;
+
+		snprintf(what, sizeof(what), rule->id ? "rule %lld" : "a new rule", (long long)rule->id);
+		rc = store_headers_seal_text(st, rule->headers, &headers, what, err, errlen);
+		if (rc == 0) {
+			rc = rule_write(st, rule, headers, err, errlen);
+			free(headers);
+		}
 	}
 	if (rc == MIH_STORE_DONE) {
 		rc = bump_rules_version(st, err, errlen);

@@ -18,8 +18,10 @@ static const char *const service_cols[] = {
 };
 #define SERVICE_NCOLS (sizeof(service_cols) / sizeof(service_cols[0]))
 
-/* JSON text of the fields kept as JSON; owned by the caller. */
+/* The column text of the fields kept as JSON, and the auth token, with
+ * their secrets sealed when the store has a key; owned by the caller. */
 typedef struct service_json {
+	char *auth_token;
 	char *headers;
 	char *retry_statuses;
 	char *cb_failure_statuses;
@@ -42,25 +44,55 @@ static char *status_list_json(const mih_status_list *l)
 	return out;
 }
 
-static char *json_text_or(const json_t *j, const char *fallback)
-{
-	return j ? json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY) : strdup(fallback);
-}
-
 static void service_json_free(service_json *sj)
 {
+	free(sj->auth_token);
 	free(sj->headers);
 	free(sj->retry_statuses);
 	free(sj->cb_failure_statuses);
 	free(sj->signing_secrets);
 }
 
-static int service_json_make(const mih_service *svc, service_json *sj)
+/* A JSON column: the value's text with its secrets sealed. */
+static char *sealed_json_text(mih_store *st, const json_t *j, const char *fallback, const char *what,
+	char *err, size_t errlen)
 {
-	sj->headers = json_text_or(svc->headers, "{}");
+	json_t *copy;
+	char *text;
+
+	if (!j) {
+		return strdup(fallback);
+	}
+	copy = json_deep_copy(j);
+	if (!copy) {
+		return NULL;
+	}
+	if (store_json_seal(st, copy, what, err, errlen) != 0) {
+		json_decref(copy);
+		return NULL;
+	}
+	text = json_dumps(copy, JSON_COMPACT | JSON_ENCODE_ANY);
+	json_decref(copy);
+	return text;
+}
+
+static int service_json_make(mih_store *st, const mih_service *svc, service_json *sj, char *err,
+	size_t errlen)
+{
+	char what[320];
+
+	memset(sj, 0, sizeof(*sj));
+	snprintf(what, sizeof(what), "service \"%s\"", svc->name);
+	store_set_err(err, errlen, "store: out of memory saving service \"%s\"", svc->name);
+	if (store_secret_seal(st, "auth_token", svc->auth_token, &sj->auth_token, what, err, errlen) != 0
+		|| (svc->auth_token && !sj->auth_token)) {
+		service_json_free(sj);
+		return -1;
+	}
+	sj->headers = sealed_json_text(st, svc->headers, "{}", what, err, errlen);
 	sj->retry_statuses = status_list_json(&svc->retry_statuses);
 	sj->cb_failure_statuses = status_list_json(&svc->cb_failure_statuses);
-	sj->signing_secrets = json_text_or(svc->signing_secrets, "[]");
+	sj->signing_secrets = sealed_json_text(st, svc->signing_secrets, "[]", what, err, errlen);
 	if (!sj->headers || !sj->retry_statuses || !sj->cb_failure_statuses || !sj->signing_secrets) {
 		service_json_free(sj);
 		return -1;
@@ -78,7 +110,7 @@ static void service_values(const mih_service *svc, const service_json *sj,
 	v[i++] = store_v_str("rest");
 	v[i++] = store_v_str0(svc->base_url);
 	v[i++] = store_v_str(mih_auth_type_name(svc->auth_type));
-	v[i++] = store_v_str(svc->auth_token);
+	v[i++] = store_v_str(sj->auth_token);
 	v[i++] = mih_sql_real(svc->timeout);
 	v[i++] = mih_sql_int(svc->max_retries);
 	v[i++] = mih_sql_real(svc->retry_backoff);
@@ -188,11 +220,20 @@ static mih_cb_mode parse_cb_mode(const store_row *r)
 	return MIH_CB_COUNT;
 }
 
+static int open_service_secrets(mih_store *st, mih_service *s, char *err, size_t errlen)
+{
+	char what[320];
+
+	snprintf(what, sizeof(what), "service \"%s\"", s->name);
+	return store_secret_open(st, "auth_token", &s->auth_token, what, err, errlen) != 0
+		|| store_json_open(st, s->headers, what, err, errlen) != 0
+		|| store_json_open(st, s->signing_secrets, what, err, errlen) != 0 ? -1 : 0;
+}
+
 static int fill_service(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
 {
 	mih_service *s = item;
 
-	(void)st;
 	s->id = store_col_int(r, "id");
 	s->name = store_col_dup(r, "name");
 	s->base_url = store_col_dup(r, "base_url");
@@ -234,7 +275,7 @@ static int fill_service(mih_store *st, void *item, store_row *r, char *err, size
 			err, errlen) != 0) {
 		return -1;
 	}
-	return 0;
+	return open_service_secrets(st, s, err, errlen);
 }
 
 static void dispose_service(void *item)
@@ -248,8 +289,7 @@ static int service_insert(mih_store *st, mih_service *svc, char *err, size_t err
 	mih_sql_value vals[SERVICE_NCOLS];
 	int rc;
 
-	if (service_json_make(svc, &sj) != 0) {
-		store_set_err(err, errlen, "store: out of memory saving service \"%s\"", svc->name);
+	if (service_json_make(st, svc, &sj, err, errlen) != 0) {
 		return -1;
 	}
 	service_values(svc, &sj, vals);
@@ -273,8 +313,7 @@ static int service_update(mih_store *st, mih_service *svc, char *err, size_t err
 			service_cols[i]);
 	}
 	snprintf(sql + len, sizeof(sql) - len, " WHERE id = ?");
-	if (service_json_make(svc, &sj) != 0) {
-		store_set_err(err, errlen, "store: out of memory saving service \"%s\"", svc->name);
+	if (service_json_make(st, svc, &sj, err, errlen) != 0) {
 		return -1;
 	}
 	service_values(svc, &sj, vals);
@@ -284,11 +323,35 @@ static int service_update(mih_store *st, mih_service *svc, char *err, size_t err
 	return rc;
 }
 
+typedef struct service_row {
+	int64_t id;
+	int64_t timecreated;
+} service_row;
+
+static int fill_service_row(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	service_row *row = item;
+
+	(void)st;
+	(void)err;
+	(void)errlen;
+	row->id = store_col_int(r, "id");
+	row->timecreated = store_col_int(r, "timecreated");
+	return 0;
+}
+
+static void dispose_nothing(void *item)
+{
+	(void)item;
+}
+
 int mih_store_service_save(mih_store *st, mih_service *svc, char *err, size_t errlen)
 {
-	static const char sql[] = "SELECT * FROM {" T_SVC "} WHERE name = ?";
+	/* Only what an update keeps: the row need not be readable (its secrets
+	 * may be sealed under a key no longer configured). */
+	static const char sql[] = "SELECT id, timecreated FROM {" T_SVC "} WHERE name = ?";
 	mih_sql_value p;
-	mih_service existing;
+	service_row existing;
 	int64_t now = mih_store_now(st);
 	int rc;
 
@@ -305,14 +368,12 @@ int mih_store_service_save(mih_store *st, mih_service *svc, char *err, size_t er
 		return -1;
 	}
 	p = store_v_str(svc->name);
-	memset(&existing, 0, sizeof(existing));
-	rc = store_query_one(st, sql, &p, 1, sizeof(existing), fill_service, dispose_service,
+	rc = store_query_one(st, sql, &p, 1, sizeof(existing), fill_service_row, dispose_nothing,
 		&existing, err, errlen);
 	if (rc == MIH_STORE_DONE) {
 		svc->id = existing.id;
 		svc->timecreated = existing.timecreated;
 		svc->timemodified = now;
-		mih_service_dispose(&existing);
 		rc = service_update(st, svc, err, errlen);
 	} else if (rc == MIH_STORE_NOT_FOUND) {
 		svc->timecreated = now;

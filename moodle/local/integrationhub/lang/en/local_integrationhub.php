@@ -232,6 +232,7 @@ $string['sampledata'] = 'Sample data of the event';
 $string['save'] = 'Save';
 $string['secretkept'] = 'Stored: {$a}';
 $string['secretn'] = 'Secret {$a}';
+$string['secretsrotated'] = 'Secrets re-encrypted under the current key: {$a}.';
 $string['selectdead'] = 'Select dead letter {$a}';
 $string['selecttask'] = 'Select task {$a}';
 $string['service'] = 'Service';

@@ -232,6 +232,7 @@ $string['sampledata'] = 'Datos de ejemplo del evento';
 $string['save'] = 'Guardar';
 $string['secretkept'] = 'Guardado: {$a}';
 $string['secretn'] = 'Secreto {$a}';
+$string['secretsrotated'] = 'Secretos cifrados de nuevo con la clave actual: {$a}.';
 $string['selectdead'] = 'Seleccionar el mensaje fallido {$a}';
 $string['selecttask'] = 'Seleccionar la tarea {$a}';
 $string['service'] = 'Servicio';
