@@ -63,6 +63,8 @@ mih.log_max_age: all
 mih.log_max_rows: all
 mih.max_response_size: all
 mih.rules_ttl: all
+mih.secret_key: system
+mih.secret_keys_old: system
 mih.shm_mode: system
 mih.shm_path: system
 mih.store_durability: all
