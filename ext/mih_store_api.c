@@ -58,16 +58,22 @@ static void sqlite_store_retire(void)
 }
 
 /* The SQLite store of this process for path, (re)opened when the path
- * changes or after a fork (a connection must never cross fork()). The store
- * open until now is closed only once the new one is open: when the open
- * fails, nothing changes. */
-static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
+ * changes or after a fork (a connection must never cross fork()). An
+ * explicit open (mih::use_sqlite()) of the path already open also creates
+ * its file again when it was removed, as a new process would; implicit use
+ * of the open store never does (see store_sqlite.h). The store open until
+ * now is closed only once the new one is open: when the open fails, nothing
+ * changes. */
+static mih_store *sqlite_store_for(const char *path, bool explicit, char *err, size_t errlen)
 {
 	mih_sqlite_durability durability;
 	mih_store *st;
 	char *copy;
 
 	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) == getpid() && strcmp(MIH_G(sqlite_path), path) == 0) {
+		if (explicit && mih_store_sqlite_refresh(MIH_G(sqlite_store), err, errlen) != 0) {
+			return NULL;
+		}
 		return MIH_G(sqlite_store);
 	}
 	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) != getpid()) {
@@ -126,7 +132,7 @@ mih_store *php_mih_store(void)
 	} else {
 		default_store_path(path, sizeof(path));
 	}
-	st = sqlite_store_for(path, err, sizeof(err));
+	st = sqlite_store_for(path, false, err, sizeof(err));
 	if (!st) {
 		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
 		return NULL;
@@ -156,7 +162,7 @@ ZEND_METHOD(local_integrationhub_mih, use_sqlite)
 		zend_argument_value_error(1, "must not be empty");
 		RETURN_THROWS();
 	}
-	st = sqlite_store_for(ZSTR_VAL(path), err, sizeof(err));
+	st = sqlite_store_for(ZSTR_VAL(path), true, err, sizeof(err));
 	if (!st) {
 		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
 		RETURN_THROWS();

@@ -403,6 +403,11 @@ void mih_store_close(mih_store *st)
 	free(st);
 }
 
+void *mih_store_db_of(const mih_store *st, const mih_sql_ops *ops)
+{
+	return st && st->ops == ops ? st->db : NULL;
+}
+
 void mih_store_set_clock(mih_store *st, mih_store_clock clock, void *ctx)
 {
 	st->clock = clock ? clock : default_clock;

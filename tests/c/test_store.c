@@ -412,6 +412,84 @@ TEST(open_errors)
 	CHECK(strstr(err, "\"fast\"") != NULL);
 }
 
+/* ---- the file removed or replaced under an open store --------------------- */
+
+static int enqueue_one(mih_store *st, int64_t serviceid, const char *payload)
+{
+	mih_store_task t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = serviceid;
+	t.http_method = "POST";
+	t.payload = (char *)payload;
+	t.payload_len = strlen(payload);
+	rc = mih_store_enqueue(st, &t, err, sizeof(err));
+	free(t.idempotency_key);
+	return rc;
+}
+
+static size_t count_tasks(mih_store *st)
+{
+	mih_store_task *list;
+	size_t n = 0;
+
+	if (mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "count_tasks: %s\n", err);
+		return (size_t)-1;
+	}
+	mih_store_task_list_free(list, n);
+	return n;
+}
+
+TEST(file_removed_refused_then_successor_used)
+{
+	mih_store *st = fresh_store(), *other;
+	int64_t svc = add_service(st, "crm");
+
+	CHECK_INT(enqueue_one(st, svc, "before"), 0);
+	remove_db(db_path);   /* rm store.db* by an operator */
+	CHECK_INT(enqueue_one(st, svc, "lost"), -1);
+	CHECK(strstr(err, db_path) != NULL && strstr(err, "was removed while in use") != NULL);
+	CHECK(access(db_path, F_OK) != 0);   /* not created again */
+	CHECK_INT(enqueue_one(st, svc, "lost"), -1);
+
+	other = open_store();   /* another process creates a new store there */
+	CHECK(other != NULL);
+	svc = add_service(other, "crm");
+	mih_store_close(other);
+	CHECK_INT(enqueue_one(st, svc, "into the new file"), 0);
+	CHECK_INT(count_tasks(st), 1);
+	finish(st);
+}
+
+TEST(file_replaced_during_a_transaction_fails_the_commit)
+{
+	mih_store *st = fresh_store(), *other;
+	int64_t svc = add_service(st, "crm");
+	char first[sizeof(db_path)];
+
+	/* a store of its own at another path */
+	memcpy(first, db_path, sizeof(first));
+	new_db_path();
+	other = open_store();
+	CHECK(other != NULL);
+	add_service(other, "crm");
+	mih_store_close(other);
+
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	CHECK_INT(enqueue_one(st, svc, "in the old file"), 0);
+	CHECK_INT(rename(db_path, first), 0);   /* mv new.db store.db */
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), -1);
+	CHECK(strstr(err, "was replaced by another file while a write was being committed: the write "
+		"went into the old file and is lost") != NULL);
+	memcpy(db_path, first, sizeof(db_path));
+	CHECK_INT(count_tasks(st), 0);   /* the next call uses the new file */
+	CHECK_INT(enqueue_one(st, svc, "in the new file"), 0);
+	CHECK_INT(count_tasks(st), 1);
+	finish(st);
+}
+
 /* ---- services ----------------------------------------------------------- */
 
 TEST(service_round_trip)
@@ -1483,6 +1561,8 @@ int main(void)
 	RUN(schema_created_private_and_reopened);
 	RUN(install_xml_matches_sqlite_schema);
 	RUN(open_errors);
+	RUN(file_removed_refused_then_successor_used);
+	RUN(file_replaced_during_a_transaction_fails_the_commit);
 	text_mode = false;
 	run_behaviour();
 	text_mode = true;   /* the same, with every value delivered as TEXT */
