@@ -86,24 +86,20 @@ static mih_task_state derive_state(const mih_store_task *t, int64_t now)
 	return t->next_run <= now ? MIH_TASK_PENDING : MIH_TASK_RETRYING;
 }
 
-static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+/* The columns of task_summary_select. */
+static void read_task_summary(mih_store *st, mih_store_task *t, store_row *r)
 {
-	mih_store_task *t = item;
 	const mih_sql_value *status = store_col(r, "status");
 
-	(void)err;
-	(void)errlen;
-	t->id = store_col_int(r, "id");
+	r->table = T_QUEUE;
+	t->id = store_col_id(r, "id");
 	t->ruleid = store_col_int(r, "ruleid");
 	t->serviceid = store_col_int(r, "serviceid");
 	t->service = store_col_dup(r, "service");
 	t->eventname = store_col_dup(r, "eventname");
 	t->endpoint = store_col_dup(r, "endpoint");
-	t->http_method = store_col_dup(r, "http_method");
-	t->payload = store_col_dup_len(r, "payload", &t->payload_len);
-	t->headers = store_col_dup_nonempty(r, "headers");
-	t->eventdata = store_col_dup_nonempty(r, "eventdata");
-	t->idempotency_key = store_col_dup(r, "idempotency_key");
+	t->http_method = store_col_dup_req(r, "http_method");
+	t->idempotency_key = store_col_dup_req(r, "idempotency_key");
 	t->attempts = (long)store_col_int(r, "attempts");
 	t->next_run = store_col_int(r, "next_run");
 	t->parked = status && status->type == MIH_SQL_TEXT && status->len == strlen(STATUS_PARKED)
@@ -115,6 +111,27 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	t->timecreated = store_col_int(r, "timecreated");
 	t->timemodified = store_col_int(r, "timemodified");
 	t->state = derive_state(t, mih_store_now(st));
+}
+
+static int fill_task_summary(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	read_task_summary(st, item, r);
+	return 0;
+}
+
+/* task_full_select: what a delivery needs too. */
+static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	mih_store_task *t = item;
+
+	(void)err;
+	(void)errlen;
+	read_task_summary(st, t, r);
+	t->payload = store_col_dup_len(r, "payload", &t->payload_len);
+	t->headers = store_col_dup_nonempty(r, "headers");
+	t->eventdata = store_col_dup_nonempty(r, "eventdata");
 	return 0;
 }
 
@@ -502,7 +519,7 @@ int mih_store_task_list(mih_store *st, const mih_store_task_filter *filter,
 		}
 	}
 	snprintf(sql, sizeof(sql), "%s%s ORDER BY q.next_run, q.id", task_summary_select, w.sql);
-	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_task,
+	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_task_summary,
 		dispose_task, (void **)out, count, err, errlen);
 }
 
@@ -588,8 +605,9 @@ static int collect_counts(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	counts_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_QUEUE, ncols, names, vals);
 	mih_store_queue_counts *q;
+	int rc;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -602,13 +620,17 @@ static int collect_counts(void *ctx, size_t ncols, const char *const *names,
 		c->items = grown;
 		c->cap = cap;
 	}
-	q = &c->items[c->count++];
+	q = &c->items[c->count];
 	q->serviceid = store_col_int(&r, "serviceid");
 	q->pending = (long)store_col_int(&r, "pending");
 	q->retrying = (long)store_col_int(&r, "retrying");
 	q->parked = (long)store_col_int(&r, "parked");
 	q->running = (long)store_col_int(&r, "running");
-	return 0;
+	rc = store_row_result(&r, c->err, c->errlen);
+	if (rc == 0) {
+		c->count++;
+	}
+	return rc;
 }
 
 int mih_store_queue_counts_list(mih_store *st, mih_store_queue_counts **out, size_t *count,

@@ -414,8 +414,12 @@ static int run_stmt(sqlite_db *d, sqlite3_stmt *stmt, mih_sql_row_cb cb, void *c
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW) {
 			delivered = true;
-			if (cb && deliver_row(stmt, cb, cbctx) != 0) {
-				return -1;   /* the callback wrote the message */
+			if (cb && (rc = deliver_row(stmt, cb, cbctx)) != 0) {
+				/* the callback wrote the message */
+				if (rc == MIH_SQL_ROW_MALFORMED) {
+					mih_sql_err_prefix(err, errlen, "SQLite store: ");
+				}
+				return -1;
 			}
 			continue;
 		}

@@ -14,6 +14,10 @@
 #include "store_sqlite.h"
 
 static bool text_mode;
+/* In text mode: a column the executor leaves out of every row, and one it
+ * delivers as text that is not a number (a $DB returning malformed rows). */
+static const char *mangle_drop;
+static const char *mangle_text;
 static int64_t fake_now = 1700000000;
 static char db_path[256];
 static int db_serial;
@@ -70,14 +74,21 @@ static int text_row(void *ctx, size_t ncols, const char *const *names, const mih
 {
 	text_query *q = ctx;
 	mih_sql_value conv[64];
+	const char *kept[64];
 	char *owned[64];
+	size_t nkept = 0;
 	int rc;
 
 	for (size_t c = 0; c < ncols; c++) {
 		size_t len = 0;
 
 		owned[c] = value_text(&vals[c], &len);
-		conv[c] = owned[c] ? mih_sql_text(owned[c], len) : mih_sql_null();
+		if (mangle_drop && strcmp(names[c], mangle_drop) == 0) {
+			continue;
+		}
+		kept[nkept] = names[c];
+		conv[nkept++] = mangle_text && strcmp(names[c], mangle_text) == 0
+			? mih_sql_text("abc", 3) : owned[c] ? mih_sql_text(owned[c], len) : mih_sql_null();
 	}
 	for (size_t i = 0; ncols && i < q->nfirsts; i++) {
 		if (owned[0] && strcmp(q->firsts[i], owned[0]) == 0) {
@@ -90,7 +101,7 @@ static int text_row(void *ctx, size_t ncols, const char *const *names, const mih
 	}
 	q->firsts = realloc(q->firsts, (q->nfirsts + 1) * sizeof(char *));
 	q->firsts[q->nfirsts++] = strdup(ncols && owned[0] ? owned[0] : "");
-	rc = q->cb(q->cbctx, ncols, names, conv);
+	rc = q->cb(q->cbctx, nkept, kept, conv);
 	for (size_t c = 0; c < ncols; c++) {
 		free(owned[c]);
 	}
@@ -487,6 +498,47 @@ TEST(file_replaced_during_a_transaction_fails_the_commit)
 	CHECK_INT(count_tasks(st), 0);   /* the next call uses the new file */
 	CHECK_INT(enqueue_one(st, svc, "in the new file"), 0);
 	CHECK_INT(count_tasks(st), 1);
+	finish(st);
+}
+
+/* ---- malformed rows ------------------------------------------------------ */
+
+TEST(malformed_rows_are_named)
+{
+	mih_store *st = fresh_store();
+	mih_store_task *list;
+	mih_service svc;
+	size_t n;
+
+	add_service(st, "crm");
+	mangle_drop = "name";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"name\" is missing");
+	mangle_drop = "base_url";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"base_url\" is missing");
+	mangle_drop = NULL;
+	mangle_text = "timeout";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"timeout\" is not a number");
+	mangle_text = "id";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"id\" is not a positive integer");
+	CHECK_INT(mih_store_service_delete(st, "crm", err, sizeof(err)), -1);   /* SELECT id alone */
+	CHECK_STR(err, "SQLite store: malformed record: field \"id\" is not a number");
+	mangle_text = NULL;
+
+	/* Listed tasks leave the payload out; a task read whole must have it. */
+	add_task(st, 1, "body");
+	mangle_drop = "payload";
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_task_list_free(list, n);
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &list, &n, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_queue record: field \"payload\" is missing");
+	mangle_drop = NULL;
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), MIH_STORE_DONE);
+	mih_service_dispose(&svc);
 	finish(st);
 }
 
@@ -1567,6 +1619,7 @@ int main(void)
 	run_behaviour();
 	text_mode = true;   /* the same, with every value delivered as TEXT */
 	RUN(schema_created_private_and_reopened);
+	RUN(malformed_rows_are_named);
 	run_behaviour();
 	return UNIT_DONE("store");
 }
