@@ -49,7 +49,8 @@ if test "$PHP_MIH" != "no"; then
     ext/core/template.c ext/core/template_parse.c ext/core/template_render.c ext/core/template_json.c \
     ext/core/store.c ext/core/store_services.c ext/core/store_rules.c ext/core/store_queue.c \
     ext/core/store_dlq.c ext/core/store_log.c ext/core/store_privacy.c ext/core/store_secrets.c \
-    ext/core/store_sqlite.c ext/core/seal.c ext/core/breaker.c ext/core/shm.c ext/core/retry.c ext/core/clock.c"
+    ext/core/store_sqlite.c ext/core/store_sqlite_file.c ext/core/seal.c ext/core/breaker.c ext/core/shm.c \
+    ext/core/retry.c ext/core/clock.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
     [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext -I$ext_srcdir/ext/core])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])

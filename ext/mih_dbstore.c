@@ -335,6 +335,25 @@ static void row_buffer_reserve(row_buffer *rb, size_t n)
 	rb->cap = n;
 }
 
+/* What a value is, for messages: "string", "false", "an array", "an
+ * object of class stdClass" (never the value itself). */
+static const char *zval_kind(zval *zv, char *buf, size_t len)
+{
+	switch (Z_TYPE_P(zv)) {
+	case IS_FALSE:
+		return "false";
+	case IS_TRUE:
+		return "true";
+	case IS_ARRAY:
+		return "an array";
+	case IS_OBJECT:
+		snprintf(buf, len, "an object of class %s", ZSTR_VAL(Z_OBJCE_P(zv)->name));
+		return buf;
+	default:
+		return zend_zval_type_name(zv);
+	}
+}
+
 /* One record (stdClass, or an array) into names and values, in property
  * order; the strings stay owned by the record. */
 static int row_collect(zval *record, row_buffer *rb, char *err, size_t errlen)
@@ -343,11 +362,12 @@ static int row_collect(zval *record, row_buffer *rb, char *err, size_t errlen)
 	zend_string *key;
 	zend_ulong idx;
 	zval *val;
+	char kind[160];
 
 	ZVAL_DEREF(record);
 	if (Z_TYPE_P(record) != IS_OBJECT && Z_TYPE_P(record) != IS_ARRAY) {
-		set_err(err, errlen, "$DB->get_records_sql() returned a %s record, expected an object",
-			zend_zval_type_name(record));
+		set_err(err, errlen, "$DB->get_records_sql() returned a record that is %s, expected an object",
+			zval_kind(record, kind, sizeof(kind)));
 		return -1;
 	}
 	props = Z_TYPE_P(record) == IS_OBJECT ? Z_OBJPROP_P(record) : Z_ARRVAL_P(record);
@@ -358,8 +378,8 @@ static int row_collect(zval *record, row_buffer *rb, char *err, size_t errlen)
 		rb->names[rb->count] = name;
 		rb->cnames[rb->count] = ZSTR_VAL(name);
 		if (zval_to_value(val, &rb->vals[rb->count]) != 0) {
-			set_err(err, errlen, "$DB->get_records_sql() returned a %s in column \"%s\", expected a string",
-				zend_zval_type_name(val), ZSTR_VAL(name));
+			set_err(err, errlen, "$DB->get_records_sql() returned a record whose field \"%s\" is %s, "
+				"expected a string, a number or null", ZSTR_VAL(name), zval_kind(val, kind, sizeof(kind)));
 			zend_string_release(name);
 			return -1;
 		}
@@ -376,8 +396,12 @@ static int deliver_records(zval *records, mih_sql_row_cb cb, void *cbctx, char *
 
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(records), record) {
 		rc = row_collect(record, &rb, err, errlen);
-		if (rc == 0 && cb(cbctx, rb.count, rb.cnames, rb.vals) != 0) {
-			rc = -1;   /* the callback wrote the message */
+		if (rc == 0 && (rc = cb(cbctx, rb.count, rb.cnames, rb.vals)) != 0) {
+			/* the callback wrote the message */
+			if (rc == MIH_SQL_ROW_MALFORMED) {
+				mih_sql_err_prefix(err, errlen, "$DB->get_records_sql() returned a ");
+			}
+			rc = -1;
 		}
 		row_buffer_clear(&rb);
 		if (rc != 0) {
@@ -403,8 +427,10 @@ static int db_query(void *db, const char *sql, const mih_sql_value *params, size
 		return -1;
 	}
 	if (Z_TYPE(ret) != IS_ARRAY) {
-		set_err(err, errlen, "$DB->get_records_sql() returned %s, expected an array",
-			zend_zval_type_name(&ret));
+		char kind[160];
+
+		set_err(err, errlen, "$DB->get_records_sql() returned %s, expected an array of records",
+			zval_kind(&ret, kind, sizeof(kind)));
 		zval_ptr_dtor(&ret);
 		return -1;
 	}

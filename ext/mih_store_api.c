@@ -37,42 +37,74 @@ void php_mih_store_release_process(void)
 		mih_store_close(MIH_G(sqlite_store));
 		MIH_G(sqlite_store) = NULL;
 	}
-	if (MIH_G(sqlite_path)) {
-		free(MIH_G(sqlite_path));
-		MIH_G(sqlite_path) = NULL;
+	free(MIH_G(sqlite_path));
+	MIH_G(sqlite_path) = NULL;
+}
+
+/* Closes the SQLite store of this process, after writing the log rows
+ * buffered for it. */
+static void sqlite_store_retire(void)
+{
+	if (MIH_G(log_buf_store) == MIH_G(sqlite_store)) {
+		php_mih_log_flush();
+		MIH_G(log_buf_store) = NULL;
 	}
+	if (MIH_G(sqlite_store)) {
+		mih_store_close(MIH_G(sqlite_store));
+		MIH_G(sqlite_store) = NULL;
+	}
+	free(MIH_G(sqlite_path));
+	MIH_G(sqlite_path) = NULL;
 }
 
 /* The SQLite store of this process for path, (re)opened when the path
- * changes or after a fork (a connection must never cross fork()). */
-static mih_store *sqlite_store_for(const char *path, char *err, size_t errlen)
+ * changes or after a fork (a connection must never cross fork()). An
+ * explicit open (mih::use_sqlite()) of the path already open also creates
+ * its file again when it was removed, as a new process would; implicit use
+ * of the open store never does (see store_sqlite.h). The store open until
+ * now is closed only once the new one is open: when the open fails, nothing
+ * changes. */
+static mih_store *sqlite_store_for(const char *path, bool explicit, char *err, size_t errlen)
 {
 	mih_sqlite_durability durability;
 	mih_store *st;
+	char *copy;
 
 	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) == getpid() && strcmp(MIH_G(sqlite_path), path) == 0) {
+		if (explicit && mih_store_sqlite_refresh(MIH_G(sqlite_store), err, errlen) != 0) {
+			return NULL;
+		}
 		return MIH_G(sqlite_store);
 	}
 	if (MIH_G(sqlite_store) && MIH_G(sqlite_pid) != getpid()) {
-		/* Inherited from the parent: forget it without touching its connection
-		 * state, and the parent's buffered log rows with it. */
+		/* Inherited from the parent: forgotten without touching its connection
+		 * (closing it here would act on the parent's database state), and the
+		 * parent's buffered log rows with it. */
 		if (MIH_G(log_buf_store) == MIH_G(sqlite_store)) {
 			log_buffer_drop();
 			MIH_G(log_buf_store) = NULL;
 		}
 		MIH_G(sqlite_store) = NULL;
 	}
-	php_mih_store_release_process();
 	if (mih_sqlite_durability_parse(MIH_G(store_durability), &durability, err, errlen) != 0) {
 		return NULL;
 	}
-	if (php_mih_secrets_check(err, errlen) != 0
-			|| mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
+	if (php_mih_secrets_check(err, errlen) != 0) {
+		return NULL;
+	}
+	copy = strdup(path);
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	if (mih_store_sqlite_open(path, durability, &st, err, errlen) != 0) {
+		free(copy);
 		return NULL;
 	}
 	php_mih_secrets_attach(st);
+	sqlite_store_retire();
 	MIH_G(sqlite_store) = st;
-	MIH_G(sqlite_path) = strdup(path);
+	MIH_G(sqlite_path) = copy;
 	MIH_G(sqlite_pid) = getpid();
 	return st;
 }
@@ -90,19 +122,27 @@ static void default_store_path(char *out, size_t outlen)
 mih_store *php_mih_store(void)
 {
 	char err[512], path[MAXPATHLEN];
+	bool bound_file;
 	mih_store *st;
 
-	if (MIH_G(store)) {
-		if (MIH_G(store_from_db) || (MIH_G(store) == MIH_G(sqlite_store) && MIH_G(sqlite_pid) == getpid())) {
-			return MIH_G(store);
-		}
-		MIH_G(store) = NULL;
+	if (MIH_G(store) && (MIH_G(store_from_db) || MIH_G(sqlite_pid) == getpid())) {
+		return MIH_G(store);
 	}
-	default_store_path(path, sizeof(path));
-	st = sqlite_store_for(path, err, sizeof(err));
+	/* A file bound with use_sqlite() and inherited over fork() is opened
+	 * again in this process: the same file, never the default one instead. */
+	bound_file = MIH_G(store) && MIH_G(sqlite_path);
+	if (bound_file) {
+		snprintf(path, sizeof(path), "%s", MIH_G(sqlite_path));
+	} else {
+		default_store_path(path, sizeof(path));
+	}
+	st = sqlite_store_for(path, false, err, sizeof(err));
 	if (!st) {
 		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
 		return NULL;
+	}
+	if (bound_file) {
+		MIH_G(store) = st;
 	}
 	return st;
 }
@@ -126,7 +166,7 @@ ZEND_METHOD(local_integrationhub_mih, use_sqlite)
 		zend_argument_value_error(1, "must not be empty");
 		RETURN_THROWS();
 	}
-	st = sqlite_store_for(ZSTR_VAL(path), err, sizeof(err));
+	st = sqlite_store_for(ZSTR_VAL(path), true, err, sizeof(err));
 	if (!st) {
 		php_mih_throw(php_mih_store_exception_ce, 0, "could not open the store: %s", err);
 		RETURN_THROWS();

@@ -6,6 +6,8 @@
  * (store_sql.h): {table} names, `?` placeholders, no LIMIT in the text, no
  * vendor functions, no affected-row counts, the first selected column unique
  * per row. The same code therefore runs on SQLite and on Moodle's $DB. */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,11 +49,32 @@ static int64_t default_clock(void *ctx)
 
 /* ---- reading rows ------------------------------------------------------- */
 
+static void mark_bad(store_row *r, const char *name, const char *why)
+{
+	if (!r->bad_field) {
+		r->bad_field = name;
+		r->bad_why = why;
+	}
+}
+
+int store_row_result(const store_row *r, char *err, size_t errlen)
+{
+	if (r->oom) {
+		store_set_err(err, errlen, "store: out of memory reading rows");
+		return -1;
+	}
+	if (r->bad_field) {
+		store_set_err(err, errlen, "malformed %s%srecord: field \"%s\" %s", r->table ? r->table : "",
+			r->table ? " " : "", r->bad_field, r->bad_why);
+		return MIH_SQL_ROW_MALFORMED;
+	}
+	return 0;
+}
+
 /* The fill functions read columns mostly in the order they were selected,
  * so the search starts after the last column found: one comparison per
- * column instead of a scan over all names (rows are always local,
- * non-const objects; the cursor is the only thing written). */
-const mih_sql_value *store_col(const store_row *r, const char *name)
+ * column instead of a scan over all names. */
+const mih_sql_value *store_col(store_row *r, const char *name)
 {
 	size_t start = r->next < r->n ? r->next : 0;
 
@@ -59,73 +82,113 @@ const mih_sql_value *store_col(const store_row *r, const char *name)
 		size_t i = start + k < r->n ? start + k : start + k - r->n;
 
 		if (strcasecmp(r->names[i], name) == 0) {
-			((store_row *)r)->next = i + 1;
+			r->next = i + 1;
 			return &r->vals[i];
 		}
 	}
+	mark_bad(r, name, "is missing");
 	return NULL;
 }
 
-/* PHP's database drivers deliver numbers as strings: accept both. */
-static int64_t value_int(const mih_sql_value *v)
+/* Text as PHP's drivers deliver numbers ("42", "-1", "2.50000"), the whole
+ * of it; false for anything else (hexadecimal, INF and NAN included). */
+static bool text_number(const mih_sql_value *v, double *d, int64_t *i, bool *integral)
 {
-	char buf[64];
+	char buf[64], *end;
+
+	if (!v->s || v->len == 0 || v->len >= sizeof(buf)) {
+		return false;
+	}
+	memcpy(buf, v->s, v->len);
+	buf[v->len] = '\0';
+	errno = 0;
+	*i = strtoll(buf, &end, 10);
+	if (*end == '\0' && errno == 0 && end != buf) {
+		*integral = true;
+		*d = (double)*i;
+		return true;
+	}
+	*d = strtod(buf, &end);
+	*integral = false;
+	return *end == '\0' && end != buf && fabs(*d) < 9.2e18 && !strpbrk(buf, "xX");
+}
+
+/* PHP's database drivers deliver numbers as strings: accept both. SQL NULL
+ * and '' (Oracle's NULL) read as 0. */
+static bool value_number(const mih_sql_value *v, int64_t *i, double *d)
+{
+	bool integral;
+
+	*i = 0;
+	*d = 0.0;
+	switch (v->type) {
+	case MIH_SQL_INT:
+		*i = v->i;
+		*d = (double)v->i;
+		return true;
+	case MIH_SQL_REAL:
+		if (!isfinite(v->d) || fabs(v->d) >= 9.2e18) {
+			return false;
+		}
+		*i = (int64_t)v->d;
+		*d = v->d;
+		return true;
+	case MIH_SQL_TEXT:
+		if (v->len == 0) {
+			return true;
+		}
+		if (!text_number(v, d, i, &integral)) {
+			return false;
+		}
+		if (!integral) {
+			*i = (int64_t)*d;
+		}
+		return true;
+	default:
+		return true;
+	}
+}
+
+int64_t store_col_int(store_row *r, const char *name)
+{
+	const mih_sql_value *v = store_col(r, name);
+	int64_t i = 0;
+	double d;
+
+	if (v && !value_number(v, &i, &d)) {
+		mark_bad(r, name, "is not a number");
+	}
+	return i;
+}
+
+double store_col_real(store_row *r, const char *name)
+{
+	const mih_sql_value *v = store_col(r, name);
+	int64_t i;
+	double d = 0.0;
+
+	if (v && !value_number(v, &i, &d)) {
+		mark_bad(r, name, "is not a number");
+	}
+	return d;
+}
+
+int64_t store_col_id(store_row *r, const char *name)
+{
+	const mih_sql_value *v = store_col(r, name);
+	int64_t i = 0;
+	double d;
 
 	if (!v) {
 		return 0;
 	}
-	switch (v->type) {
-	case MIH_SQL_INT:
-		return v->i;
-	case MIH_SQL_REAL:
-		return (int64_t)v->d;
-	case MIH_SQL_TEXT:
-		if (!v->s || v->len == 0 || v->len >= sizeof(buf)) {
-			return 0;
-		}
-		memcpy(buf, v->s, v->len);
-		buf[v->len] = '\0';
-		if (strpbrk(buf, ".eE")) {
-			return (int64_t)strtod(buf, NULL);
-		}
-		return strtoll(buf, NULL, 10);
-	default:
-		return 0;
+	if (v->type == MIH_SQL_NULL || (v->type == MIH_SQL_TEXT && v->len == 0)) {
+		mark_bad(r, name, "is null");
+	} else if (!value_number(v, &i, &d) || i <= 0 || d != (double)i) {
+		mark_bad(r, name, "is not a positive integer");
+		i = 0;
 	}
-}
-
-static double value_real(const mih_sql_value *v)
-{
-	char buf[64];
-
-	if (!v) {
-		return 0.0;
-	}
-	switch (v->type) {
-	case MIH_SQL_INT:
-		return (double)v->i;
-	case MIH_SQL_REAL:
-		return v->d;
-	case MIH_SQL_TEXT:
-		if (!v->s || v->len == 0 || v->len >= sizeof(buf)) {
-			return 0.0;
-		}
-		memcpy(buf, v->s, v->len);
-		buf[v->len] = '\0';
-		return strtod(buf, NULL);
-	default:
-		return 0.0;
-	}
-}
-
-int64_t store_col_int(const store_row *r, const char *name)
-{
-	return value_int(store_col(r, name));
-}
-
-double store_col_real(const store_row *r, const char *name)
-{
-	return value_real(store_col(r, name));
+	return i;
 }
 
 char *store_col_dup_len(store_row *r, const char *name, size_t *len)
@@ -167,7 +230,17 @@ char *store_col_dup(store_row *r, const char *name)
 	return store_col_dup_len(r, name, NULL);
 }
 
-bool store_col_empty(const store_row *r, const char *name)
+char *store_col_dup_req(store_row *r, const char *name)
+{
+	char *out = store_col_dup_len(r, name, NULL);
+
+	if (!out && !r->oom && !r->bad_field) {
+		mark_bad(r, name, "is null");
+	}
+	return out;
+}
+
+bool store_col_empty(store_row *r, const char *name)
 {
 	const mih_sql_value *v = store_col(r, name);
 
@@ -195,8 +268,9 @@ static int collect_row(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	collector *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(NULL, ncols, names, vals);
 	void *item;
+	int rc, read;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -211,12 +285,12 @@ static int collect_row(void *ctx, size_t ncols, const char *const *names,
 	}
 	item = c->items + c->count * c->size;
 	memset(item, 0, c->size);
-	if (c->fill(c->st, item, &r, c->err, c->errlen) != 0 || r.oom) {
-		if (r.oom) {
-			store_set_err(c->err, c->errlen, "store: out of memory reading rows");
-		}
+	/* A field that could not be read explains a failure of the fill too. */
+	rc = c->fill(c->st, item, &r, c->err, c->errlen);
+	read = store_row_result(&r, c->err, c->errlen);
+	if (read != 0 || rc != 0) {
 		c->dispose(item);
-		return -1;
+		return read != 0 ? read : -1;
 	}
 	c->count++;
 	return 0;
@@ -272,10 +346,16 @@ static int collect_int(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	store_int_rows *c = ctx;
+	int64_t i;
+	double d;
 
-	(void)names;
 	if (ncols == 0) {
-		return 0;
+		store_set_err(c->err, c->errlen, "malformed record: it has no field");
+		return MIH_SQL_ROW_MALFORMED;
+	}
+	if (!value_number(&vals[0], &i, &d)) {
+		store_set_err(c->err, c->errlen, "malformed record: field \"%s\" is not a number", names[0]);
+		return MIH_SQL_ROW_MALFORMED;
 	}
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 16;
@@ -291,7 +371,7 @@ static int collect_int(void *ctx, size_t ncols, const char *const *names,
 	if (c->count == 0 && vals[0].type == MIH_SQL_NULL) {
 		c->null_first = true;
 	}
-	c->vals[c->count++] = value_int(&vals[0]);
+	c->vals[c->count++] = i;
 	return 0;
 }
 
@@ -452,6 +532,11 @@ void mih_store_close(mih_store *st)
 		st->close_db(st->db);
 	}
 	free(st);
+}
+
+void *mih_store_db_of(const mih_store *st, const mih_sql_ops *ops)
+{
+	return st && st->ops == ops ? st->db : NULL;
 }
 
 void mih_store_set_clock(mih_store *st, mih_store_clock clock, void *ctx)

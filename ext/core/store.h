@@ -40,6 +40,9 @@ typedef int64_t (*mih_store_clock)(void *ctx);
  * mih_store_close. Returns NULL only when out of memory. */
 mih_store *mih_store_new(const mih_sql_ops *ops, void *db, void (*close_db)(void *db));
 void mih_store_close(mih_store *st);
+/* The db given to mih_store_new() when st runs on ops, else NULL (for an
+ * executor's own functions over a store). */
+void *mih_store_db_of(const mih_store *st, const mih_sql_ops *ops);
 /* The default clock is time(NULL). */
 void mih_store_set_clock(mih_store *st, mih_store_clock clock, void *ctx);
 int64_t mih_store_now(const mih_store *st);

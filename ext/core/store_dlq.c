@@ -14,7 +14,8 @@ static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t 
 	mih_store_dead *d = item;
 	char what[64];
 
-	d->id = store_col_int(r, "id");
+	r->table = T_DLQ;
+	d->id = store_col_id(r, "id");
 	d->taskid = store_col_int(r, "taskid");
 	d->ruleid = store_col_int(r, "ruleid");
 	d->serviceid = store_col_int(r, "serviceid");
@@ -428,7 +429,8 @@ static int collect_dead_count(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	dead_counts_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_DLQ, ncols, names, vals);
+	int rc;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -443,8 +445,11 @@ static int collect_dead_count(void *ctx, size_t ncols, const char *const *names,
 	}
 	c->items[c->count].serviceid = store_col_int(&r, "serviceid");
 	c->items[c->count].count = (long)store_col_int(&r, "n");
-	c->count++;
-	return 0;
+	rc = store_row_result(&r, c->err, c->errlen);
+	if (rc == 0) {
+		c->count++;
+	}
+	return rc;
 }
 
 int mih_store_dead_counts(mih_store *st, mih_store_dead_count **out, size_t *count,

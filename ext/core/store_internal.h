@@ -66,27 +66,52 @@ size_t store_utf8_cut(const char *s, size_t len, size_t max);
 
 /* ---- reading rows ------------------------------------------------------- */
 
-/* One result row as the executor delivers it; oom is set by the readers
- * that copy strings when an allocation fails. */
+/* One result row as the executor delivers it. The readers below record
+ * what they could not read: oom when a copy failed, and the first field
+ * that was missing or held a value of the wrong kind (a $DB returning
+ * malformed records); store_row_result() turns that into the callback's
+ * answer and message. */
 typedef struct store_row {
 	size_t n;
 	const char *const *names;
 	const mih_sql_value *vals;
 	bool oom;
-	size_t next;   /* where store_col starts looking: readers go in column order */
+	size_t next;             /* where store_col starts looking: readers go in column order */
+	const char *table;       /* where the row comes from, for messages (may be NULL) */
+	const char *bad_field;   /* the first field that could not be read */
+	const char *bad_why;     /* what was wrong with it: "is missing", ... */
 } store_row;
 
-/* The named column (case-insensitive), or NULL when the row has none. */
-const mih_sql_value *store_col(const store_row *r, const char *name);
-int64_t store_col_int(const store_row *r, const char *name);
-double store_col_real(const store_row *r, const char *name);
+static inline store_row store_row_make(const char *table, size_t n, const char *const *names,
+	const mih_sql_value *vals)
+{
+	store_row r = { n, names, vals, false, 0, table, NULL, NULL };
+	return r;
+}
+
+/* 0 when the row was read whole; -1 (out of memory) or MIH_SQL_ROW_MALFORMED
+ * with the message in err otherwise: what a row callback returns. */
+int store_row_result(const store_row *r, char *err, size_t errlen);
+
+/* The named field (case-insensitive); NULL, recorded as missing, when the
+ * row has none: every field a reader asks for is one the query selects. */
+const mih_sql_value *store_col(store_row *r, const char *name);
+/* Numbers, also from the text PHP's drivers deliver; SQL NULL and '' read
+ * as 0, other text is recorded as not a number. */
+int64_t store_col_int(store_row *r, const char *name);
+double store_col_real(store_row *r, const char *name);
+/* A row's id: a positive integer, never NULL. */
+int64_t store_col_id(store_row *r, const char *name);
 /* Copies of a column as a string (NULL for SQL NULL); mark r->oom. */
 char *store_col_dup_len(store_row *r, const char *name, size_t *len);
 char *store_col_dup(store_row *r, const char *name);
+/* Like store_col_dup, for NOT NULL columns the store always fills: NULL is
+ * recorded as malformed. */
+char *store_col_dup_req(store_row *r, const char *name);
 /* Like store_col_dup, but NULL for the empty string too. */
 char *store_col_dup_nonempty(store_row *r, const char *name);
 /* Oracle (through Moodle) hands back '' as NULL: treat both as absent. */
-bool store_col_empty(const store_row *r, const char *name);
+bool store_col_empty(store_row *r, const char *name);
 
 /* ---- generic queries ---------------------------------------------------- */
 

@@ -24,7 +24,8 @@ static int fill_log(mih_store *st, void *item, store_row *r, char *err, size_t e
 	(void)st;
 	(void)err;
 	(void)errlen;
-	l->id = store_col_int(r, "id");
+	r->table = T_LOG;
+	l->id = store_col_id(r, "id");
 	l->timecreated = store_col_int(r, "timecreated");
 	l->serviceid = store_col_int(r, "serviceid");
 	l->servicename = store_col_dup(r, "servicename");
@@ -221,8 +222,9 @@ static int collect_latency(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	latency_rows *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_LOG, ncols, names, vals);
 	latency_row *l;
+	int rc;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 64;
@@ -246,6 +248,11 @@ static int collect_latency(void *ctx, size_t ncols, const char *const *names,
 	}
 	l->success = store_col_int(&r, "success") != 0;
 	l->latency_ms = (long)store_col_int(&r, "latency_ms");
+	rc = store_row_result(&r, c->err, c->errlen);
+	if (rc != 0) {
+		free(l->servicename);
+		return rc;
+	}
 	c->count++;
 	return 0;
 }
@@ -352,13 +359,15 @@ typedef struct circuit_ctx {
 	mih_store_circuit *out;
 	int64_t id;
 	bool found;
+	char *err;
+	size_t errlen;
 } circuit_ctx;
 
 static int collect_circuit(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	circuit_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_CB, ncols, names, vals);
 	const mih_sql_value *state = store_col(&r, "state");
 	size_t len = state && state->type == MIH_SQL_TEXT ? state->len : 0;
 
@@ -366,7 +375,7 @@ static int collect_circuit(void *ctx, size_t ncols, const char *const *names,
 		len = sizeof(c->out->state) - 1;
 	}
 	c->found = true;
-	c->id = store_col_int(&r, "id");
+	c->id = store_col_id(&r, "id");
 	c->out->serviceid = store_col_int(&r, "serviceid");
 	memcpy(c->out->state, len ? state->s : "", len);
 	c->out->state[len] = '\0';
@@ -374,7 +383,7 @@ static int collect_circuit(void *ctx, size_t ncols, const char *const *names,
 	c->out->last_failure = store_col_int(&r, "last_failure");
 	c->out->opened_at = store_col_int(&r, "opened_at");
 	c->out->timemodified = store_col_int(&r, "timemodified");
-	return 0;
+	return store_row_result(&r, c->err, c->errlen);
 }
 
 static int circuit_read(mih_store *st, int64_t serviceid, circuit_ctx *c,
@@ -383,6 +392,8 @@ static int circuit_read(mih_store *st, int64_t serviceid, circuit_ctx *c,
 	mih_sql_value p = mih_sql_int(serviceid);
 
 	c->found = false;
+	c->err = err;
+	c->errlen = errlen;
 	return st->ops->query(st->db, "SELECT * FROM {" T_CB "} WHERE serviceid = ?", &p, 1, 0, 1,
 		collect_circuit, c, err, errlen);
 }
@@ -393,7 +404,7 @@ int mih_store_circuit_save(mih_store *st, const mih_store_circuit *c, char *err,
 		"serviceid", "state", "failure_count", "last_failure", "timemodified", "opened_at"
 	};
 	mih_store_circuit current;
-	circuit_ctx ctx = { &current, 0, false };
+	circuit_ctx ctx = { &current, 0, false, NULL, 0 };
 	mih_sql_value v[7];
 	int64_t id;
 	int rc;
@@ -426,7 +437,7 @@ int mih_store_circuit_save(mih_store *st, const mih_store_circuit *c, char *err,
 int mih_store_circuit_get(mih_store *st, int64_t serviceid, mih_store_circuit *out,
 	char *err, size_t errlen)
 {
-	circuit_ctx ctx = { out, 0, false };
+	circuit_ctx ctx = { out, 0, false, NULL, 0 };
 
 	memset(out, 0, sizeof(*out));
 	if (circuit_read(st, serviceid, &ctx, err, errlen) != 0) {
@@ -440,18 +451,20 @@ int mih_store_circuit_get(mih_store *st, int64_t serviceid, mih_store_circuit *o
 typedef struct dedupe_ctx {
 	int64_t id, timecreated;
 	bool found;
+	char *err;
+	size_t errlen;
 } dedupe_ctx;
 
 static int collect_dedupe(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	dedupe_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_DEDUPE, ncols, names, vals);
 
 	c->found = true;
-	c->id = store_col_int(&r, "id");
+	c->id = store_col_id(&r, "id");
 	c->timecreated = store_col_int(&r, "timecreated");
-	return 0;
+	return store_row_result(&r, c->err, c->errlen);
 }
 
 static int dedupe_read(mih_store *st, const char *key, dedupe_ctx *c, char *err, size_t errlen)
@@ -459,6 +472,8 @@ static int dedupe_read(mih_store *st, const char *key, dedupe_ctx *c, char *err,
 	mih_sql_value p = store_v_str(key);
 
 	c->found = false;
+	c->err = err;
+	c->errlen = errlen;
 	return st->ops->query(st->db, "SELECT id, timecreated FROM {" T_DEDUPE "}"
 		" WHERE dedupekey = ?", &p, 1, 0, 0, collect_dedupe, c, err, errlen);
 }

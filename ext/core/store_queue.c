@@ -47,7 +47,8 @@ static const char task_full_select[] =
 static const char task_summary_select[] =
 	"SELECT q.id, q.ruleid, q.serviceid, q.eventname, q.endpoint, q.http_method,"
 	" q.idempotency_key, q.attempts, q.next_run, q.status, q.last_status, q.last_error,"
-	" q.claim_token, q.lease_until, q.timecreated, q.timemodified, s.name AS service"
+	" q.claim_token, q.lease_until, q.timecreated, q.timemodified, q.userid, q.relateduserid,"
+	" q.contextid, s.name AS service"
 	" FROM {" T_QUEUE "} q LEFT JOIN {" T_SVC "} s ON s.id = q.serviceid";
 
 static const char *const task_state_names[] = { "pending", "retrying", "parked", "running" };
@@ -86,23 +87,20 @@ static mih_task_state derive_state(const mih_store_task *t, int64_t now)
 	return t->next_run <= now ? MIH_TASK_PENDING : MIH_TASK_RETRYING;
 }
 
-static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+/* The columns of task_summary_select. */
+static void read_task_summary(mih_store *st, mih_store_task *t, store_row *r)
 {
-	mih_store_task *t = item;
 	const mih_sql_value *status = store_col(r, "status");
-	char what[64];
 
-	t->id = store_col_int(r, "id");
+	r->table = T_QUEUE;
+	t->id = store_col_id(r, "id");
 	t->ruleid = store_col_int(r, "ruleid");
 	t->serviceid = store_col_int(r, "serviceid");
 	t->service = store_col_dup(r, "service");
 	t->eventname = store_col_dup(r, "eventname");
 	t->endpoint = store_col_dup(r, "endpoint");
-	t->http_method = store_col_dup(r, "http_method");
-	t->payload = store_col_dup_len(r, "payload", &t->payload_len);
-	t->headers = store_col_dup_nonempty(r, "headers");
-	t->eventdata = store_col_dup_nonempty(r, "eventdata");
-	t->idempotency_key = store_col_dup(r, "idempotency_key");
+	t->http_method = store_col_dup_req(r, "http_method");
+	t->idempotency_key = store_col_dup_req(r, "idempotency_key");
 	t->attempts = (long)store_col_int(r, "attempts");
 	t->next_run = store_col_int(r, "next_run");
 	t->parked = status && status->type == MIH_SQL_TEXT && status->len == strlen(STATUS_PARKED)
@@ -117,6 +115,26 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	t->relateduserid = store_col_int(r, "relateduserid");
 	t->contextid = store_col_int(r, "contextid");
 	t->state = derive_state(t, mih_store_now(st));
+}
+
+static int fill_task_summary(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	(void)err;
+	(void)errlen;
+	read_task_summary(st, item, r);
+	return 0;
+}
+
+/* task_full_select: what a delivery needs too. */
+static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	mih_store_task *t = item;
+	char what[64];
+
+	read_task_summary(st, t, r);
+	t->payload = store_col_dup_len(r, "payload", &t->payload_len);
+	t->headers = store_col_dup_nonempty(r, "headers");
+	t->eventdata = store_col_dup_nonempty(r, "eventdata");
 	snprintf(what, sizeof(what), "task %lld", (long long)t->id);
 	return store_headers_open_text(st, &t->headers, what, err, errlen);
 }
@@ -515,7 +533,7 @@ int mih_store_task_list(mih_store *st, const mih_store_task_filter *filter,
 
 	task_where(st, &w, filter);
 	snprintf(sql, sizeof(sql), "%s%s ORDER BY q.next_run, q.id", task_summary_select, w.sql);
-	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_task,
+	return store_query_list(st, sql, w.params, w.n, offset, limit, sizeof(**out), fill_task_summary,
 		dispose_task, (void **)out, count, err, errlen);
 }
 
@@ -631,8 +649,9 @@ static int collect_counts(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals)
 {
 	counts_ctx *c = ctx;
-	store_row r = { ncols, names, vals, false, 0 };
+	store_row r = store_row_make(T_QUEUE, ncols, names, vals);
 	mih_store_queue_counts *q;
+	int rc;
 
 	if (c->count == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -645,13 +664,17 @@ static int collect_counts(void *ctx, size_t ncols, const char *const *names,
 		c->items = grown;
 		c->cap = cap;
 	}
-	q = &c->items[c->count++];
+	q = &c->items[c->count];
 	q->serviceid = store_col_int(&r, "serviceid");
 	q->pending = (long)store_col_int(&r, "pending");
 	q->retrying = (long)store_col_int(&r, "retrying");
 	q->parked = (long)store_col_int(&r, "parked");
 	q->running = (long)store_col_int(&r, "running");
-	return 0;
+	rc = store_row_result(&r, c->err, c->errlen);
+	if (rc == 0) {
+		c->count++;
+	}
+	return rc;
 }
 
 int mih_store_queue_counts_list(mih_store *st, mih_store_queue_counts **out, size_t *count,

@@ -16,12 +16,13 @@ static int fill_rule(mih_store *st, void *item, store_row *r, char *err, size_t 
 	mih_store_rule *rule = item;
 	char what[64];
 
-	rule->id = store_col_int(r, "id");
-	rule->eventname = store_col_dup(r, "eventname");
+	r->table = T_RULES;
+	rule->id = store_col_id(r, "id");
+	rule->eventname = store_col_dup_req(r, "eventname");
 	rule->serviceid = store_col_int(r, "serviceid");
 	rule->service = store_col_dup(r, "service");
 	rule->endpoint = store_col_dup(r, "endpoint");
-	rule->http_method = store_col_dup(r, "http_method");
+	rule->http_method = store_col_dup_req(r, "http_method");
 	rule->payload_template = store_col_dup(r, "payload_template");
 	rule->headers = store_col_dup_nonempty(r, "headers");
 	rule->enabled = store_col_int(r, "enabled") != 0;

@@ -249,39 +249,50 @@ typedef struct reseal_table {
 	const char *select;
 	const char *update;
 	const char *cols[3];        /* NULL when the table has fewer */
+	store_fill_fn fill;
 } reseal_table;
 
-static const reseal_table reseal_tables[] = {
-	{ T_SVC, "service", "SELECT id, name, auth_token, headers, signing_secrets FROM {" T_SVC "} ORDER BY id",
-		"UPDATE {" T_SVC "} SET auth_token = ?, headers = ?, signing_secrets = ? WHERE id = ?",
-		{ "auth_token", "headers", "signing_secrets" } },
-	{ T_RULES, "rule", "SELECT id, headers FROM {" T_RULES "} WHERE headers IS NOT NULL ORDER BY id",
-		"UPDATE {" T_RULES "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL } },
-	{ T_QUEUE, "task", "SELECT id, headers FROM {" T_QUEUE "} WHERE headers IS NOT NULL ORDER BY id",
-		"UPDATE {" T_QUEUE "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL } },
-	{ T_DLQ, "dead letter", "SELECT id, headers FROM {" T_DLQ "} WHERE headers IS NOT NULL ORDER BY id",
-		"UPDATE {" T_DLQ "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL } },
-};
-
-static int fill_reseal_row(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+/* A service row: named in messages by its name. */
+static int fill_reseal_service(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
 {
 	reseal_row *row = item;
 
 	(void)st;
 	(void)err;
 	(void)errlen;
-	row->id = store_col_int(r, "id");
-	if (store_col(r, "auth_token")) {
-		/* a service: named in messages by its name */
-		row->name = store_col_dup(r, "name");
-		row->cols[0] = store_col_dup_nonempty(r, "auth_token");
-		row->cols[1] = store_col_dup_nonempty(r, "headers");
-		row->cols[2] = store_col_dup_nonempty(r, "signing_secrets");
-	} else {
-		row->cols[0] = store_col_dup_nonempty(r, "headers");
-	}
+	r->table = T_SVC;
+	row->id = store_col_id(r, "id");
+	row->name = store_col_dup(r, "name");
+	row->cols[0] = store_col_dup_nonempty(r, "auth_token");
+	row->cols[1] = store_col_dup_nonempty(r, "headers");
+	row->cols[2] = store_col_dup_nonempty(r, "signing_secrets");
 	return 0;
 }
+
+/* A rule, task or dead letter: only its headers hold secrets. */
+static int fill_reseal_headers(mih_store *st, void *item, store_row *r, char *err, size_t errlen)
+{
+	reseal_row *row = item;
+
+	(void)st;
+	(void)err;
+	(void)errlen;
+	row->id = store_col_id(r, "id");
+	row->cols[0] = store_col_dup_nonempty(r, "headers");
+	return 0;
+}
+
+static const reseal_table reseal_tables[] = {
+	{ T_SVC, "service", "SELECT id, name, auth_token, headers, signing_secrets FROM {" T_SVC "} ORDER BY id",
+		"UPDATE {" T_SVC "} SET auth_token = ?, headers = ?, signing_secrets = ? WHERE id = ?",
+		{ "auth_token", "headers", "signing_secrets" }, fill_reseal_service },
+	{ T_RULES, "rule", "SELECT id, headers FROM {" T_RULES "} WHERE headers IS NOT NULL ORDER BY id",
+		"UPDATE {" T_RULES "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL }, fill_reseal_headers },
+	{ T_QUEUE, "task", "SELECT id, headers FROM {" T_QUEUE "} WHERE headers IS NOT NULL ORDER BY id",
+		"UPDATE {" T_QUEUE "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL }, fill_reseal_headers },
+	{ T_DLQ, "dead letter", "SELECT id, headers FROM {" T_DLQ "} WHERE headers IS NOT NULL ORDER BY id",
+		"UPDATE {" T_DLQ "} SET headers = ? WHERE id = ?", { "headers", NULL, NULL }, fill_reseal_headers },
+};
 
 static void dispose_reseal_row(void *item)
 {
@@ -414,7 +425,7 @@ int mih_store_reseal(mih_store *st, long *count, char *err, size_t errlen)
 		reseal_row *rows;
 		size_t n;
 
-		rc = store_query_list(st, t->select, NULL, 0, 0, 0, sizeof(*rows), fill_reseal_row,
+		rc = store_query_list(st, t->select, NULL, 0, 0, 0, sizeof(*rows), t->fill,
 			dispose_reseal_row, (void **)&rows, &n, err, errlen);
 		for (size_t r = 0; r < n && rc == 0; r++) {
 			rc = reseal_one_row(st, t, &rows[r], count, err, errlen);

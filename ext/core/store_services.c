@@ -139,7 +139,7 @@ static void service_values(const mih_service *svc, const service_json *sj,
 	v[i++] = store_v_str(sj->signing_secrets);
 }
 
-static int parse_status_list(const store_row *r, const char *name, mih_status_list *out,
+static int parse_status_list(store_row *r, const char *name, mih_status_list *out,
 	const char *svcname, char *err, size_t errlen)
 {
 	const mih_sql_value *v = store_col(r, name);
@@ -168,7 +168,7 @@ static int parse_status_list(const store_row *r, const char *name, mih_status_li
 }
 
 /* The column's JSON, or a fresh empty container when NULL/empty. */
-static int parse_json_column(const store_row *r, const char *name, bool object, json_t **out,
+static int parse_json_column(store_row *r, const char *name, bool object, json_t **out,
 	const char *svcname, char *err, size_t errlen)
 {
 	const mih_sql_value *v = store_col(r, name);
@@ -189,7 +189,7 @@ static int parse_json_column(const store_row *r, const char *name, bool object, 
 	return 0;
 }
 
-static int parse_auth_type(const store_row *r, mih_auth_type *out)
+static int parse_auth_type(store_row *r, mih_auth_type *out)
 {
 	const mih_sql_value *v = store_col(r, "auth_type");
 
@@ -208,7 +208,7 @@ static int parse_auth_type(const store_row *r, mih_auth_type *out)
 	return -1;
 }
 
-static mih_cb_mode parse_cb_mode(const store_row *r)
+static mih_cb_mode parse_cb_mode(store_row *r)
 {
 	const mih_sql_value *v = store_col(r, "cb_mode");
 	const char *rate = mih_cb_mode_name(MIH_CB_RATE);
@@ -234,10 +234,11 @@ static int fill_service(mih_store *st, void *item, store_row *r, char *err, size
 {
 	mih_service *s = item;
 
-	s->id = store_col_int(r, "id");
-	s->name = store_col_dup(r, "name");
-	s->base_url = store_col_dup(r, "base_url");
-	s->method = store_col_dup(r, "method");
+	r->table = T_SVC;
+	s->id = store_col_id(r, "id");
+	s->name = store_col_dup_req(r, "name");
+	s->base_url = store_col_dup_req(r, "base_url");
+	s->method = store_col_dup_req(r, "method");
 	s->auth_token = store_col_dup_nonempty(r, "auth_token");
 	s->apikey_header = store_col_dup_nonempty(r, "apikey_header");
 	s->timeout = store_col_real(r, "timeout");
@@ -259,9 +260,8 @@ static int fill_service(mih_store *st, void *item, store_row *r, char *err, size
 	s->enabled = store_col_int(r, "enabled") != 0;
 	s->timecreated = store_col_int(r, "timecreated");
 	s->timemodified = store_col_int(r, "timemodified");
-	if (r->oom || !s->name) {
-		r->oom = true;
-		return -1;
+	if (r->oom || r->bad_field) {
+		return -1;   /* the message says which field */
 	}
 	if (parse_auth_type(r, &s->auth_type) != 0) {
 		store_set_err(err, errlen, "store: service \"%s\" has an unknown auth_type", s->name);

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 typedef enum {
 	MIH_SQL_NULL = 0,
@@ -35,10 +36,33 @@ typedef struct mih_sql_value {
 } mih_sql_value;
 
 /* One result row; the pointers are valid only during the call. A non-zero
- * return stops the query, which then fails with the message the callback
- * left in the query's err buffer (callbacks receive it through their ctx). */
+ * return stops the query, which then fails (returns -1) with the message the
+ * callback left in the query's err buffer (callbacks receive it through
+ * their ctx). MIH_SQL_ROW_MALFORMED says the row itself was unusable (a
+ * field missing, a value of the wrong kind); the executor then puts in
+ * front of the message where the row came from, e.g. "$DB->get_records_sql()
+ * returned a " before "malformed local_integrationhub_svc record: ...". */
+#define MIH_SQL_ROW_MALFORMED (-2)
+
 typedef int (*mih_sql_row_cb)(void *ctx, size_t ncols, const char *const *names,
 	const mih_sql_value *vals);
+
+/* Puts prefix in front of the message in err (truncated to errlen). */
+static inline void mih_sql_err_prefix(char *err, size_t errlen, const char *prefix)
+{
+	size_t plen = strlen(prefix), mlen;
+
+	if (!err || errlen <= plen + 1) {
+		return;
+	}
+	mlen = strnlen(err, errlen - 1);
+	if (mlen > errlen - 1 - plen) {
+		mlen = errlen - 1 - plen;
+	}
+	memmove(err + plen, err, mlen);
+	memcpy(err, prefix, plen);
+	err[plen + mlen] = '\0';
+}
 
 typedef struct mih_sql_ops {
 	int (*exec)(void *db, const char *sql, const mih_sql_value *params, size_t nparams,

@@ -1,8 +1,6 @@
 /* The embedded SQL executor: one SQLite connection in WAL mode with a
  * prepared-statement cache, nestable transactions and the hub's schema.
  * Only this file knows SQLite; store.c speaks to it through mih_sql_ops. */
-#include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -10,11 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 #include <sqlite3.h>
 #include "store_sqlite.h"
+#include "store_sqlite_file.h"
 
 #define STMT_CACHE_SIZE 48
 #define BUSY_RETRIES 3
@@ -27,7 +24,8 @@ typedef struct cached_stmt {
 } cached_stmt;
 
 typedef struct sqlite_db {
-	sqlite3 *conn;
+	sqlite3 *conn;           /* NULL after a failed reopen */
+	mih_sqlite_file file;    /* the configured path and what was opened there */
 	char *identity;
 	mih_sqlite_durability durability;
 	int depth;               /* nesting of begin() */
@@ -231,9 +229,13 @@ static void set_err(char *err, size_t errlen, const char *fmt, const char *detai
 static void sqlite_err(sqlite_db *d, char *err, size_t errlen, const char *what)
 {
 	if (err && errlen) {
-		snprintf(err, errlen, "SQLite store: %s failed: %s", what, sqlite3_errmsg(d->conn));
+		snprintf(err, errlen, "SQLite store: %s failed: %s", what,
+			d->conn ? sqlite3_errmsg(d->conn) : "no connection");
 	}
 }
+
+static int ensure_current(sqlite_db *d, char *err, size_t errlen);
+static int check_committed(sqlite_db *d, char *err, size_t errlen);
 
 static bool is_busy(int rc)
 {
@@ -441,8 +443,12 @@ static int run_stmt(sqlite_db *d, sqlite3_stmt *stmt, mih_sql_row_cb cb, void *c
 		rc = sqlite3_step(stmt);
 		if (rc == SQLITE_ROW) {
 			delivered = true;
-			if (cb && deliver_row(stmt, cb, cbctx) != 0) {
-				return -1;   /* the callback wrote the message */
+			if (cb && (rc = deliver_row(stmt, cb, cbctx)) != 0) {
+				/* the callback wrote the message */
+				if (rc == MIH_SQL_ROW_MALFORMED) {
+					mih_sql_err_prefix(err, errlen, "SQLite store: ");
+				}
+				return -1;
 			}
 			continue;
 		}
@@ -459,13 +465,20 @@ static int run_stmt(sqlite_db *d, sqlite3_stmt *stmt, mih_sql_row_cb cb, void *c
 	}
 }
 
+/* Outside a transaction a statement commits by itself: the file is checked
+ * before it, like before a transaction, and after it, like after a commit. */
 static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, size_t n,
 	char *err, size_t errlen)
 {
 	sqlite_db *d = db;
-	sqlite3_stmt *stmt = stmt_get(d, sql, err, errlen);
+	bool autocommit = d->depth == 0;
+	sqlite3_stmt *stmt;
 	int rc;
 
+	if (autocommit && ensure_current(d, err, errlen) != 0) {
+		return -1;
+	}
+	stmt = stmt_get(d, sql, err, errlen);
 	if (!stmt) {
 		return -1;
 	}
@@ -474,6 +487,9 @@ static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, s
 		rc = run_stmt(d, stmt, NULL, NULL, err, errlen);
 	}
 	stmt_release(stmt);
+	if (rc == 0 && autocommit) {
+		rc = check_committed(d, err, errlen);
+	}
 	return rc;
 }
 
@@ -485,6 +501,9 @@ static int sqlite_query(void *db, const char *sql, const mih_sql_value *params, 
 	char *limited = NULL;
 	int rc;
 
+	if (d->depth == 0 && ensure_current(d, err, errlen) != 0) {
+		return -1;
+	}
 	if (limitfrom > 0 || limitnum > 0) {
 		size_t len = strlen(sql) + 32;
 
@@ -571,6 +590,9 @@ static int open_transaction(sqlite_db *d, bool relaxed, char *err, size_t errlen
 		d->depth++;
 		return 0;
 	}
+	if (ensure_current(d, err, errlen) != 0) {
+		return -1;
+	}
 	if (relaxed && d->durability == MIH_SQLITE_DURABILITY_FULL) {
 		if (exec_plain(d, "PRAGMA synchronous=NORMAL", err, errlen) != 0) {
 			return -1;
@@ -632,7 +654,10 @@ static int sqlite_commit(void *db, char *err, size_t errlen)
 			"SQLite store: transaction rolled back because a nested transaction failed");
 		return -1;
 	}
-	return finish_transaction(d, "COMMIT", err, errlen);
+	if (finish_transaction(d, "COMMIT", err, errlen) != 0) {
+		return -1;
+	}
+	return check_committed(d, err, errlen);
 }
 
 static int sqlite_rollback(void *db, char *err, size_t errlen)
@@ -754,22 +779,6 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 	return sqlite_commit(d, err, errlen);
 }
 
-/* SQLite gives the -wal and -shm files the database file's mode, so
- * creating the file 0600 first keeps all three private. */
-static int create_private(const char *path, char *err, size_t errlen)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		if (err && errlen) {
-			snprintf(err, errlen, "SQLite store: cannot open \"%s\": %s", path, strerror(errno));
-		}
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static int configure(sqlite_db *d, char *err, size_t errlen)
 {
 	sqlite3_busy_timeout(d->conn, MIH_SQLITE_BUSY_TIMEOUT_MS);
@@ -794,6 +803,121 @@ static char *make_identity(const char *path)
 	return id;
 }
 
+/* SQLite's own view: whether the file it has open is still at the path
+ * (it compares the inode of its descriptor with the path's). */
+static bool conn_file_moved(sqlite_db *d)
+{
+	int moved = 0;
+
+	return sqlite3_file_control(d->conn, "main", SQLITE_FCNTL_HAS_MOVED, &moved) == SQLITE_OK
+		&& moved;
+}
+
+/* A connection whose file was removed or replaced must not delete the -wal
+ * and -shm files by name when it closes: they may be its successor's. */
+static void conn_close(sqlite_db *d)
+{
+	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
+		if (d->cache[i].stmt) {
+			sqlite3_finalize(d->cache[i].stmt);
+		}
+		free(d->cache[i].orig);
+	}
+	memset(d->cache, 0, sizeof(d->cache));
+	d->cache_next = 0;
+	if (d->conn && (conn_file_moved(d) || mih_sqlite_file_check(&d->file, NULL) != MIH_FILE_SAME)) {
+		int persist = 1;
+
+		sqlite3_file_control(d->conn, "main", SQLITE_FCNTL_PERSIST_WAL, &persist);
+	}
+	sqlite3_close_v2(d->conn);
+	d->conn = NULL;
+	d->depth = 0;
+	d->doomed = false;
+	d->relaxed = false;
+}
+
+/* Opens a connection to the file at the configured path (created when
+ * create is set and it is missing) and records which file that is. */
+static int conn_open(sqlite_db *d, bool create, char *err, size_t errlen)
+{
+	const char *path = d->file.path;
+
+	if (mih_sqlite_file_prepare(&d->file, create, err, errlen) != 0) {
+		return -1;
+	}
+	/* Never SQLITE_OPEN_CREATE: a file that vanished since it was prepared
+	 * must not be created again beside the side files of its predecessor. */
+	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL)
+		!= SQLITE_OK) {
+		if (err && errlen) {
+			snprintf(err, errlen, "SQLite store: cannot open \"%s\": %s", path,
+				d->conn ? sqlite3_errmsg(d->conn) : "out of memory");
+		}
+		conn_close(d);
+		return -1;
+	}
+	if (configure(d, err, errlen) != 0) {
+		conn_close(d);
+		return -1;
+	}
+	if (conn_file_moved(d)) {
+		set_err(err, errlen, "SQLite store: \"%s\" was removed or replaced while being opened",
+			path);
+		conn_close(d);
+		return -1;
+	}
+	if (mih_sqlite_file_record_main(&d->file, err, errlen) != 0 || migrate(d, err, errlen) != 0) {
+		conn_close(d);
+		return -1;
+	}
+	mih_sqlite_file_record_sides(&d->file);
+	return 0;
+}
+
+/* Before an operation outside any transaction: a write must go into the
+ * file at the configured path, never into one removed or replaced since it
+ * was opened (it would be lost). A replaced file is opened in its place; a
+ * removed one is not created again: that would hide the loss of everything
+ * it held (the next file someone creates there is used). */
+static int ensure_current(sqlite_db *d, char *err, size_t errlen)
+{
+	char why[256];
+	int errnum = 0;
+	mih_file_state state = mih_sqlite_file_check(&d->file, &errnum);
+
+	if (state == MIH_FILE_SAME && d->conn) {
+		return 0;
+	}
+	if (state != MIH_FILE_SAME && state != MIH_FILE_REPLACED) {
+		mih_sqlite_file_describe(&d->file, state, errnum, NULL, err, errlen);
+		return -1;
+	}
+	conn_close(d);
+	if (conn_open(d, false, why, sizeof(why)) != 0) {
+		if (err && errlen) {
+			snprintf(err, errlen, "SQLite store: \"%s\" was replaced by another file, which "
+				"cannot be used: %s", d->file.path, why);
+		}
+		return -1;
+	}
+	return 0;
+}
+
+/* After a commit: the file may have been removed or replaced while the
+ * transaction ran, and then what was committed is not at the path. */
+static int check_committed(sqlite_db *d, char *err, size_t errlen)
+{
+	int errnum = 0;
+	mih_file_state state = mih_sqlite_file_check(&d->file, &errnum);
+
+	if (state == MIH_FILE_SAME || state == MIH_FILE_UNKNOWN) {
+		return 0;
+	}
+	mih_sqlite_file_describe(&d->file, state, errnum, "a write was being committed", err, errlen);
+	return -1;
+}
+
 int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void **db,
 	char *err, size_t errlen)
 {
@@ -804,31 +928,20 @@ int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void
 		set_err(err, errlen, "%s", "SQLite store: the path is empty");
 		return -1;
 	}
-	if (create_private(path, err, errlen) != 0) {
-		return -1;
-	}
 	d = calloc(1, sizeof(*d));
-	if (!d) {
+	if (!d || mih_sqlite_file_init(&d->file, path) != 0) {
 		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_sql_sqlite_close(d);
 		return -1;
 	}
 	d->durability = durability;
-	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
-		| SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		if (err && errlen) {
-			snprintf(err, errlen, "SQLite store: cannot open \"%s\": %s", path,
-				d->conn ? sqlite3_errmsg(d->conn) : "out of memory");
-		}
+	if (conn_open(d, true, err, errlen) != 0) {
 		mih_sql_sqlite_close(d);
 		return -1;
 	}
-	d->identity = make_identity(path);
+	d->identity = make_identity(path);   /* once the file exists, so that it resolves */
 	if (!d->identity) {
 		set_err(err, errlen, "%s", "SQLite store: out of memory");
-		mih_sql_sqlite_close(d);
-		return -1;
-	}
-	if (configure(d, err, errlen) != 0 || migrate(d, err, errlen) != 0) {
 		mih_sql_sqlite_close(d);
 		return -1;
 	}
@@ -846,13 +959,8 @@ void mih_sql_sqlite_close(void *db)
 	if (d->conn && d->depth > 0) {
 		exec_plain(d, "ROLLBACK", NULL, 0);
 	}
-	for (size_t i = 0; i < STMT_CACHE_SIZE; i++) {
-		if (d->cache[i].stmt) {
-			sqlite3_finalize(d->cache[i].stmt);
-		}
-		free(d->cache[i].orig);
-	}
-	sqlite3_close_v2(d->conn);
+	conn_close(d);
+	mih_sqlite_file_dispose(&d->file);
 	free(d->identity);
 	free(d);
 }
@@ -873,4 +981,18 @@ int mih_store_sqlite_open(const char *path, mih_sqlite_durability durability,
 		return -1;
 	}
 	return 0;
+}
+
+int mih_store_sqlite_refresh(mih_store *st, char *err, size_t errlen)
+{
+	sqlite_db *d = mih_store_db_of(st, &mih_sql_sqlite_ops);
+
+	if (!d || d->depth > 0) {
+		return 0;
+	}
+	if (mih_sqlite_file_check(&d->file, NULL) != MIH_FILE_REMOVED) {
+		return ensure_current(d, err, errlen);
+	}
+	conn_close(d);
+	return conn_open(d, true, err, errlen);
 }

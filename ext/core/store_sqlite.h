@@ -33,8 +33,22 @@ int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void
 	char *err, size_t errlen);
 void mih_sql_sqlite_close(void *db);
 
-/* A ready store over the file: mih_store_close() closes the connection. */
+/* A ready store over the file: mih_store_close() closes the connection.
+ *
+ * The connection checks the file before every operation outside a
+ * transaction and after every commit (one stat() each): a write is
+ * acknowledged only into the file at the path. When the file was replaced
+ * by another one, the connection moves to it (the old file's -wal and -shm
+ * are removed, never applied to it); when it was removed, or its folder,
+ * operations fail with a message saying so, and the file is not created
+ * again from this connection: only a new open creates it. A commit during
+ * which the file was removed or replaced fails: it went into the old file. */
 int mih_store_sqlite_open(const char *path, mih_sqlite_durability durability,
 	mih_store **out, char *err, size_t errlen);
+/* For an explicit open of a path st already has open: when its file was
+ * replaced, st moves to the new one (as its next operation would); when it
+ * was removed, the file is created again, as a first open does. -1 with a
+ * message (st unchanged) when that fails, e.g. when the folder is gone. */
+int mih_store_sqlite_refresh(mih_store *st, char *err, size_t errlen);
 
 #endif

@@ -14,6 +14,10 @@
 #include "store_sqlite.h"
 
 static bool text_mode;
+/* In text mode: a column the executor leaves out of every row, and one it
+ * delivers as text that is not a number (a $DB returning malformed rows). */
+static const char *mangle_drop;
+static const char *mangle_text;
 static int64_t fake_now = 1700000000;
 static char db_path[256];
 static int db_serial;
@@ -70,14 +74,21 @@ static int text_row(void *ctx, size_t ncols, const char *const *names, const mih
 {
 	text_query *q = ctx;
 	mih_sql_value conv[64];
+	const char *kept[64];
 	char *owned[64];
+	size_t nkept = 0;
 	int rc;
 
 	for (size_t c = 0; c < ncols; c++) {
 		size_t len = 0;
 
 		owned[c] = value_text(&vals[c], &len);
-		conv[c] = owned[c] ? mih_sql_text(owned[c], len) : mih_sql_null();
+		if (mangle_drop && strcmp(names[c], mangle_drop) == 0) {
+			continue;
+		}
+		kept[nkept] = names[c];
+		conv[nkept++] = mangle_text && strcmp(names[c], mangle_text) == 0
+			? mih_sql_text("abc", 3) : owned[c] ? mih_sql_text(owned[c], len) : mih_sql_null();
 	}
 	for (size_t i = 0; ncols && i < q->nfirsts; i++) {
 		if (owned[0] && strcmp(q->firsts[i], owned[0]) == 0) {
@@ -90,7 +101,7 @@ static int text_row(void *ctx, size_t ncols, const char *const *names, const mih
 	}
 	q->firsts = realloc(q->firsts, (q->nfirsts + 1) * sizeof(char *));
 	q->firsts[q->nfirsts++] = strdup(ncols && owned[0] ? owned[0] : "");
-	rc = q->cb(q->cbctx, ncols, names, conv);
+	rc = q->cb(q->cbctx, nkept, kept, conv);
 	for (size_t c = 0; c < ncols; c++) {
 		free(owned[c]);
 	}
@@ -410,6 +421,125 @@ TEST(open_errors)
 	CHECK_INT(d, MIH_SQLITE_DURABILITY_FULL);
 	CHECK_INT(mih_sqlite_durability_parse("fast", &d, err, sizeof(err)), -1);
 	CHECK(strstr(err, "\"fast\"") != NULL);
+}
+
+/* ---- the file removed or replaced under an open store --------------------- */
+
+static int enqueue_one(mih_store *st, int64_t serviceid, const char *payload)
+{
+	mih_store_task t;
+	int rc;
+
+	memset(&t, 0, sizeof(t));
+	t.serviceid = serviceid;
+	t.http_method = "POST";
+	t.payload = (char *)payload;
+	t.payload_len = strlen(payload);
+	rc = mih_store_enqueue(st, &t, err, sizeof(err));
+	free(t.idempotency_key);
+	return rc;
+}
+
+static size_t count_tasks(mih_store *st)
+{
+	mih_store_task *list;
+	size_t n = 0;
+
+	if (mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)) != 0) {
+		fprintf(stderr, "count_tasks: %s\n", err);
+		return (size_t)-1;
+	}
+	mih_store_task_list_free(list, n);
+	return n;
+}
+
+TEST(file_removed_refused_then_successor_used)
+{
+	mih_store *st = fresh_store(), *other;
+	int64_t svc = add_service(st, "crm");
+
+	CHECK_INT(enqueue_one(st, svc, "before"), 0);
+	remove_db(db_path);   /* rm store.db* by an operator */
+	CHECK_INT(enqueue_one(st, svc, "lost"), -1);
+	CHECK(strstr(err, db_path) != NULL && strstr(err, "was removed while in use") != NULL);
+	CHECK(access(db_path, F_OK) != 0);   /* not created again */
+	CHECK_INT(enqueue_one(st, svc, "lost"), -1);
+
+	other = open_store();   /* another process creates a new store there */
+	CHECK(other != NULL);
+	svc = add_service(other, "crm");
+	mih_store_close(other);
+	CHECK_INT(enqueue_one(st, svc, "into the new file"), 0);
+	CHECK_INT(count_tasks(st), 1);
+	finish(st);
+}
+
+TEST(file_replaced_during_a_transaction_fails_the_commit)
+{
+	mih_store *st = fresh_store(), *other;
+	int64_t svc = add_service(st, "crm");
+	char first[sizeof(db_path)];
+
+	/* a store of its own at another path */
+	memcpy(first, db_path, sizeof(first));
+	new_db_path();
+	other = open_store();
+	CHECK(other != NULL);
+	add_service(other, "crm");
+	mih_store_close(other);
+
+	CHECK_INT(mih_store_begin(st, err, sizeof(err)), 0);
+	CHECK_INT(enqueue_one(st, svc, "in the old file"), 0);
+	CHECK_INT(rename(db_path, first), 0);   /* mv new.db store.db */
+	CHECK_INT(mih_store_commit(st, err, sizeof(err)), -1);
+	CHECK(strstr(err, "was replaced by another file while a write was being committed: the write "
+		"went into the old file and is lost") != NULL);
+	memcpy(db_path, first, sizeof(db_path));
+	CHECK_INT(count_tasks(st), 0);   /* the next call uses the new file */
+	CHECK_INT(enqueue_one(st, svc, "in the new file"), 0);
+	CHECK_INT(count_tasks(st), 1);
+	finish(st);
+}
+
+/* ---- malformed rows ------------------------------------------------------ */
+
+TEST(malformed_rows_are_named)
+{
+	mih_store *st = fresh_store();
+	mih_store_task *list;
+	mih_service svc;
+	size_t n;
+
+	add_service(st, "crm");
+	mangle_drop = "name";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"name\" is missing");
+	mangle_drop = "base_url";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"base_url\" is missing");
+	mangle_drop = NULL;
+	mangle_text = "timeout";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"timeout\" is not a number");
+	mangle_text = "id";
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_svc record: field \"id\" is not a positive integer");
+	CHECK_INT(mih_store_service_delete(st, "crm", err, sizeof(err)), -1);   /* SELECT id alone */
+	CHECK_STR(err, "SQLite store: malformed record: field \"id\" is not a number");
+	mangle_text = NULL;
+
+	/* Listed tasks leave the payload out; a task read whole must have it. */
+	add_task(st, 1, "body");
+	mangle_drop = "payload";
+	CHECK_INT(mih_store_task_list(st, NULL, &list, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	mih_store_task_list_free(list, n);
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &list, &n, err, sizeof(err)), -1);
+	CHECK_STR(err, "SQLite store: malformed local_integrationhub_queue record: field \"payload\" is missing");
+	mangle_drop = NULL;
+	CHECK_INT(mih_store_service_get(st, "crm", &svc, err, sizeof(err)), MIH_STORE_DONE);
+	mih_service_dispose(&svc);
+	finish(st);
 }
 
 /* ---- services ----------------------------------------------------------- */
@@ -1613,10 +1743,13 @@ int main(void)
 	RUN(schema_created_private_and_reopened);
 	RUN(install_xml_matches_sqlite_schema);
 	RUN(open_errors);
+	RUN(file_removed_refused_then_successor_used);
+	RUN(file_replaced_during_a_transaction_fails_the_commit);
 	text_mode = false;
 	run_behaviour();
 	text_mode = true;   /* the same, with every value delivered as TEXT */
 	RUN(schema_created_private_and_reopened);
+	RUN(malformed_rows_are_named);
 	run_behaviour();
 	return UNIT_DONE("store");
 }
