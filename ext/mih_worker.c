@@ -288,8 +288,11 @@ static void start_job(worker *w, worker_job *job)
 			w->idle[w->nidle++] = easy;
 		}
 		if (!easy) {
+			job->resp.outcome = MIH_HTTP_SETUP_ERROR;
 			snprintf(job->resp.error, sizeof(job->resp.error), "libcurl could not create a handle");
 		}
+		/* Not an outcome, but a probe's permit goes back. */
+		php_mih_breaker_record(w->st, svc, &job->permit, &job->resp);
 		to_dlq(w, &job->task, job->task.attempts, 0, job->resp.error, NULL, 0);
 		curl_slist_free_all(job->transfer.header_list);
 		job->transfer.header_list = NULL;
