@@ -37,8 +37,9 @@ typedef struct sqlite_db {
 	size_t cache_next;       /* round-robin eviction slot */
 } sqlite_db;
 
-/* Kept in step with moodle/local/integrationhub/db/install.xml. */
-static const char schema_v1[] =
+/* The current schema (MIH_SQLITE_SCHEMA_VERSION), created whole in a new
+ * file; kept in step with moodle/local/integrationhub/db/install.xml. */
+static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_svc ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
 	" name TEXT NOT NULL,"
@@ -110,7 +111,8 @@ static const char schema_v1[] =
 	" claim_token TEXT NOT NULL DEFAULT '',"
 	" lease_until INTEGER NOT NULL DEFAULT 0,"
 	" timecreated INTEGER NOT NULL,"
-	" timemodified INTEGER NOT NULL);"
+	" timemodified INTEGER NOT NULL,"
+	" run_token TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_serviceid_ix"
 	" ON local_integrationhub_queue (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_next_run_ix"
@@ -672,6 +674,11 @@ static int read_user_version(sqlite_db *d, int *version, char *err, size_t errle
 	return 0;
 }
 
+/* A file of schema version 1 gets what version 2 added: the worker run that
+ * claimed a task (one attempt per task per run). */
+static const char upgrade_from_v1[] =
+	"ALTER TABLE local_integrationhub_queue ADD COLUMN run_token TEXT NOT NULL DEFAULT '';";
+
 /* Under BEGIN IMMEDIATE, so concurrent first opens create the schema once. */
 static int migrate(sqlite_db *d, char *err, size_t errlen)
 {
@@ -693,7 +700,8 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 		}
 		return -1;
 	}
-	if (version < 1 && exec_plain(d, schema_v1, err, errlen) != 0) {
+	if ((version < 1 && exec_plain(d, schema, err, errlen) != 0)
+		|| (version == 1 && exec_plain(d, upgrade_from_v1, err, errlen) != 0)) {
 		sqlite_rollback(d, NULL, 0);
 		return -1;
 	}

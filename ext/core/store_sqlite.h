@@ -17,7 +17,8 @@ typedef enum {
 	MIH_SQLITE_DURABILITY_NORMAL
 } mih_sqlite_durability;
 
-#define MIH_SQLITE_SCHEMA_VERSION 1
+/* 2: local_integrationhub_queue.run_token */
+#define MIH_SQLITE_SCHEMA_VERSION 2
 #define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
 
 /* "full" or "normal" (case-insensitive); -1 with a message otherwise. */

@@ -42,6 +42,13 @@ function xmldb_local_integrationhub_upgrade($oldversion) {
         upgrade_plugin_savepoint(true, 2026030100, 'local', 'integrationhub');
     }
 
+    if ($oldversion < 2026030200) {
+        // The queue's run_token column (the worker run that last claimed a task, so that a run attempts
+        // a task at most once and "Retry now" applies to the very next run), added from install.xml.
+        local_integrationhub_upgrade_schema();
+        upgrade_plugin_savepoint(true, 2026030200, 'local', 'integrationhub');
+    }
+
     return true;
 }
 
