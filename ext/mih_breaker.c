@@ -189,6 +189,11 @@ bool php_mih_breaker_is_failure(const mih_service *svc, const mih_http_response 
 	}
 }
 
+static void release_permit(mih_breaker_state *state, void *permit)
+{
+	mih_breaker_release(state, permit);
+}
+
 void php_mih_breaker_record(mih_store *st, const mih_service *svc, const mih_breaker_permit *permit,
 	const mih_http_response *resp)
 {
@@ -196,19 +201,23 @@ void php_mih_breaker_record(mih_store *st, const mih_service *svc, const mih_bre
 	size_t keylen;
 	mih_breaker_config cfg;
 	mih_breaker_transition t = { 0, 0, 0 };
-	mih_shm *shm;
+	mih_shm *shm = shm_table();
 
-	/* A destination the policy refused, or an answer too large to keep,
-	 * says nothing about the service's health. */
-	if (resp->outcome == MIH_HTTP_BLOCKED || resp->outcome == MIH_HTTP_TOO_LARGE
-			|| resp->outcome == MIH_HTTP_SETUP_ERROR) {
-		return;
-	}
-	shm = shm_table();
 	if (!shm) {
 		return;
 	}
 	keylen = circuit_key(key, sizeof(key), mih_store_identity(st), svc->name);
+	/* A destination refused here (by the policy, or a redirect the hub does
+	 * not follow), or an answer too large to keep, says nothing about the
+	 * service's health: not an outcome, and a probe's permit goes back. */
+	if (resp->outcome == MIH_HTTP_BLOCKED || resp->outcome == MIH_HTTP_TOO_LARGE
+			|| resp->outcome == MIH_HTTP_SETUP_ERROR) {
+		if (permit && permit->probe_token != 0) {
+			mih_shm_breaker_update(shm, key, keylen, mih_clock_real_ms(NULL), release_permit,
+				(void *)permit, err, sizeof(err));
+		}
+		return;
+	}
 	breaker_config(svc, &cfg);
 	if (mih_shm_breaker_record(shm, key, keylen, &cfg, mih_clock_real_ms(NULL),
 			php_mih_breaker_is_failure(svc, resp), permit, NULL, &t, err, sizeof(err)) == 0) {

@@ -318,13 +318,14 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 		mih_http_perform(easy, req, &resp);
 		attempts++;
 		have_response = true;
+		/* Also for a setup error: not an outcome, but a probe's permit goes back. */
+		php_mih_breaker_record(st, svc, &permit, &resp);
 		if (resp.outcome == MIH_HTTP_SETUP_ERROR) {
 			php_mih_throw(php_mih_transport_exception_ce, resp.curl_code, "%s", resp.error);
 			mih_http_response_dispose(&resp);
 			efree(line_ptrs);
 			return;
 		}
-		php_mih_breaker_record(st, svc, &permit, &resp);
 		success = resp.outcome == MIH_HTTP_ANSWERED && resp.status >= 200 && resp.status <= 299;
 		if (success || !php_mih_is_retryable(svc, &resp) || attempts > max_retries) {
 			break;

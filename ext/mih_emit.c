@@ -501,19 +501,23 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 		zend_string_release(norm);
 		return;
 	}
+	/* The templates' check first: a failing jsonSerialize() is then a
+	 * template_exception naming the value, as for mih::render. */
+	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
+		zend_string_release(norm);
+		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
+		RETURN_THROWS();
+	}
 	if (php_mih_encode_payload(data, &eventdata, 2) != SUCCESS) {
+		php_mih_tpl_data_destroy(&d);
 		zend_string_release(norm);
 		smart_str_free(&eventdata);
 		zval_ptr_dtor(return_value);
+		ZVAL_UNDEF(return_value);
 		RETURN_THROWS();
 	}
 	read_event_links(data, &links);
-	if (php_mih_tpl_data_init(&d, data, 2) != SUCCESS) {
-		zend_string_release(norm);
-		smart_str_free(&eventdata);
-		zval_ptr_dtor(return_value);
-		RETURN_THROWS();
-	}
 	prepared = ecalloc(matching, sizeof(*prepared));
 	for (i = 0; i < c->count && nprepared < matching; i++) {
 		if (strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) == 0) {

@@ -5,7 +5,8 @@
  * on; a cap on the body size; and the outbound policy checked both on the
  * URL's host name and on every address libcurl actually connects to (the
  * open-socket callback), so a DNS name cannot resolve around a blocked
- * range. */
+ * range. A redirect's target is checked the same way (scheme, host name,
+ * port) before libcurl follows it. */
 #include "mih_http.h"
 
 #include <ctype.h>
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -205,8 +207,14 @@ static void on_status_line(mih_http_transfer *t, const char *line, size_t len)
 
 	clear_headers(resp);
 	resp->reason[0] = '\0';
+	t->block_status = 0;
+	t->location_seen = false;
 	if (!sp) {
 		return;
+	}
+	if (len - (size_t)(sp - line) >= 4 && isdigit((unsigned char)sp[1]) && isdigit((unsigned char)sp[2])
+			&& isdigit((unsigned char)sp[3])) {
+		t->block_status = (sp[1] - '0') * 100 + (sp[2] - '0') * 10 + (sp[3] - '0');
 	}
 	rest = len - (size_t)(sp - line);
 	/* skip " NNN" */
@@ -279,6 +287,50 @@ static int add_header(mih_http_transfer *t, const char *name, size_t nlen, const
 	return 0;
 }
 
+/* The target of a redirect libcurl is about to follow (value is the
+ * Location header, resolved against the current URL as libcurl resolves
+ * it): refused unless http or https and allowed by the policy. The refusal
+ * names the host or address and the rule, never the URL (its query may
+ * carry a token). */
+static bool redirect_refused(mih_http_transfer *t, const char *value, size_t vlen)
+{
+	char *location = NULL, *current = NULL, *scheme = NULL, *host = NULL, *port = NULL;
+	char why[sizeof(t->blocked_why) - 32];
+	CURLU *u;
+	bool refused = false;
+
+	if (vlen == 0 || !(location = malloc(vlen + 1)) || !(u = curl_url())) {
+		free(location);
+		return false;	/* nothing to follow, or libcurl fails the same way */
+	}
+	memcpy(location, value, vlen);
+	location[vlen] = '\0';
+	curl_easy_getinfo(t->easy, CURLINFO_EFFECTIVE_URL, &current);
+	if (current && curl_url_set(u, CURLUPART_URL, current, 0) == CURLUE_OK
+			&& curl_url_set(u, CURLUPART_URL, location, CURLU_URLENCODE | CURLU_ALLOW_SPACE) == CURLUE_OK
+			&& curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK) {
+		if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+			snprintf(t->blocked_why, sizeof(t->blocked_why),
+				"redirect to a scheme other than http or https refused");
+			refused = true;
+		} else if (t->req->policy && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+				&& curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK
+				&& (mih_net_check_host(t->req->policy, host, why, sizeof(why)) != MIH_NET_ALLOWED
+					|| mih_net_check_port(t->req->policy, strtol(port, NULL, 10), why, sizeof(why))
+						!= MIH_NET_ALLOWED)) {
+			snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: %s", why);
+			refused = true;
+		}
+	}
+	/* A Location libcurl cannot parse fails the transfer there. */
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	free(location);
+	return refused;
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 {
 	mih_http_transfer *t = ctx;
@@ -298,6 +350,15 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
 	value = colon + 1;
 	vlen = len - nlen - 1;
 	trim(&value, &vlen);
+	/* libcurl follows the first Location of a 3xx answer. */
+	if (t->req->follow_redirects && t->block_status >= 300 && t->block_status <= 399 && !t->location_seen
+			&& nlen == 8 && strncasecmp(data, "location", 8) == 0) {
+		t->location_seen = true;
+		if (redirect_refused(t, value, vlen)) {
+			t->blocked = true;
+			return 0; /* aborts the transfer before it follows */
+		}
+	}
 	if (add_header(t, data, nlen, value, vlen) != 0) {
 		return 0;
 	}
@@ -605,7 +666,9 @@ void mih_http_transfer_finish(mih_http_transfer *t, CURLcode code)
 			describe_connect_error(t, code);
 		}
 	} else if (code == CURLE_UNSUPPORTED_PROTOCOL) {
-		resp->outcome = MIH_HTTP_PROTOCOL_ERROR;
+		/* Only a redirect gets here (the URL's own scheme is checked first),
+		 * and redirect_refused() normally catches it before. */
+		resp->outcome = MIH_HTTP_BLOCKED;
 		snprintf(resp->error, sizeof(resp->error), "redirect to a scheme other than http or https refused");
 	} else if (code == CURLE_TOO_MANY_REDIRECTS) {
 		resp->outcome = MIH_HTTP_PROTOCOL_ERROR;

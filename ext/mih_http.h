@@ -14,7 +14,9 @@ typedef enum {
 	MIH_HTTP_ANSWERED = 0,   /* an HTTP status line came back (any status) */
 	MIH_HTTP_CONNECT_ERROR,  /* refused, unreachable, name not resolved, reset */
 	MIH_HTTP_TIMEOUT,
-	MIH_HTTP_BLOCKED,        /* refused by the outbound policy: never retried */
+	MIH_HTTP_BLOCKED,        /* refused here, by the outbound policy or a redirect
+	                          * to another scheme: never retried, and says nothing
+	                          * of the service's health (not a breaker failure) */
 	MIH_HTTP_TOO_LARGE,      /* answer over mih.max_response_size */
 	MIH_HTTP_PROTOCOL_ERROR, /* TLS failure, malformed answer, bad redirect */
 	MIH_HTTP_SETUP_ERROR     /* libcurl could not be set up for the request */
@@ -75,6 +77,8 @@ typedef struct mih_http_transfer {
 	bool blocked;
 	char blocked_why[256];
 	bool in_headers_block;
+	long block_status;             /* status of the response block being read */
+	bool location_seen;            /* its Location header was checked */
 	void *user;                    /* owner's pointer (queue worker task) */
 } mih_http_transfer;
 

@@ -82,6 +82,8 @@ void php_mih_template_release_request(void);
 typedef struct {
 	HashTable views;	/* object handle -> its property table, built on first use */
 	bool has_views;
+	HashTable serialized;	/* object handle -> what its jsonSerialize() returned */
+	bool has_serialized;
 	const HashTable *list_tables[PHP_MIH_LIST_CACHE_SLOTS];
 	bool list_answers[PHP_MIH_LIST_CACHE_SLOTS];
 } php_mih_zval_ctx;
@@ -90,7 +92,11 @@ typedef struct {
 	const void *root;
 } php_mih_tpl_data;
 /* Checks data as the json_t conversion did (recursion, enums, resources,
- * INF/NAN, depth), throwing ValueError for argument argnum. */
+ * INF/NAN, depth), throwing ValueError for argument argnum, and calls the
+ * jsonSerialize() of every JsonSerializable object in it, once each: the
+ * renders then read what it returned, as json_encode does, and run no PHP
+ * code. A jsonSerialize() that throws is a template_exception naming the
+ * value, with the exception as its previous. */
 zend_result php_mih_tpl_data_init(php_mih_tpl_data *d, zval *data, uint32_t argnum);
 /* mih_tpl_render_values_into over the data. */
 int php_mih_tpl_data_render(php_mih_tpl_data *d, const mih_tpl *tpl, const json_t *partials,

@@ -2,6 +2,9 @@
  * (ext/core/template.c). Compiled templates are cached per process. */
 #include "mih_private.h"
 #include "template.h"
+#include "ext/json/php_json.h"
+#include "zend_exceptions.h"
+#include "zend_interfaces.h"
 
 #define MIH_TEMPLATE_CACHE_SIZE 256
 /* mih::render keeps its output buffer between calls up to this size. */
@@ -107,10 +110,14 @@ static zend_result parse_mode(zend_string *name, uint32_t argnum, mih_tpl_mode *
  * - an object is its JSON-purpose property table, a map when it has no
  *   properties; the table is taken once per object and held until the
  *   render ends (get_properties_for may build a fresh one);
- * - strings are their bytes (the core checks UTF-8 where output needs it).
+ * - strings are their bytes (the core checks UTF-8 where output needs it);
+ * - a JsonSerializable object is what its jsonSerialize() returned (itself,
+ *   when it returned $this, as json_encode has it).
  * The data is first checked as the conversion did (recursion, enums, value
  * types, nesting), so the same ValueError is thrown even for values the
- * template never reads. */
+ * template never reads. The check also calls every jsonSerialize() and keeps
+ * the results until the data is destroyed, so that no PHP code runs while a
+ * render holds pointers into the data. */
 
 /* An object seen through its property table. Handles to views carry the low
  * bit, handles to zvals (never a reference or an object) do not. */
@@ -141,10 +148,38 @@ static void view_dtor(zval *zv)
 	efree(view);
 }
 
+/* What a JsonSerializable object's jsonSerialize() returned. The object is
+ * held, so that its handle names it until the data is destroyed. */
+typedef struct {
+	zend_object *obj;
+	zval value;		/* UNDEF until jsonSerialize() returned */
+	bool checking;		/* its value is being checked: meeting it again is recursion */
+} serialized_entry;
+
+static void serialized_dtor(zval *zv)
+{
+	serialized_entry *e = Z_PTR_P(zv);
+
+	zval_ptr_dtor(&e->value);
+	OBJ_RELEASE(e->obj);
+	efree(e);
+}
+
+static zend_always_inline const void *value_handle(php_mih_zval_ctx *ctx, zval *zv);
+
 static const void *object_handle(php_mih_zval_ctx *ctx, zval *zv)
 {
 	zend_object *obj = Z_OBJ_P(zv);
 	object_view *view;
+
+	if (ctx->has_serialized && instanceof_function(obj->ce, php_json_serializable_ce)) {
+		serialized_entry *e = zend_hash_index_find_ptr(&ctx->serialized, obj->handle);
+		/* A JsonSerializable object that came into the data after the check
+		 * (a jsonSerialize() put it there) shows its properties. */
+		if (e && !Z_ISUNDEF(e->value) && !(Z_TYPE(e->value) == IS_OBJECT && Z_OBJ(e->value) == obj)) {
+			return value_handle(ctx, &e->value);
+		}
+	}
 
 	if (!ctx->has_views) {
 		zend_hash_init(&ctx->views, 8, NULL, view_dtor, 0);
@@ -458,36 +493,133 @@ void php_mih_template_minit(void)
 	zval_value_ops.lookup_hashed = zv_lookup_hashed;
 }
 
-static zend_result check_value(zval *zv, uint32_t argnum, int depth);
+/* The check of the data before any render. When a jsonSerialize() fails,
+ * the name of its value (as a template would write it, "user.profile") is
+ * collected on the way out, innermost part first. */
+typedef struct {
+	php_mih_zval_ctx *ctx;
+	uint32_t argnum;
+	zend_string *failed_class;	/* the class whose jsonSerialize() failed */
+	bool failed_call;		/* it could not be called (no exception) */
+	zend_string **path;
+	uint32_t npath, path_cap;
+} data_check;
 
-static zend_result check_table(HashTable *ht, uint32_t argnum, int depth)
+static void path_push(data_check *chk, zend_string *key, zend_ulong idx)
 {
+	if (chk->npath == chk->path_cap) {
+		chk->path_cap = chk->path_cap ? chk->path_cap * 2 : 8;
+		chk->path = safe_erealloc(chk->path, chk->path_cap, sizeof(zend_string *), 0);
+	}
+	chk->path[chk->npath++] = key ? zend_string_copy(key) : zend_ulong_to_str(idx);
+}
+
+static zend_result check_value(data_check *chk, zval *zv, int depth, bool hidden);
+
+/* props: ht is an object's property table, whose mangled (protected and
+ * private) entries json_encode leaves out: their values are checked, but no
+ * jsonSerialize() is called for them. */
+static zend_result check_table(data_check *chk, HashTable *ht, int depth, bool props, bool hidden)
+{
+	zend_string *key;
+	zend_ulong idx;
 	zval *val;
+	zend_result rc = SUCCESS;
 
 	if (GC_IS_RECURSIVE(ht)) {
-		zend_argument_value_error(argnum, "must not contain a recursive reference");
+		zend_argument_value_error(chk->argnum, "must not contain a recursive reference");
 		return FAILURE;
 	}
+	/* Held while it is walked: a jsonSerialize() writing to it (through a
+	 * reference) then writes to a copy, instead of moving what the walk
+	 * reads. */
+	GC_TRY_ADDREF(ht);
 	GC_TRY_PROTECT_RECURSION(ht);
-	ZEND_HASH_FOREACH_VAL_IND(ht, val) {
+	ZEND_HASH_FOREACH_KEY_VAL_IND(ht, idx, key, val) {
 		/* null, booleans, integers and strings pass: skip the call */
 		if ((Z_TYPE_P(val) < IS_DOUBLE || Z_TYPE_P(val) == IS_STRING) && depth < MIH_TEMPLATE_MAX_DEPTH) {
 			continue;
 		}
-		if (check_value(val, argnum, depth + 1) != SUCCESS) {
-			GC_TRY_UNPROTECT_RECURSION(ht);
-			return FAILURE;
+		if (check_value(chk, val, depth + 1, hidden
+				|| (props && key && ZSTR_LEN(key) > 0 && ZSTR_VAL(key)[0] == '\0')) != SUCCESS) {
+			if (chk->failed_class) {
+				path_push(chk, key, idx);
+			}
+			rc = FAILURE;
+			break;
 		}
 	} ZEND_HASH_FOREACH_END();
 	GC_TRY_UNPROTECT_RECURSION(ht);
-	return SUCCESS;
+	zend_array_release(ht);
+	return rc;
+}
+
+static zend_result check_properties(data_check *chk, zend_object *obj, int depth, bool hidden)
+{
+	HashTable *props;
+	zval zv;
+	zend_result rc;
+
+	ZVAL_OBJ(&zv, obj);
+	props = zend_get_properties_for(&zv, ZEND_PROP_PURPOSE_JSON);
+	if (!props) {
+		return SUCCESS;
+	}
+	rc = check_table(chk, props, depth, true, hidden);
+	zend_release_properties(props);
+	return rc;
+}
+
+/* Calls obj's jsonSerialize() once per render data and checks what it
+ * returned (at depth + 1, so that a chain of objects each returning another
+ * ends at the depth limit). */
+static zend_result check_serializable(data_check *chk, zend_object *obj, int depth)
+{
+	php_mih_zval_ctx *ctx = chk->ctx;
+	serialized_entry *e;
+	zend_result rc;
+
+	if (!ctx->has_serialized) {
+		zend_hash_init(&ctx->serialized, 8, NULL, serialized_dtor, 0);
+		ctx->has_serialized = true;
+	} else if ((e = zend_hash_index_find_ptr(&ctx->serialized, obj->handle))) {
+		if (e->checking) {
+			zend_argument_value_error(chk->argnum, "must not contain a recursive reference");
+			return FAILURE;
+		}
+		return SUCCESS;	/* met before: serialized and checked once */
+	}
+	e = emalloc(sizeof(*e));
+	e->obj = obj;
+	GC_ADDREF(obj);
+	ZVAL_UNDEF(&e->value);
+	e->checking = true;
+	zend_hash_index_add_new_ptr(&ctx->serialized, obj->handle, e);
+	zend_call_method_with_0_params(obj, obj->ce, NULL, "jsonserialize", &e->value);
+	if (EG(exception) || Z_ISUNDEF(e->value)) {
+		zval_ptr_dtor(&e->value);
+		ZVAL_UNDEF(&e->value);
+		chk->failed_class = zend_string_copy(obj->ce->name);
+		chk->failed_call = !EG(exception);
+		return FAILURE;
+	}
+	if (Z_ISREF(e->value)) {
+		zend_unwrap_reference(&e->value);
+	}
+	if (Z_TYPE(e->value) == IS_OBJECT && Z_OBJ(e->value) == obj) {
+		rc = check_properties(chk, obj, depth, false);	/* return $this: its properties */
+	} else {
+		rc = check_value(chk, &e->value, depth + 1, false);
+	}
+	e->checking = false;
+	return rc;
 }
 
 /* The checks php_mih_zval_to_json makes, in its order, with its messages. */
-static zend_result check_value(zval *zv, uint32_t argnum, int depth)
+static zend_result check_value(data_check *chk, zval *zv, int depth, bool hidden)
 {
 	if (depth > MIH_TEMPLATE_MAX_DEPTH) {
-		zend_argument_value_error(argnum, "is nested deeper than %d levels", MIH_TEMPLATE_MAX_DEPTH);
+		zend_argument_value_error(chk->argnum, "is nested deeper than %d levels", MIH_TEMPLATE_MAX_DEPTH);
 		return FAILURE;
 	}
 	ZVAL_DEREF(zv);
@@ -500,41 +632,101 @@ static zend_result check_value(zval *zv, uint32_t argnum, int depth)
 			return SUCCESS;
 		case IS_DOUBLE:
 			if (!zend_finite(Z_DVAL_P(zv))) {
-				zend_argument_value_error(argnum, "must not contain INF or NAN");
+				zend_argument_value_error(chk->argnum, "must not contain INF or NAN");
 				return FAILURE;
 			}
 			return SUCCESS;
 		case IS_ARRAY:
-			return check_table(Z_ARRVAL_P(zv), argnum, depth);
+			return check_table(chk, Z_ARRVAL_P(zv), depth, false, hidden);
 		case IS_OBJECT: {
-			HashTable *props;
+			zend_object *obj = Z_OBJ_P(zv);
 			zend_result rc;
-			if (Z_OBJ_P(zv)->ce->ce_flags & ZEND_ACC_ENUM) {
-				zend_argument_value_error(argnum, "must not contain an enum (%s)",
-					ZSTR_VAL(Z_OBJCE_P(zv)->name));
+			/* As json_encode: JsonSerializable first (enums may implement it). */
+			if (!hidden && instanceof_function(obj->ce, php_json_serializable_ce)) {
+				return check_serializable(chk, obj, depth);
+			}
+			if (obj->ce->ce_flags & ZEND_ACC_ENUM) {
+				zend_argument_value_error(chk->argnum, "must not contain an enum (%s)",
+					ZSTR_VAL(obj->ce->name));
 				return FAILURE;
 			}
-			props = zend_get_properties_for(zv, ZEND_PROP_PURPOSE_JSON);
-			if (!props) {
-				return SUCCESS;
-			}
-			rc = check_table(props, argnum, depth);
-			zend_release_properties(props);
+			/* Held while its properties are walked: a jsonSerialize() may drop
+			 * the last other reference to it. */
+			GC_ADDREF(obj);
+			rc = check_properties(chk, obj, depth, hidden);
+			OBJ_RELEASE(obj);
 			return rc;
 		}
 		default:
-			zend_argument_value_error(argnum, "must not contain a value of type %s",
+			zend_argument_value_error(chk->argnum, "must not contain a value of type %s",
 				zend_zval_type_name(zv));
 			return FAILURE;
 	}
 }
 
+/* template_exception for a failed jsonSerialize(): no place in a template,
+ * so template_line and template_column are 0. The exception it threw (still
+ * pending) becomes the previous one. */
+static void throw_serialize_failure(data_check *chk)
+{
+	smart_str name = {0};
+	zend_object *ex;
+	zval zero;
+	uint32_t i;
+
+	if (EG(exception) && (zend_is_unwind_exit(EG(exception)) || zend_is_graceful_exit(EG(exception)))) {
+		return;	/* exit() in jsonSerialize(): let it end the script */
+	}
+	for (i = chk->npath; i > 0; i--) {
+		if (i < chk->npath) {
+			smart_str_appendc(&name, '.');
+		}
+		smart_str_append(&name, chk->path[i - 1]);
+	}
+	if (chk->npath == 0) {
+		smart_str_appendc(&name, '.');
+	}
+	smart_str_0(&name);
+	ex = zend_throw_exception_ex(php_mih_template_exception_ce, 0, "the value \"%.200s%s\": %s::jsonSerialize() %s",
+		ZSTR_VAL(name.s), ZSTR_LEN(name.s) > 200 ? "..." : "", ZSTR_VAL(chk->failed_class),
+		chk->failed_call ? "could not be called" : "threw an exception (the previous one)");
+	ZVAL_LONG(&zero, 0);
+	zend_update_property(php_mih_template_exception_ce, ex, ZEND_STRL("template_line"), &zero);
+	zend_update_property(php_mih_template_exception_ce, ex, ZEND_STRL("template_column"), &zero);
+	smart_str_free(&name);
+}
+
+static void data_check_dispose(data_check *chk)
+{
+	uint32_t i;
+
+	for (i = 0; i < chk->npath; i++) {
+		zend_string_release(chk->path[i]);
+	}
+	if (chk->path) {
+		efree(chk->path);
+	}
+	if (chk->failed_class) {
+		zend_string_release(chk->failed_class);
+	}
+}
+
 zend_result php_mih_tpl_data_init(php_mih_tpl_data *d, zval *data, uint32_t argnum)
 {
-	if (check_value(data, argnum, 0) != SUCCESS) {
+	data_check chk = { &d->ctx, argnum, NULL, false, NULL, 0, 0 };
+	zend_result rc;
+
+	memset(&d->ctx, 0, sizeof(d->ctx));
+	rc = check_value(&chk, data, 0, false);
+	if (rc != SUCCESS) {
+		if (chk.failed_class) {
+			throw_serialize_failure(&chk);
+		}
+		data_check_dispose(&chk);
+		php_mih_tpl_data_destroy(d);
 		return FAILURE;
 	}
-	memset(&d->ctx, 0, sizeof(d->ctx));
+	data_check_dispose(&chk);
 	d->root = value_handle(&d->ctx, data);
 	return SUCCESS;
 }
@@ -550,6 +742,11 @@ void php_mih_tpl_data_destroy(php_mih_tpl_data *d)
 	if (d->ctx.has_views) {
 		zend_hash_destroy(&d->ctx.views);
 		d->ctx.has_views = false;
+	}
+	/* Last: releasing objects may run destructors (PHP code). */
+	if (d->ctx.has_serialized) {
+		zend_hash_destroy(&d->ctx.serialized);
+		d->ctx.has_serialized = false;
 	}
 }
 

@@ -46,7 +46,7 @@ typedef struct worker {
 	long inflight;
 	long concurrency, per_service, limit, taken;
 	long lease;
-	int64_t run_start;             /* store seconds: one attempt per task per run */
+	char run_token[MIH_STORE_RUN_TOKEN_LEN + 1]; /* one attempt per task per run */
 	double time_limit, started;
 	long delivered, retried, dead, parked;
 	bool failed;
@@ -164,8 +164,8 @@ static int64_t next_run_after_failure(const mih_service *svc, const mih_http_res
 
 	delay = mih_retry_next_delay_ms((unsigned)(attempts - 1), (int64_t)(svc->queue_backoff * 1000.0),
 		(int64_t)(svc->queue_backoff_cap * 1000.0), has_ra, ra_ms, &rnd);
-	/* Whole seconds, rounded up: never due again within the same run, so a
-	 * queued task makes at most one attempt per worker run. */
+	/* Whole seconds, as every queue time, rounded up so that the backoff is
+	 * never shortened (the run token keeps a run from trying it again). */
 	return (mih_clock_real_ms(NULL) + delay + 999) / 1000;
 }
 
@@ -288,8 +288,11 @@ static void start_job(worker *w, worker_job *job)
 			w->idle[w->nidle++] = easy;
 		}
 		if (!easy) {
+			job->resp.outcome = MIH_HTTP_SETUP_ERROR;
 			snprintf(job->resp.error, sizeof(job->resp.error), "libcurl could not create a handle");
 		}
+		/* Not an outcome, but a probe's permit goes back. */
+		php_mih_breaker_record(w->st, svc, &job->permit, &job->resp);
 		to_dlq(w, &job->task, job->task.attempts, 0, job->resp.error, NULL, 0);
 		curl_slist_free_all(job->transfer.header_list);
 		job->transfer.header_list = NULL;
@@ -471,7 +474,7 @@ static bool claim_more(worker *w)
 	if (room == 0) {
 		return false;
 	}
-	if (mih_store_claim_due_once(w->st, room, w->lease, w->run_start, &tasks, &count, err, sizeof(err)) != 0) {
+	if (mih_store_claim_due_once(w->st, room, w->lease, w->run_token, &tasks, &count, err, sizeof(err)) != 0) {
 		store_failed(w, "could not claim tasks", err);
 		return false;
 	}
@@ -631,8 +634,12 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 		php_mih_store_throw("could not load services", w.err);
 		RETURN_THROWS();
 	}
+	if (mih_store_new_run_token(w.run_token) != 0) {
+		mih_store_service_list_free(w.services, w.nservices);
+		php_mih_throw(php_mih_store_exception_ce, 0, "the queue worker could not generate a run token");
+		RETURN_THROWS();
+	}
 	w.started = mono_now();
-	w.run_start = mih_store_now(w.st);
 	w.lease = lease_seconds(&w);
 	w.multi = curl_multi_init();
 	w.backlog = safe_emalloc(HELD_WAVES * (size_t)w.concurrency, sizeof(worker_job *), 0);

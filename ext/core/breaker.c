@@ -392,6 +392,20 @@ int mih_breaker_record(mih_breaker_state *s, const mih_breaker_config *c, int64_
 	return 1;
 }
 
+void mih_breaker_release(mih_breaker_state *s, const mih_breaker_permit *permit)
+{
+	mih_breaker_probe *p;
+
+	if (permit == NULL || permit->probe_token == 0 || permit->probe_slot >= MIH_BREAKER_MAX_PROBES
+		|| stored_status(s) != MIH_BREAKER_HALF_OPEN || permit->period != s->period) {
+		return;
+	}
+	p = &s->probes[permit->probe_slot];
+	if (p->token == permit->probe_token) {
+		memset(p, 0, sizeof(*p));
+	}
+}
+
 static uint32_t probes_in_flight(const mih_breaker_state *s, int64_t now_ms)
 {
 	uint32_t n = 0;

@@ -141,6 +141,12 @@ mih_breaker_decision mih_breaker_allow(mih_breaker_state *s, const mih_breaker_c
 int mih_breaker_record(mih_breaker_state *s, const mih_breaker_config *c, int64_t now_ms,
 	int failure, const mih_breaker_permit *permit, mih_breaker_transition *transition);
 
+/* Gives back a permit whose call ended without an outcome (refused before
+ * it said anything about the service): a probe permit's slot is free again
+ * at once instead of when it expires, so the next call may probe. Nothing
+ * else changes; a stale permit or one that is not a probe's is ignored. */
+void mih_breaker_release(mih_breaker_state *s, const mih_breaker_permit *permit);
+
 /* Read-only view (does not age the stored state). */
 void mih_breaker_info(const mih_breaker_state *s, const mih_breaker_config *c, int64_t now_ms,
 	mih_breaker_snapshot *out);

@@ -547,6 +547,47 @@ mih_net_verdict mih_net_check_port(const mih_net_policy *policy, long port, char
 
 /* ---- addresses ---- */
 
+/* The addresses a connection to which reaches this host: the loopback
+ * ranges 127.0.0.0/8 and ::1, and the unspecified ones, 0.0.0.0/8 and ::,
+ * which the kernel sends to the local host too. IPv4 in its mapped form, so
+ * ::ffff:127.0.0.1 and ::ffff:0.0.0.0 are covered as well. */
+static const struct {
+	unsigned char lo[ADDR_BYTES];
+	unsigned char hi[ADDR_BYTES];
+	int loopback;
+} local_host_ranges[] = {
+	/* 127.0.0.0/8 */
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0xff, 0xff, 0xff }, 1 },
+	/* ::1 */
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 },
+	  { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1 }, 1 },
+	/* 0.0.0.0/8 */
+	{ { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0, 0, 0 },
+	  { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0xff, 0xff, 0xff }, 0 },
+	/* :: */
+	{ { 0 }, { 0 }, 0 }
+};
+#define LOCAL_HOST_RANGES (sizeof(local_host_ranges) / sizeof(local_host_ranges[0]))
+
+static int in_range(const unsigned char addr[ADDR_BYTES], const unsigned char lo[ADDR_BYTES],
+	const unsigned char hi[ADDR_BYTES])
+{
+	return memcmp(lo, addr, ADDR_BYTES) <= 0 && memcmp(addr, hi, ADDR_BYTES) <= 0;
+}
+
+static int is_local_host(const unsigned char addr[ADDR_BYTES])
+{
+	size_t i;
+
+	for (i = 0; i < LOCAL_HOST_RANGES; i++) {
+		if (in_range(addr, local_host_ranges[i].lo, local_host_ranges[i].hi)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static const rule *find_address_rule(const mih_net_policy *policy, const unsigned char addr[ADDR_BYTES])
 {
 	size_t i;
@@ -554,9 +595,31 @@ static const rule *find_address_rule(const mih_net_policy *policy, const unsigne
 	for (i = 0; i < policy->nrules; i++) {
 		const rule *r = &policy->rules[i];
 
-		if (r->kind == RULE_ADDRESS && memcmp(r->lo, addr, ADDR_BYTES) <= 0
-				&& memcmp(addr, r->hi, ADDR_BYTES) <= 0) {
+		if (r->kind == RULE_ADDRESS && in_range(addr, r->lo, r->hi)) {
 			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The first address rule blocking any loopback address: a policy that
+ * blocks one way to this host blocks every way to it. */
+static const rule *find_loopback_rule(const mih_net_policy *policy)
+{
+	size_t i, j;
+
+	for (i = 0; i < policy->nrules; i++) {
+		const rule *r = &policy->rules[i];
+
+		if (r->kind != RULE_ADDRESS) {
+			continue;
+		}
+		for (j = 0; j < LOCAL_HOST_RANGES; j++) {
+			/* the rule's range and the loopback range overlap */
+			if (local_host_ranges[j].loopback && memcmp(r->lo, local_host_ranges[j].hi, ADDR_BYTES) <= 0
+					&& memcmp(local_host_ranges[j].lo, r->hi, ADDR_BYTES) <= 0) {
+				return r;
+			}
 		}
 	}
 	return NULL;
@@ -568,7 +631,12 @@ static mih_net_verdict check_address(const mih_net_policy *policy, const unsigne
 {
 	char text[INET6_ADDRSTRLEN];
 	const rule *r = find_address_rule(policy, addr);
+	int local = 0;
 
+	if (!r && is_local_host(addr)) {
+		r = find_loopback_rule(policy);
+		local = 1;
+	}
 	if (!r) {
 		return MIH_NET_ALLOWED;
 	}
@@ -577,7 +645,11 @@ static mih_net_verdict check_address(const mih_net_policy *policy, const unsigne
 	} else {
 		inet_ntop(AF_INET6, addr, text, sizeof(text));
 	}
-	set_err(why, whylen, "destination %s is blocked by rule \"%s\"", text, r->text);
+	if (local) {
+		set_err(why, whylen, "destination %s is this host, blocked by rule \"%s\"", text, r->text);
+	} else {
+		set_err(why, whylen, "destination %s is blocked by rule \"%s\"", text, r->text);
+	}
 	return MIH_NET_BLOCKED;
 }
 

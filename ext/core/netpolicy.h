@@ -9,6 +9,13 @@
  * "::ffff:127.0.0.1" is blocked by "127.0.0.0/8" and "::ffff:10.0.0.1" blocks
  * 10.0.0.1 as well.
  *
+ * The local host is one destination however it is addressed: a connection
+ * to the unspecified addresses 0.0.0.0/8 or :: (mapped ::ffff:0.0.0.0/104
+ * included) reaches this host as loopback does, so when any address rule
+ * covers a loopback address (127.0.0.0/8 or ::1, in any form), every one of
+ * those addresses is blocked ("destination :: is this host, blocked by rule
+ * ...").
+ *
  * Check the URL host by name with mih_net_check_host() before connecting,
  * and the address actually connected to with mih_net_check_addr() (from the
  * libcurl open-socket callback), so that a DNS name cannot get around an

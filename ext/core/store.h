@@ -31,6 +31,7 @@ enum {
 #define MIH_STORE_RESPONSE_MAX 4096   /* bytes of a response body kept in the DLQ */
 #define MIH_STORE_DEDUPE_KEY_MAX 255
 #define MIH_STORE_CLAIM_TOKEN_LEN 32
+#define MIH_STORE_RUN_TOKEN_LEN 16
 
 typedef int64_t (*mih_store_clock)(void *ctx);
 
@@ -195,12 +196,17 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
  * back the rows carrying it. Ordered by next_run, id. */
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 	mih_store_task **out, size_t *count, char *err, size_t errlen);
-/* The same for one worker run that started at run_start (store seconds): a
- * task already attempted during the run (rescheduled at or after run_start)
- * is left for the next run, so each run makes at most one attempt per task.
- * run_start 0: no such restriction. */
-int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, int64_t run_start,
+/* The same for one worker run, named by run_token (mih_store_new_run_token):
+ * a claim records the token on the task (its run_token column), and a task
+ * that carries the token is not claimed again under it, so each run makes
+ * at most one attempt per task whatever the clock says. Parking and
+ * mih_store_task_retry_now() clear the mark (neither is an attempt; "Retry
+ * now" is for the next run, even one starting in the same second). NULL:
+ * no such restriction. */
+int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, const char *run_token,
 	mih_store_task **out, size_t *count, char *err, size_t errlen);
+/* A fresh random run token, MIH_STORE_RUN_TOKEN_LEN hex digits. 0 or -1. */
+int mih_store_new_run_token(char out[MIH_STORE_RUN_TOKEN_LEN + 1]);
 /* Delivered: deletes the task if it still carries task->claim_token. */
 int mih_store_complete(mih_store *st, const mih_store_task *task, char *err, size_t errlen);
 /* Failed, will retry: sets attempts, next_run, last status/error, releases
@@ -227,7 +233,8 @@ int mih_store_task_total(mih_store *st, const mih_store_task_filter *filter, lon
 	char *err, size_t errlen);
 /* Everything, payload included. */
 int mih_store_task_get(mih_store *st, int64_t id, mih_store_task *out, char *err, size_t errlen);
-/* Due now (and unparked): DONE, NOT_FOUND, or RUNNING (left unchanged). */
+/* Due now (and unparked), and claimable by a run that already attempted
+ * it: DONE, NOT_FOUND, or RUNNING (left unchanged). */
 int mih_store_task_retry_now(mih_store *st, int64_t id, char *err, size_t errlen);
 /* DONE, NOT_FOUND, or RUNNING (not deleted). */
 int mih_store_task_delete(mih_store *st, int64_t id, char *err, size_t errlen);

@@ -171,7 +171,7 @@ static const char *const task_cols[] = {
 	"ruleid", "serviceid", "eventname", "endpoint", "http_method", "payload", "headers",
 	"eventdata", "idempotency_key", "attempts", "next_run", "status", "last_status",
 	"last_error", "claim_token", "lease_until", "timecreated", "timemodified", "userid",
-	"relateduserid", "contextid"
+	"relateduserid", "contextid", "run_token"
 };
 #define TASK_NCOLS (sizeof(task_cols) / sizeof(task_cols[0]))
 
@@ -199,6 +199,7 @@ static void task_values(const mih_store_task *t, const char *headers, int64_t no
 	v[18] = store_v_ref(t->userid);
 	v[19] = store_v_ref(t->relateduserid);
 	v[20] = store_v_ref(t->contextid);
+	v[21] = store_v_str("");
 }
 
 static int task_check(const mih_store_task *t, char *err, size_t errlen)
@@ -278,14 +279,14 @@ static void pick_random_subset(int64_t *ids, size_t n, size_t want)
  * won tasks to *out. Oldest first; after a round lost to a competitor
  * (spread), a random choice among a wider window of the oldest. */
 static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64_t lease_until,
-	int64_t run_start, mih_store_task **out, size_t *count, size_t *cap, bool *exhausted,
+	const char *run_token, mih_store_task **out, size_t *count, size_t *cap, bool *exhausted,
 	char *err, size_t errlen)
 {
-	mih_sql_value cand_params[3] = { mih_sql_int(now), mih_sql_int(now), mih_sql_int(run_start) };
-	mih_sql_value upd[6 + CLAIM_ROUND_MAX];
-	/* With run_start, a task already attempted during this worker run (it was
-	 * rescheduled after run_start) waits for the next run. */
-	const char *once = run_start > 0 ? " AND (attempts = 0 OR timemodified < ?)" : "";
+	mih_sql_value cand_params[3] = { mih_sql_int(now), mih_sql_int(now), store_v_str(run_token) };
+	mih_sql_value upd[7 + CLAIM_ROUND_MAX];
+	/* With a run token, a task this worker run claimed already (and so
+	 * attempted, or is attempting) waits for the next run. */
+	const char *once = run_token ? " AND run_token <> ?" : "";
 	char cand_sql[256];
 	char token[MIH_STORE_CLAIM_TOKEN_LEN + 1];
 	char sql[256 + CLAIM_ROUND_MAX * 2];
@@ -302,7 +303,7 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 	}
 	snprintf(cand_sql, sizeof(cand_sql), "SELECT id FROM {" T_QUEUE "} WHERE next_run <= ? AND lease_until <= ?%s"
 		" ORDER BY next_run, id", once);
-	if (store_query_ints(st, cand_sql, cand_params, run_start > 0 ? 3 : 2, 0, window, &ids, err, errlen) != 0) {
+	if (store_query_ints(st, cand_sql, cand_params, run_token ? 3 : 2, 0, window, &ids, err, errlen) != 0) {
 		return -1;
 	}
 	*exhausted = ids.count < (size_t)window;
@@ -320,15 +321,19 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 		return -1;
 	}
 	len = (size_t)snprintf(sql, sizeof(sql), "UPDATE {" T_QUEUE "} SET claim_token = ?,"
-		" lease_until = ?, timemodified = ? WHERE next_run <= ? AND lease_until <= ?%s AND id IN (", once);
-	upd[0] = store_v_str(token);
-	upd[1] = mih_sql_int(lease_until);
-	upd[2] = mih_sql_int(now);
-	upd[3] = mih_sql_int(now);
-	upd[4] = mih_sql_int(now);
-	size_t nfixed = 5;
-	if (run_start > 0) {
-		upd[nfixed++] = mih_sql_int(run_start);
+		" lease_until = ?, timemodified = ?%s WHERE next_run <= ? AND lease_until <= ?%s AND id IN (",
+		run_token ? ", run_token = ?" : "", once);
+	size_t nfixed = 0;
+	upd[nfixed++] = store_v_str(token);
+	upd[nfixed++] = mih_sql_int(lease_until);
+	upd[nfixed++] = mih_sql_int(now);
+	if (run_token) {
+		upd[nfixed++] = store_v_str(run_token);
+	}
+	upd[nfixed++] = mih_sql_int(now);
+	upd[nfixed++] = mih_sql_int(now);
+	if (run_token) {
+		upd[nfixed++] = store_v_str(run_token);
 	}
 	/* The list is padded (repeating the last id) to one of a few lengths, so
 	 * a handful of statement texts serve every claim and stay prepared. */
@@ -373,10 +378,15 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 	mih_store_task **out, size_t *count, char *err, size_t errlen)
 {
-	return mih_store_claim_due_once(st, limit, lease_seconds, 0, out, count, err, errlen);
+	return mih_store_claim_due_once(st, limit, lease_seconds, NULL, out, count, err, errlen);
 }
 
-int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, int64_t run_start,
+int mih_store_new_run_token(char out[MIH_STORE_RUN_TOKEN_LEN + 1])
+{
+	return random_hex(out, MIH_STORE_RUN_TOKEN_LEN / 2);
+}
+
+int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, const char *run_token,
 	mih_store_task **out, size_t *count, char *err, size_t errlen)
 {
 	int64_t now = mih_store_now(st);
@@ -402,7 +412,7 @@ int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, int6
 		if (want > CLAIM_ROUND_MAX) {
 			want = CLAIM_ROUND_MAX;
 		}
-		if (claim_round(st, want, idle > 0, now, now + lease_seconds, run_start, out, count, &cap,
+		if (claim_round(st, want, idle > 0, now, now + lease_seconds, run_token, out, count, &cap,
 			&exhausted, err, errlen) != 0) {
 			mih_store_task_list_free(*out, *count);
 			*out = NULL;
@@ -478,8 +488,9 @@ int mih_store_park(mih_store *st, const mih_store_task *task, int64_t next_run,
 	p[4] = mih_sql_int(mih_store_now(st));
 	p[5] = mih_sql_int(task->id);
 	p[6] = store_v_str(task->claim_token);
+	/* No attempt was made: the run may claim it again once it is due. */
 	return store_exec(st, "UPDATE {" T_QUEUE "} SET next_run = ?, status = ?, last_error = ?,"
-		" claim_token = ?, lease_until = 0, timemodified = ? WHERE id = ? AND claim_token = ?",
+		" claim_token = ?, lease_until = 0, timemodified = ?, run_token = '' WHERE id = ? AND claim_token = ?",
 		p, 7, err, errlen);
 }
 
@@ -608,7 +619,9 @@ int mih_store_task_retry_now(mih_store *st, int64_t id, char *err, size_t errlen
 	p[2] = mih_sql_int(now);
 	p[3] = mih_sql_int(id);
 	p[4] = mih_sql_int(now);
-	if (store_exec(st, "UPDATE {" T_QUEUE "} SET next_run = ?, status = ?, timemodified = ?"
+	/* "Retry now" is for the next run, even one that started this second
+	 * or one that attempted the task already. */
+	if (store_exec(st, "UPDATE {" T_QUEUE "} SET next_run = ?, status = ?, timemodified = ?, run_token = ''"
 		" WHERE id = ? AND lease_until <= ?", p, 5, err, errlen) != 0) {
 		return -1;
 	}

@@ -112,7 +112,8 @@ static const char schema[] =
 	" timemodified INTEGER NOT NULL,"
 	" userid INTEGER,"
 	" relateduserid INTEGER,"
-	" contextid INTEGER);"
+	" contextid INTEGER,"
+	" run_token TEXT NOT NULL DEFAULT '');"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_serviceid_ix"
 	" ON local_integrationhub_queue (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_next_run_ix"
@@ -743,6 +744,11 @@ static int backfill_v2(sqlite_db *d, char *err, size_t errlen)
 	return rc;
 }
 
+/* A file of schema version 2 (or 1, after migration_v2) gets what version 3
+ * added: the worker run that claimed a task (one attempt per task per run). */
+static const char migration_v3[] =
+	"ALTER TABLE local_integrationhub_queue ADD COLUMN run_token TEXT NOT NULL DEFAULT '';";
+
 /* Under BEGIN IMMEDIATE, so concurrent first opens create or migrate the
  * schema once; a failed migration leaves the file as it was. */
 static int migrate(sqlite_db *d, char *err, size_t errlen)
@@ -766,6 +772,7 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 		return -1;
 	}
 	if ((version == 1 && exec_plain(d, migration_v2, err, errlen) != 0)
+		|| (version >= 1 && version < 3 && exec_plain(d, migration_v3, err, errlen) != 0)
 		|| (version < MIH_SQLITE_SCHEMA_VERSION && exec_plain(d, schema, err, errlen) != 0)
 		|| (version == 1 && backfill_v2(d, err, errlen) != 0)) {
 		sqlite_rollback(d, NULL, 0);

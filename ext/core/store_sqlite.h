@@ -18,8 +18,9 @@ typedef enum {
 } mih_sqlite_durability;
 
 /* 1: the first schema; 2: userid, relateduserid and contextid on tasks and
- * dead letters (an older file is migrated in place when opened). */
-#define MIH_SQLITE_SCHEMA_VERSION 2
+ * dead letters; 3: local_integrationhub_queue.run_token (an older file is
+ * migrated in place when opened). */
+#define MIH_SQLITE_SCHEMA_VERSION 3
 #define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
 
 /* "full" or "normal" (case-insensitive); -1 with a message otherwise. */

@@ -238,6 +238,41 @@ TEST(probe_failure_reopens_for_full_cooldown)
 	CHECK_INT(mih_breaker_allow(&st, &c, T0 + 610000, &p, NULL, NULL), MIH_BREAKER_ALLOW_PROBE);
 }
 
+/* A probe whose call was refused before it spoke for the service gives its
+ * permit back: the next call probes at once, nothing is counted. */
+TEST(released_probe_frees_its_slot)
+{
+	mih_breaker_config c;
+	mih_breaker_permit p, again, closed_permit;
+	mih_breaker_snapshot info;
+	uint32_t failures;
+
+	fresh(&c);
+	open_at_t0(&c);
+	CHECK_INT(mih_breaker_allow(&st, &c, T0 + 300000, &p, NULL, NULL), MIH_BREAKER_ALLOW_PROBE);
+	CHECK_INT(mih_breaker_allow(&st, &c, T0 + 300001, &again, NULL, NULL), MIH_BREAKER_REJECT);
+	mih_breaker_info(&st, &c, T0 + 300001, &info);
+	failures = info.failures;
+	mih_breaker_release(&st, &p);
+	mih_breaker_info(&st, &c, T0 + 300002, &info);
+	CHECK_INT(info.state, MIH_BREAKER_HALF_OPEN);
+	CHECK_INT(info.probes_in_flight, 0);
+	CHECK_INT(info.failures, failures);
+	CHECK_INT(mih_breaker_allow(&st, &c, T0 + 300002, &again, NULL, NULL), MIH_BREAKER_ALLOW_PROBE);
+	/* Releasing the old permit again, or after its slot was re-issued, is harmless. */
+	mih_breaker_release(&st, &p);
+	mih_breaker_info(&st, &c, T0 + 300003, &info);
+	CHECK_INT(info.probes_in_flight, 1);
+	CHECK_INT(mih_breaker_record(&st, &c, T0 + 300004, 0, &again, NULL), 1);
+	CHECK_INT(status_at(&c, T0 + 300004), MIH_BREAKER_CLOSED);
+	/* A closed circuit's permit and a stale probe permit change nothing. */
+	CHECK_INT(mih_breaker_allow(&st, &c, T0 + 300005, &closed_permit, NULL, NULL), MIH_BREAKER_ALLOW);
+	mih_breaker_release(&st, &closed_permit);
+	mih_breaker_release(&st, &again);
+	mih_breaker_release(&st, NULL);
+	CHECK_INT(status_at(&c, T0 + 300006), MIH_BREAKER_CLOSED);
+}
+
 TEST(two_probes)
 {
 	mih_breaker_config c;
@@ -552,6 +587,7 @@ int main(void)
 	RUN(open_rejects_until_cooldown_then_half_open);
 	RUN(probe_success_closes);
 	RUN(probe_failure_reopens_for_full_cooldown);
+	RUN(released_probe_frees_its_slot);
 	RUN(two_probes);
 	RUN(probe_permit_expires);
 	RUN(expired_probe_outcome_ignored_even_if_slot_free);

@@ -57,11 +57,12 @@ TEST(moodle_defaults_block_private_addresses)
 {
 	static const char *const blocked[] = {
 		"127.0.0.1", "127.5.5.5", "127.255.255.255", "10.1.2.3", "172.16.0.1", "172.31.255.255",
-		"192.168.1.1", "0.0.0.0", "169.254.169.254", "::1", "::ffff:127.0.0.1", "::ffff:10.9.9.9"
+		"192.168.1.1", "0.0.0.0", "169.254.169.254", "::1", "::ffff:127.0.0.1", "::ffff:10.9.9.9",
+		"0.0.0.1", "::", "::ffff:0.0.0.0"
 	};
 	static const char *const allowed[] = {
 		"172.32.0.1", "172.15.255.255", "8.8.8.8", "169.254.169.253", "192.169.0.1", "11.0.0.1",
-		"::ffff:8.8.8.8", "2001:4860:4860::8888", "::2", "0.0.0.1"
+		"::ffff:8.8.8.8", "2001:4860:4860::8888", "::2", "1.0.0.0"
 	};
 	mih_net_policy *p = moodle_defaults();
 	size_t i;
@@ -469,6 +470,100 @@ TEST(restricted_ports_never_widen)
 	mih_net_policy_free(none);
 }
 
+/* 0.0.0.0/8 and :: reach this host as the loopback addresses do: blocking
+ * any loopback address blocks them, in every form. */
+TEST(unspecified_addresses_are_this_host)
+{
+	static const char *const local[] = {
+		"0.0.0.0", "0.1.2.3", "0.255.255.255", "::", "::ffff:0.0.0.0", "::ffff:0.255.255.255",
+		"127.0.0.1", "127.255.0.9", "::ffff:127.0.0.1", "::ffff:127.1.2.3", "::1"
+	};
+	static const char *const rules[] = { "127.0.0.0/8", "::1", "127.0.0.1", "::ffff:127.0.0.1",
+		"127.0.0.9-20", "0.0.0.0/0" };
+	static const char *const elsewhere[] = { "1.0.0.0", "::2", "::ffff:1.0.0.0", "128.0.0.0", "::127.0.0.1" };
+	size_t i, j;
+
+	for (j = 0; j < sizeof(rules) / sizeof(rules[0]); j++) {
+		mih_net_policy *p = policy_from(rules[j], "");
+
+		for (i = 0; i < sizeof(local) / sizeof(local[0]); i++) {
+			if (check_ip(p, local[i]) != MIH_NET_BLOCKED) {
+				fprintf(stderr, "%s should be blocked by \"%s\"\n", local[i], rules[j]);
+				CHECK(0);
+			}
+		}
+		for (i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]) && strcmp(rules[j], "0.0.0.0/0") != 0; i++) {
+			if (check_ip(p, elsewhere[i]) != MIH_NET_ALLOWED) {
+				fprintf(stderr, "%s should be allowed by \"%s\": %s\n", elsewhere[i], rules[j], why);
+				CHECK(0);
+			}
+		}
+		mih_net_policy_free(p);
+	}
+}
+
+TEST(this_host_is_named_in_why)
+{
+	mih_net_policy *p = policy_from("10.0.0.0/8, 127.0.0.0/8", "");
+
+	CHECK_INT(check_ip(p, "0.0.0.0"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination 0.0.0.0 is this host, blocked by rule \"127.0.0.0/8\"");
+	CHECK_INT(check_ip(p, "::"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination :: is this host, blocked by rule \"127.0.0.0/8\"");
+	CHECK_INT(check_ip(p, "::ffff:0.0.0.0"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination ::ffff:0.0.0.0 is this host, blocked by rule \"127.0.0.0/8\"");
+	CHECK_INT(check_ip(p, "::1"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination ::1 is this host, blocked by rule \"127.0.0.0/8\"");
+	/* A rule naming the address itself is reported as such. */
+	CHECK_INT(check_ip(p, "127.0.0.1"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination 127.0.0.1 is blocked by rule \"127.0.0.0/8\"");
+	mih_net_policy_free(p);
+
+	p = moodle_defaults();
+	CHECK_INT(check_ip(p, "0.0.0.0"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination 0.0.0.0 is blocked by rule \"0.0.0.0\"");
+	CHECK_INT(check_ip(p, "0.0.0.7"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination 0.0.0.7 is this host, blocked by rule \"127.0.0.0/8\"");
+	mih_net_policy_free(p);
+}
+
+TEST(this_host_by_url_literal)
+{
+	static const char *const hosts[] = { "0.0.0.0", "0", "0x0", "[::]", "[0:0:0:0:0:0:0:0]",
+		"[::ffff:0.0.0.0]", "[::ffff:0:0]", "[::%25lo]", "[::ffff:127.0.0.1]", "0.1" };
+	mih_net_policy *p = policy_from("::1", "");
+	size_t i;
+
+	for (i = 0; i < sizeof(hosts) / sizeof(hosts[0]); i++) {
+		if (check_host(p, hosts[i]) != MIH_NET_BLOCKED) {
+			fprintf(stderr, "host %s should be blocked\n", hosts[i]);
+			CHECK(0);
+		}
+	}
+	CHECK_INT(check_host(p, "[::]"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination :: is this host, blocked by rule \"::1\"");
+	CHECK_INT(check_host(p, "0"), MIH_NET_BLOCKED);
+	CHECK_STR(why, "destination 0.0.0.0 is this host, blocked by rule \"::1\"");
+	mih_net_policy_free(p);
+}
+
+TEST(this_host_allowed_without_a_loopback_rule)
+{
+	mih_net_policy *p = policy_from("10.0.0.0/8, localhost, 2001:db8::/32, 126.255.255.255, 128.0.0.0", "");
+
+	CHECK_INT(check_ip(p, "0.0.0.0"), MIH_NET_ALLOWED);
+	CHECK_INT(check_ip(p, "::"), MIH_NET_ALLOWED);
+	CHECK_INT(check_ip(p, "127.0.0.1"), MIH_NET_ALLOWED);
+	CHECK_INT(check_host(p, "[::]"), MIH_NET_ALLOWED);
+	CHECK_INT(check_host(p, "0.0.0.0"), MIH_NET_ALLOWED);
+	mih_net_policy_free(p);
+	p = policy_from("0.0.0.0", "");
+	CHECK_INT(check_ip(p, "0.0.0.0"), MIH_NET_BLOCKED);
+	CHECK_INT(check_ip(p, "::"), MIH_NET_ALLOWED);
+	CHECK_INT(check_ip(p, "127.0.0.1"), MIH_NET_ALLOWED);
+	mih_net_policy_free(p);
+}
+
 TEST(empty_policy_allows_everything)
 {
 	mih_net_policy *p = mih_net_policy_new();
@@ -549,6 +644,10 @@ int main(void)
 	RUN(no_allowed_ports_means_every_port);
 	RUN(port_lists);
 	RUN(restricted_ports_never_widen);
+	RUN(unspecified_addresses_are_this_host);
+	RUN(this_host_is_named_in_why);
+	RUN(this_host_by_url_literal);
+	RUN(this_host_allowed_without_a_loopback_rule);
 	RUN(empty_policy_allows_everything);
 	RUN(odd_socket_addresses_are_blocked);
 	RUN(null_arguments_are_errors);

@@ -291,6 +291,49 @@ TEST(schema_created_private_and_reopened)
 	remove_db(db_path);
 }
 
+/* A file written by schema version 2 (no run_token) is upgraded in place:
+ * its queued tasks keep their rows and are claimable by a run. (A version 1
+ * file, without the privacy columns too: test_store_privacy.c.) */
+TEST(schema_v2_file_is_upgraded)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "crm");
+	int64_t t1 = add_task(st, svc, "old");
+	char run[MIH_STORE_RUN_TOKEN_LEN + 1];
+	sqlite3 *raw;
+	sqlite3_stmt *stmt;
+	mih_store_task *c;
+	size_t n;
+
+	mih_store_close(st);
+	CHECK(sqlite3_open(db_path, &raw) == SQLITE_OK);
+	CHECK(sqlite3_exec(raw, "ALTER TABLE local_integrationhub_queue DROP COLUMN run_token;"
+		" PRAGMA user_version=2;", NULL, NULL, NULL) == SQLITE_OK);
+	sqlite3_close(raw);
+
+	st = open_store();
+	CHECK(st != NULL);
+	CHECK_INT(mih_store_new_run_token(run), 0);
+	CHECK_INT(mih_store_claim_due_once(st, 5, 60, run, &c, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+	CHECK_INT(n ? c[0].id : 0, t1);
+	mih_store_task_list_free(c, n);
+	mih_store_close(st);
+
+	CHECK(sqlite3_open(db_path, &raw) == SQLITE_OK);
+	CHECK(sqlite3_prepare_v2(raw, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+	CHECK_INT(sqlite3_column_int(stmt, 0), MIH_SQLITE_SCHEMA_VERSION);
+	sqlite3_finalize(stmt);
+	CHECK(sqlite3_prepare_v2(raw, "SELECT run_token FROM local_integrationhub_queue", -1, &stmt, NULL)
+		== SQLITE_OK);
+	CHECK(sqlite3_step(stmt) == SQLITE_ROW);
+	CHECK_STR((const char *)sqlite3_column_text(stmt, 0), run);
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+	remove_db(db_path);
+}
+
 /* The XMLDB file must declare exactly the SQLite schema's columns, with the
  * same NOT NULL choices, so both backends hold the same rows. */
 static char *read_install_xml(void)
@@ -987,6 +1030,87 @@ TEST(reschedule_park_and_derived_states)
 	CHECK_INT(mih_task_state_parse("", &s), 0);
 	CHECK_INT(s, MIH_TASK_ANY);
 	CHECK_INT(mih_task_state_parse("done", &s), -1);
+	finish(st);
+}
+
+/* One attempt per task per worker run, by run token rather than by the
+ * clock: the fake clock never moves here, as when everything happens within
+ * one second. */
+static size_t claim_ids(mih_store *st, const char *run, int64_t *ids, size_t max)
+{
+	mih_store_task *c;
+	size_t n, i;
+
+	CHECK_INT(mih_store_claim_due_once(st, 10, 60, run, &c, &n, err, sizeof(err)), 0);
+	for (i = 0; i < n && i < max; i++) {
+		ids[i] = c[i].id;
+	}
+	mih_store_task_list_free(c, n);
+	return n;
+}
+
+static void claim_one(mih_store *st, const char *run, mih_store_task **c)
+{
+	size_t n;
+
+	CHECK_INT(mih_store_claim_due_once(st, 1, 60, run, c, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 1);
+}
+
+TEST(claim_once_per_run)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t t1 = add_task(st, svc, "1"), ids[4];
+	char run1[MIH_STORE_RUN_TOKEN_LEN + 1], run2[MIH_STORE_RUN_TOKEN_LEN + 1];
+	char run3[MIH_STORE_RUN_TOKEN_LEN + 1];
+	mih_store_task *c, got;
+
+	CHECK_INT(mih_store_new_run_token(run1), 0);
+	CHECK_INT(mih_store_new_run_token(run2), 0);
+	CHECK_INT(mih_store_new_run_token(run3), 0);
+	CHECK_INT(strlen(run1), MIH_STORE_RUN_TOKEN_LEN);
+	CHECK(strcmp(run1, run2) != 0);
+
+	/* Attempted, due again at once: not in this run, in the next one. */
+	claim_one(st, run1, &c);
+	CHECK_INT(mih_store_reschedule(st, &c[0], 1, fake_now, 503, "HTTP 503", err, sizeof(err)), 0);
+	mih_store_task_list_free(c, 1);
+	CHECK_INT(claim_ids(st, run1, ids, 4), 0);
+	claim_one(st, run2, &c);
+	CHECK_INT(c[0].id, t1);
+	CHECK_INT(mih_store_reschedule(st, &c[0], 2, fake_now + 60, 503, "HTTP 503", err, sizeof(err)), 0);
+	mih_store_task_list_free(c, 1);
+
+	/* "Retry now": due, and for any run, the one that attempted it included. */
+	CHECK_INT(mih_store_task_retry_now(st, t1, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(mih_store_task_get(st, t1, &got, err, sizeof(err)), MIH_STORE_DONE);
+	CHECK_INT(got.state, MIH_TASK_PENDING);
+	CHECK_INT(got.attempts, 2);
+	mih_store_task_dispose(&got);
+	claim_one(st, run2, &c);
+	CHECK_INT(c[0].id, t1);
+
+	/* Parking is no attempt: the same run may claim it again once due. */
+	CHECK_INT(mih_store_park(st, &c[0], fake_now, "circuit open", err, sizeof(err)), 0);
+	mih_store_task_list_free(c, 1);
+	claim_one(st, run2, &c);
+	CHECK_INT(c[0].id, t1);
+	mih_store_task_list_free(c, 1);
+
+	/* A lease that ran out leaves the mark: another run takes it, not this one. */
+	fake_now += 60;
+	CHECK_INT(claim_ids(st, run2, ids, 4), 0);
+	CHECK_INT(claim_ids(st, run3, ids, 4), 1);
+	CHECK_INT(ids[0], t1);
+
+	/* New tasks are for every run; claims without a token ignore marks. */
+	fake_now += 60;
+	int64_t t2 = add_task(st, svc, "2");
+	CHECK_INT(claim_ids(st, run3, ids, 4), 1);
+	CHECK_INT(ids[0], t2);
+	fake_now += 60;
+	CHECK_INT(claim_ids(st, NULL, ids, 4), 2);
 	finish(st);
 }
 
@@ -1723,6 +1847,7 @@ static void run_behaviour(void)
 	RUN(enqueue_claim_complete);
 	RUN(lease_expiry_reclaims);
 	RUN(reschedule_park_and_derived_states);
+	RUN(claim_once_per_run);
 	RUN(retry_now_and_delete);
 	RUN(to_dlq_is_atomic);
 	RUN(dlq_truncates_response_and_accepts_unqueued);
@@ -1742,6 +1867,7 @@ int main(void)
 {
 	RUN(schema_created_private_and_reopened);
 	RUN(install_xml_matches_sqlite_schema);
+	RUN(schema_v2_file_is_upgraded);
 	RUN(open_errors);
 	RUN(file_removed_refused_then_successor_used);
 	RUN(file_replaced_during_a_transaction_fails_the_commit);

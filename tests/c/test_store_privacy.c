@@ -491,7 +491,7 @@ TEST(schema_1_migrated_and_backfilled)
 			" (SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'"
 			" AND (name LIKE '%userid_ix' OR name LIKE '%contextid_ix'))", -1, &stmt, NULL) == SQLITE_OK);
 		CHECK(sqlite3_step(stmt) == SQLITE_ROW);
-		CHECK_INT(sqlite3_column_int(stmt, 0), 2);
+		CHECK_INT(sqlite3_column_int(stmt, 0), MIH_SQLITE_SCHEMA_VERSION);
 		CHECK_INT(sqlite3_column_int(stmt, 1), 6);
 		sqlite3_finalize(stmt);
 	}

@@ -61,7 +61,7 @@ attempt(fn() => $db->insert_record('local_integrationhub_svc', ['name' => 'c']))
 // char(N) lengths are enforced, text is not
 attempt(fn() => $db->insert_record('local_integrationhub_svc', ['name' => 'c', 'base_url' => 'x', 'type' => str_repeat('t', 11), 'timecreated' => 1, 'timemodified' => 1]));
 // unique indexes from install.xml
-$task = ['serviceid' => $id, 'idempotency_key' => 'msg_1', 'claim_token' => '', 'timecreated' => 1, 'timemodified' => 1, 'payload' => "a\0b"];
+$task = ['serviceid' => $id, 'idempotency_key' => 'msg_1', 'claim_token' => '', 'run_token' => '', 'timecreated' => 1, 'timemodified' => 1, 'payload' => "a\0b"];
 $tid = $db->insert_record('local_integrationhub_queue', $task);
 attempt(fn() => $db->insert_record('local_integrationhub_queue', $task));
 // binary-safe text

@@ -9,7 +9,7 @@ require __DIR__ . '/../moodle_db.inc';
 
 $file = tempnam(sys_get_temp_dir(), 'mih_fake_');
 $db = new mih_test_moodle_db($file);
-$row = fn(string $key) => ['serviceid' => 1, 'idempotency_key' => $key, 'claim_token' => '', 'timecreated' => 1, 'timemodified' => 1];
+$row = fn(string $key) => ['serviceid' => 1, 'idempotency_key' => $key, 'claim_token' => '', 'run_token' => '', 'timecreated' => 1, 'timemodified' => 1];
 $keys = fn() => implode(',', array_keys($db->get_records_sql('SELECT idempotency_key FROM {local_integrationhub_queue} ORDER BY id')));
 function attempt(callable $f): void
 {
