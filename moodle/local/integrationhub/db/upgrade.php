@@ -43,13 +43,6 @@ function xmldb_local_integrationhub_upgrade($oldversion) {
         upgrade_plugin_savepoint(true, 2026030100, 'local', 'integrationhub');
     }
 
-    if ($oldversion < 2026030200) {
-        // The queue's run_token column (the worker run that last claimed a task, so that a run attempts
-        // a task at most once and "Retry now" applies to the very next run), added from install.xml.
-        local_integrationhub_upgrade_schema();
-        upgrade_plugin_savepoint(true, 2026030200, 'local', 'integrationhub');
-    }
-
     if ($oldversion < 2026120100) {
         // Tasks and dead letters name the user and context of their event, so the privacy API finds a user's
         // rows without reading every payload. (A site coming from the PHP plugin got the columns just above.)
@@ -69,6 +62,13 @@ function xmldb_local_integrationhub_upgrade($oldversion) {
         }
         local_integrationhub_upgrade_privacy_links();
         upgrade_plugin_savepoint(true, 2026120100, 'local', 'integrationhub');
+    }
+
+    if ($oldversion < 2026120200) {
+        // The queue's run_token column (the worker run that last claimed a task, so that a run attempts
+        // a task at most once and "Retry now" applies to the very next run), added from install.xml.
+        local_integrationhub_upgrade_schema();
+        upgrade_plugin_savepoint(true, 2026120200, 'local', 'integrationhub');
     }
 
     return true;
