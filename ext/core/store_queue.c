@@ -84,7 +84,9 @@ static mih_task_state derive_state(const mih_store_task *t, int64_t now)
 	if (t->parked) {
 		return MIH_TASK_PARKED;
 	}
-	return t->next_run <= now ? MIH_TASK_PENDING : MIH_TASK_RETRYING;
+	/* As the cookbook reads them: Pending waits for its first attempt (for
+	 * cron), Failed (Retry) has failed and will try again, due or not. */
+	return t->attempts > 0 ? MIH_TASK_RETRYING : MIH_TASK_PENDING;
 }
 
 /* The columns of task_summary_select. */
@@ -512,8 +514,7 @@ static void task_state_where(store_where *w, mih_task_state state, int64_t now)
 		p[0] = mih_sql_int(now);
 		p[1] = store_v_str(STATUS_QUEUED);
 		store_where_add(w, "q.lease_until <= ? AND q.status = ?", p, 2);
-		store_where_add1(w, state == MIH_TASK_PENDING ? "q.next_run <= ?" : "q.next_run > ?",
-			mih_sql_int(now));
+		store_where_add(w, state == MIH_TASK_PENDING ? "q.attempts = 0" : "q.attempts > 0", NULL, 0);
 		break;
 	default:
 		break;
@@ -697,22 +698,22 @@ int mih_store_queue_counts_list(mih_store *st, mih_store_queue_counts **out, siz
 		"SELECT serviceid,"
 		" SUM(CASE WHEN lease_until > ? THEN 1 ELSE 0 END) AS running,"
 		" SUM(CASE WHEN lease_until <= ? AND status = ? THEN 1 ELSE 0 END) AS parked,"
-		" SUM(CASE WHEN lease_until <= ? AND status = ? AND next_run <= ? THEN 1 ELSE 0 END)"
+		" SUM(CASE WHEN lease_until <= ? AND status = ? AND attempts = 0 THEN 1 ELSE 0 END)"
 		" AS pending,"
-		" SUM(CASE WHEN lease_until <= ? AND status = ? AND next_run > ? THEN 1 ELSE 0 END)"
+		" SUM(CASE WHEN lease_until <= ? AND status = ? AND attempts > 0 THEN 1 ELSE 0 END)"
 		" AS retrying"
 		" FROM {" T_QUEUE "} GROUP BY serviceid ORDER BY serviceid";
 	int64_t now = mih_store_now(st);
-	mih_sql_value p[9] = {
+	mih_sql_value p[7] = {
 		mih_sql_int(now), mih_sql_int(now), store_v_str(STATUS_PARKED),
-		mih_sql_int(now), store_v_str(STATUS_QUEUED), mih_sql_int(now),
-		mih_sql_int(now), store_v_str(STATUS_QUEUED), mih_sql_int(now)
+		mih_sql_int(now), store_v_str(STATUS_QUEUED),
+		mih_sql_int(now), store_v_str(STATUS_QUEUED)
 	};
 	counts_ctx c = { NULL, 0, 0, err, errlen };
 
 	*out = NULL;
 	*count = 0;
-	if (st->ops->query(st->db, sql, p, 9, 0, 0, collect_counts, &c, err, errlen) != 0) {
+	if (st->ops->query(st->db, sql, p, 7, 0, 0, collect_counts, &c, err, errlen) != 0) {
 		free(c.items);
 		return -1;
 	}

@@ -1082,10 +1082,12 @@ TEST(claim_once_per_run)
 	CHECK_INT(mih_store_reschedule(st, &c[0], 2, fake_now + 60, 503, "HTTP 503", err, sizeof(err)), 0);
 	mih_store_task_list_free(c, 1);
 
-	/* "Retry now": due, and for any run, the one that attempted it included. */
+	/* "Retry now": due, and for any run, the one that attempted it included;
+	 * it has failed before, so it shows as Failed (Retry), due now. */
 	CHECK_INT(mih_store_task_retry_now(st, t1, err, sizeof(err)), MIH_STORE_DONE);
 	CHECK_INT(mih_store_task_get(st, t1, &got, err, sizeof(err)), MIH_STORE_DONE);
-	CHECK_INT(got.state, MIH_TASK_PENDING);
+	CHECK_INT(got.state, MIH_TASK_RETRYING);
+	CHECK(got.next_run <= fake_now);
 	CHECK_INT(got.attempts, 2);
 	mih_store_task_dispose(&got);
 	claim_one(st, run2, &c);

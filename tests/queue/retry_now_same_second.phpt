@@ -26,7 +26,8 @@ while (fmod(microtime(true), 1.0) > 0.2) {
 }
 $second = time();
 var_dump(mih::retry_task($id));
-echo "task: ", mih::task($id)['status'], "\n";
+$t = mih::task($id);
+echo "task: {$t['status']}, due: ", var_export($t['next_run'] <= time(), true), "\n";
 $r = mih::run_queue();
 echo "run 2: delivered={$r['delivered']} retried={$r['retried']}; task ", var_export(mih::task($id), true), "\n";
 echo "same second: ", var_export(time() === $second, true), "\n";
@@ -50,10 +51,10 @@ echo "next run: retried={$r['retried']} attempts=", mih::task($down)['attempts']
 --EXPECT--
 run 1: retried=1 status=retrying attempts=1 HTTP 503 Service Unavailable
 bool(true)
-task: pending
+task: retrying, due: true
 run 2: delivered=1 retried=0; task NULL
 same second: true
 requests: 2
-busy run: delivered=1 retried=1; /down attempts=1 status=pending
+busy run: delivered=1 retried=1; /down attempts=1 status=retrying
 requests to /down: 1
 next run: retried=1 attempts=2

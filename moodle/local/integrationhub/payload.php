@@ -78,8 +78,11 @@ echo $OUTPUT->render_from_template('local_integrationhub/payload', [
     'idempotencykey' => $item['idempotency_key'] ?? '',
     'headers' => $headers,
     'hasheaders' => !empty($headers),
-    'payload' => page::pretty_json($item['payload'] ?? ''),
+    // The bytes sent, as the cookbook promises ("exactly what JSON was generated"); a formatted view only
+    // when it differs.
     'rawpayload' => $item['payload'] ?? '',
+    'formatted' => page::pretty_json($item['payload'] ?? '') !== ($item['payload'] ?? '')
+        ? page::pretty_json($item['payload'] ?? '') : '',
     'error' => $item['error'] ?? ($item['last_error'] ?? ''),
     'response' => $item['response'] ?? '',
     'eventdata' => page::pretty_json($item['eventdata'] ?? ''),

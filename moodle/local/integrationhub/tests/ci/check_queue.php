@@ -382,7 +382,7 @@ namespace {
         }
         $crmtask = $mih::enqueue('crm', '/direct');
         [$waiting, $held] = [$taskids[0], $taskids[1]];
-        $DB->execute("UPDATE $queuetable SET next_run = ? WHERE id = ?", [time() + 600, $waiting]);
+        $DB->execute("UPDATE $queuetable SET next_run = ?, attempts = 1 WHERE id = ?", [time() + 600, $waiting]);
         $DB->execute("UPDATE $queuetable SET lease_until = ?, claim_token = ? WHERE id = ?", [time() + 600, 'worker', $held]);
         check(($mih::task($held)['status'] ?? '') === 'running' && ($mih::task($waiting)['status'] ?? '') === 'retrying',
             'queue page: a task held by a worker and one waiting for its retry');
@@ -529,7 +529,8 @@ namespace {
             'queue page: bulk retry: 1 of 3 done: ' . $result->message);
         check(str_contains($result->message, "Task $held: task $held is running") && str_contains($result->message,
             'Task 999999: There is no task 999999.'), 'queue page: bulk retry names each refused row');
-        check(($mih::task($waiting)['status'] ?? '') === 'pending' && ($mih::task($held)['status'] ?? '') === 'running',
+        check(($mih::task($waiting)['status'] ?? '') === 'retrying' && ($mih::task($waiting)['next_run'] ?? PHP_INT_MAX) <= time()
+            && ($mih::task($held)['status'] ?? '') === 'running',
             'queue page: the waiting task is due now, the held one untouched');
         $back = $r->return_url();
         check($back->params() == $get && $back->get_anchor() === null, 'queue page: the redirect keeps the filters and the page');
