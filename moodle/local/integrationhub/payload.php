@@ -59,8 +59,12 @@ if ($type === 'task') {
     throw new moodle_exception('invalidaction', 'local_integrationhub', $returnurl, s($type));
 }
 if (!$item) {
-    redirect($returnurl, get_string($type === 'task' ? 'tasknotfound' : 'deadnotfound', 'local_integrationhub', $id),
-        null, \core\output\notification::NOTIFY_ERROR);
+    redirect(
+        $returnurl,
+        get_string($type === 'task' ? 'tasknotfound' : 'deadnotfound', 'local_integrationhub', $id),
+        null,
+        \core\output\notification::NOTIFY_ERROR
+    );
 }
 
 $headers = [];

@@ -38,8 +38,11 @@ page::setup('queue', $request->url(), $request->action !== '');
 if ($request->action !== '') {
     if ($request->needs_confirmation()) {
         echo page::header('queue');
-        echo $OUTPUT->confirm($request->confirmation(),
-            $request->url(['action' => $request->action, 'confirm' => 1, 'sesskey' => sesskey()]), $request->return_url());
+        echo $OUTPUT->confirm(
+            $request->confirmation(),
+            $request->url(['action' => $request->action, 'confirm' => 1, 'sesskey' => sesskey()]),
+            $request->return_url()
+        );
         echo $OUTPUT->footer();
         exit;
     }
@@ -50,8 +53,13 @@ if ($request->action !== '') {
 $view = new queue_view($request);
 $context = $view->export(page::can_manage());
 foreach (['tpage' => 'taskpaging', 'dpage' => 'deadpaging'] as $pagevar => $key) {
-    $context[$key] = $OUTPUT->paging_bar($view->page_total($pagevar), $view->page($pagevar), queue_actions::PERPAGE,
-        $view->paging_url($pagevar), $pagevar);
+    $context[$key] = $OUTPUT->paging_bar(
+        $view->page_total($pagevar),
+        $view->page($pagevar),
+        queue_actions::PERPAGE,
+        $view->paging_url($pagevar),
+        $pagevar
+    );
 }
 
 echo page::header('queue');

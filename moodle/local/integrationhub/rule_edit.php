@@ -43,8 +43,12 @@ if ($id) {
     }
 }
 if (!mih::services()) {
-    redirect(new moodle_url('/local/integrationhub/service_edit.php'), get_string('addservicefirst', 'local_integrationhub'),
-        null, \core\output\notification::NOTIFY_INFO);
+    redirect(
+        new moodle_url('/local/integrationhub/service_edit.php'),
+        get_string('addservicefirst', 'local_integrationhub'),
+        null,
+        \core\output\notification::NOTIFY_INFO
+    );
 }
 
 $form = new rule_form($url, ['rule' => $rule]);

@@ -38,8 +38,12 @@ page::setup('rules', $url, $action !== '');
 if ($action !== '') {
     $rule = mih::rule($id);
     if (!$rule) {
-        redirect($url, get_string('rulenotfound', 'local_integrationhub', $id), null,
-            \core\output\notification::NOTIFY_ERROR);
+        redirect(
+            $url,
+            get_string('rulenotfound', 'local_integrationhub', $id),
+            null,
+            \core\output\notification::NOTIFY_ERROR
+        );
     }
     if ($action === 'delete') {
         if (optional_param('confirm', 0, PARAM_BOOL)) {
@@ -49,10 +53,14 @@ if ($action !== '') {
             redirect($url, get_string('ruledeleted', 'local_integrationhub'));
         }
         echo page::header('rules');
-        echo $OUTPUT->confirm(get_string('confirmdeleterule', 'local_integrationhub', (object)[
-                'eventname' => s($rule['eventname']), 'service' => s($rule['service'])]),
+        echo $OUTPUT->confirm(
+            get_string('confirmdeleterule', 'local_integrationhub', (object)[
+                'eventname' => s($rule['eventname']),
+                'service' => s($rule['service']),
+            ]),
             new moodle_url($url, ['action' => 'delete', 'id' => $id, 'confirm' => 1, 'sesskey' => sesskey()]),
-            $url);
+            $url
+        );
         echo $OUTPUT->footer();
         exit;
     }

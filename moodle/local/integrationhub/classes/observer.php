@@ -49,8 +49,11 @@ class observer {
         } catch (\Throwable $e) {
             // The event's own action must not fail because of the hub (the event manager does not
             // catch \Error), but a lost delivery must not go unnoticed either.
-            $message = get_string('emitfailed', 'local_integrationhub',
-                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]);
+            $message = get_string(
+                'emitfailed',
+                'local_integrationhub',
+                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]
+            );
             error_log($message);
             debugging($message, DEBUG_NORMAL);
         }

@@ -79,8 +79,12 @@ class service_form extends \moodleform {
         $mform->setType('auth_token', PARAM_RAW_TRIMMED);
         $mform->addHelpButton('auth_token', 'authtoken', 'local_integrationhub');
         if (!empty($service['auth_token'])) {
-            $mform->addElement('static', 'auth_token_current', '',
-                get_string('secretkept', 'local_integrationhub', s($service['auth_token'])));
+            $mform->addElement(
+                'static',
+                'auth_token_current',
+                '',
+                get_string('secretkept', 'local_integrationhub', s($service['auth_token']))
+            );
         }
         $mform->hideIf('auth_token', 'auth_type', 'eq', 'none');
         $mform->addElement('text', 'apikey_header', $str('apikeyheader'));
@@ -120,11 +124,19 @@ class service_form extends \moodleform {
         $mform->addElement('header', 'signingheader', $str('signing'));
         $mform->addElement('static', 'signingintro', '', $str('signing_desc'));
         foreach (array_values($service['signing_secrets'] ?? []) as $i => $masked) {
-            $mform->addElement('advcheckbox', "removesecret[$i]", get_string('secretn', 'local_integrationhub', $i + 1),
-                get_string('removesecret', 'local_integrationhub', s($masked)));
+            $mform->addElement(
+                'advcheckbox',
+                "removesecret[$i]",
+                get_string('secretn', 'local_integrationhub', $i + 1),
+                get_string('removesecret', 'local_integrationhub', s($masked))
+            );
         }
-        $mform->addElement('advcheckbox', 'generatesecret', $str('generatesecret'),
-            empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate'));
+        $mform->addElement(
+            'advcheckbox',
+            'generatesecret',
+            $str('generatesecret'),
+            empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate')
+        );
 
         $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }

@@ -36,8 +36,10 @@ class eventlist {
         if (class_exists(\report_eventlist_list_generator::class)) {
             $names = array_keys(\report_eventlist_list_generator::get_all_events_list(false));
         } else {
-            $names = array_map(fn($c) => '\\' . $c,
-                array_keys(\core_component::get_component_classes_in_namespace(null, 'event')));
+            $names = array_map(
+                fn($c) => '\\' . $c,
+                array_keys(\core_component::get_component_classes_in_namespace(null, 'event'))
+            );
         }
         // Deprecated events warn when asked for their name.
         $debug = [$CFG->debug, $CFG->debugdisplay, $CFG->debugdeveloper];

@@ -76,8 +76,10 @@ echo "lint: $linted PHP files\n";
 $doc = new DOMDocument();
 check(@$doc->load($plugin . '/db/install.xml') === true, 'db/install.xml is well-formed XML');
 $root_el = $doc->documentElement;
-check($root_el && $root_el->nodeName === 'XMLDB' && $root_el->getAttribute('PATH') === 'local/integrationhub/db',
-    'install.xml root is <XMLDB PATH="local/integrationhub/db">');
+check(
+    $root_el && $root_el->nodeName === 'XMLDB' && $root_el->getAttribute('PATH') === 'local/integrationhub/db',
+    'install.xml root is <XMLDB PATH="local/integrationhub/db">'
+);
 $xmltables = [];
 foreach ($doc->getElementsByTagName('TABLE') as $table) {
     $name = $table->getAttribute('NAME');
