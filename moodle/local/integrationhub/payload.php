@@ -42,7 +42,7 @@ if ($type === 'task') {
     $item = mih::task($id);
 } else if ($type === 'dead') {
     $item = null;
-    // dead_letters() has no lookup by id: page through until found (the DLQ is small and this is rare).
+    // No lookup by id in dead_letters(): page through until found (the DLQ is small and this is rare).
     for ($offset = 0; $item === null; $offset += 200) {
         $batch = mih::dead_letters(['limit' => 200, 'offset' => $offset]);
         foreach ($batch as $letter) {

@@ -54,7 +54,8 @@ class observer {
                 'local_integrationhub',
                 (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]
             );
-            error_log($message);
+            // Logged always, not only when debugging is on: a production site must see a lost delivery too.
+            error_log($message); // phpcs:ignore moodle.PHP.ForbiddenFunctions.FoundWithAlternative
             debugging($message, DEBUG_NORMAL);
         }
     }

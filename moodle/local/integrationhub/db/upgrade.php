@@ -23,8 +23,6 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
-defined('MOODLE_INTERNAL') || die();
-
 /**
  * Upgrades the plugin.
  *
@@ -189,12 +187,16 @@ function local_integrationhub_field_differs(database_column_info $column, xmldb_
     if ($type !== null && $column->meta_type !== $type && !($type === 'I' && $column->meta_type === 'R')) {
         return true;
     }
-    if (in_array($field->getType(), [XMLDB_TYPE_INTEGER, XMLDB_TYPE_CHAR], true)
-            && (int)$column->max_length < (int)$field->getLength()) {
+    if (
+        in_array($field->getType(), [XMLDB_TYPE_INTEGER, XMLDB_TYPE_CHAR], true)
+        && (int)$column->max_length < (int)$field->getLength()
+    ) {
         return true;
     }
-    if ($field->getType() === XMLDB_TYPE_NUMBER && ((int)$column->scale !== (int)$field->getDecimals()
-            || (int)$column->max_length < (int)$field->getLength())) {
+    if (
+        $field->getType() === XMLDB_TYPE_NUMBER
+        && ((int)$column->scale !== (int)$field->getDecimals() || (int)$column->max_length < (int)$field->getLength())
+    ) {
         return true;
     }
     if ((bool)$column->not_null !== (bool)$field->getNotNull()) {
@@ -313,7 +315,7 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
                     $payload,
                     $rule->http_method ?: 'POST'
                 );
-                // enqueue() queues a delivery without an event: the task keeps its event, rule and event data, as
+                // A delivery queued by enqueue() has no event: the task keeps its event, rule and event data, as
                 // for an emitted event, with the user and context it names.
                 $DB->update_record('local_integrationhub_queue', (object)([
                     'id' => $taskid, 'eventname' => $eventname, 'ruleid' => $rule->id, 'eventdata' => $eventjson,

@@ -107,8 +107,8 @@ class service_form extends \moodleform {
         $mform->setExpanded('resilienceheader');
         $mform->addElement('select', 'cb_mode', $str('cb_mode'), ['count' => $str('cbmodecount'), 'rate' => $str('cbmoderate')]);
         $mform->addHelpButton('cb_mode', 'cb_mode', 'local_integrationhub');
-        foreach (['cb_failure_threshold', 'cb_window', 'cb_cooldown', 'cb_min_calls', 'cb_failure_rate',
-                'cb_halfopen_probes'] as $field) {
+        $cbfields = ['cb_failure_threshold', 'cb_window', 'cb_cooldown', 'cb_min_calls', 'cb_failure_rate', 'cb_halfopen_probes'];
+        foreach ($cbfields as $field) {
             $this->add_number($field);
         }
         $mform->hideIf('cb_failure_threshold', 'cb_mode', 'neq', 'count');
@@ -275,7 +275,8 @@ class service_form extends \moodleform {
             if (trim($line) === '') {
                 continue;
             }
-            if (!preg_match('/^\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/', $line, $m)) {
+            // The name is an RFC 9110 token; \x60 is the backtick among its characters.
+            if (!preg_match('/^\s*([!#$%&\'*+.^_\x60|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/', $line, $m)) {
                 return null;
             }
             $headers[$m[1]] = $m[2];
@@ -322,7 +323,7 @@ class service_form extends \moodleform {
     public static function save(\stdClass $data, ?array $service): array {
         [$definition, $newsecret] = self::to_definition($data, $service);
         if (!$service && mih::service($definition['name'])) {
-            // save_service() updates a service of the same name: adding must not overwrite one.
+            // A service of the same name would be updated by save_service(): adding must not overwrite one.
             throw new \moodle_exception('serviceexists', 'local_integrationhub', '', s($definition['name']));
         }
         return [mih::save_service($definition), $newsecret];

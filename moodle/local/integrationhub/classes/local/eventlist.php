@@ -121,13 +121,14 @@ class eventlist {
             }
         }
         $data = [];
-        foreach (['eventname', 'component', 'action', 'target', 'objecttable', 'objectid', 'crud', 'edulevel',
-                'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid', 'relateduserid',
-                'anonymous'] as $field) {
+        $fields = ['eventname', 'component', 'action', 'target', 'objecttable', 'objectid', 'crud', 'edulevel',
+            'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid', 'relateduserid', 'anonymous'];
+        foreach ($fields as $field) {
             $data[$field] = $record->$field;
         }
-        foreach (['objectid', 'edulevel', 'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid',
-                'relateduserid', 'anonymous'] as $field) {
+        $intfields = ['objectid', 'edulevel', 'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid',
+            'relateduserid', 'anonymous'];
+        foreach ($intfields as $field) {
             $data[$field] = $data[$field] === null ? null : (int)$data[$field];
         }
         $data['other'] = $other === false ? null : $other;

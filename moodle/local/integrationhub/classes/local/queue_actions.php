@@ -77,6 +77,8 @@ class queue_actions {
     private $params;
 
     /**
+     * A request to the Queue page: its parameters cleaned (unknown ones dropped, filters normalised) and its action.
+     *
      * @param array $params page parameters (see DEFAULTS), missing ones at their defaults
      * @param string $action the requested action
      */

@@ -75,9 +75,9 @@ echo "lint: $linted PHP files\n";
 // 2. install.xml.
 $doc = new DOMDocument();
 check(@$doc->load($plugin . '/db/install.xml') === true, 'db/install.xml is well-formed XML');
-$root_el = $doc->documentElement;
+$rootel = $doc->documentElement;
 check(
-    $root_el && $root_el->nodeName === 'XMLDB' && $root_el->getAttribute('PATH') === 'local/integrationhub/db',
+    $rootel && $rootel->nodeName === 'XMLDB' && $rootel->getAttribute('PATH') === 'local/integrationhub/db',
     'install.xml root is <XMLDB PATH="local/integrationhub/db">'
 );
 $xmltables = [];
