@@ -2,7 +2,9 @@
 # The whole test suite: installs what is missing, builds, then checks the
 # generated arginfo, package.xml, the C unit tests of the Zend-free cores
 # (plain and under valgrind), a leak check of the phpt suite under valgrind,
-# and finally the phpt suite itself, whose run-tests summary ends the output.
+# the Moodle plugin (its PHP, and its JavaScript build: Node.js and npm, then
+# npm ci from its package-lock.json), and finally the phpt suite itself,
+# whose run-tests summary ends the output.
 # Exit status is non-zero on any failure.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -71,6 +73,9 @@ fi
 echo "== the Moodle plugin (lint, install.xml against the store schema, observer/binding/task over a fake \$DB)"
 $PHP -n -d extension=ctype -d extension=dom -d extension=pdo -d extension=pdo_sqlite -d extension="$MIH_ROOT/modules/mih.so" \
 	moodle/local/integrationhub/tests/ci/check.php
+
+echo "== the Moodle plugin's JavaScript (amd/build is what amd/src builds to; each file defines its named module)"
+sh scripts/build-amd.sh --check
 
 echo "== phpt suite"
 set +e

@@ -60,16 +60,29 @@ class observer {
         }
     }
 
+    /** @var string[] the integer fields of Moodle's event data */
+    private const INTEGER_FIELDS = ['objectid', 'edulevel', 'contextid', 'contextlevel', 'contextinstanceid', 'userid',
+        'courseid', 'relateduserid', 'anonymous', 'timecreated'];
+
     /**
      * The event's data plus the fields rule templates may use: ip and username.
      *
-     * Anonymous events get neither, so a rule cannot reveal who acted.
+     * The integer fields are integers: an id read from the database is a numeric string on PostgreSQL
+     * (user_created's objectid, contextinstanceid) but an int on MySQL, and a template's {{objectid}} in
+     * value position would otherwise be "5" on one site and 5 on another.
+     *
+     * Anonymous events get neither ip nor username, so a rule cannot reveal who acted.
      *
      * @param \core\event\base $event
      * @return array
      */
     public static function event_data(\core\event\base $event): array {
         $data = $event->get_data();
+        foreach (self::INTEGER_FIELDS as $field) {
+            if (isset($data[$field]) && is_string($data[$field]) && preg_match('/^-?[0-9]{1,18}$/', $data[$field])) {
+                $data[$field] = (int)$data[$field];
+            }
+        }
         if (!empty($data['anonymous'])) {
             return $data;
         }

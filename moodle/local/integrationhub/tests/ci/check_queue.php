@@ -446,13 +446,37 @@ namespace {
         $reset = new moodle_url($data['taskfilter']['reseturl']);
         check($reset->params() === ['derror' => '127.0.0.0/8'], 'queue page: "Show all" clears only the queue filter');
 
-        // The template, rendered by the extension's Mustache engine with a stand-in of core/checkbox-toggleall.
-        $toggle = '{{#master}}<input type="checkbox" id="{{id}}" data-action="toggle" data-toggle="master" '
-            . 'data-togglegroup="{{togglegroup}}">{{/master}}{{^master}}<input type="checkbox" id="{{id}}" name="{{name}}" '
-            . 'value="{{value}}" data-action="toggle" data-toggle="slave" data-togglegroup="{{togglegroup}}">{{/master}}';
+        // The template, rendered by the extension's Mustache engine with stand-ins of the core templates it
+        // includes. A partial missing from the stand-ins would render as nothing here and fail in Moodle
+        // ("the requested file could not be found"): every core partial a plugin template names must be one
+        // of Moodle 5.0's lib/templates.
+        $core = ['core/checkbox-toggleall-master', 'core/checkbox-toggleall-slave', 'core/checkbox-toggleall-master-button'];
+        foreach (glob($plugin . '/templates/*.mustache') as $template) {
+            preg_match_all('/{{>\s*([a-z_]+\/[a-z0-9_-]+)\s*}}/', file_get_contents($template), $m);
+            foreach ($m[1] as $partial) {
+                check(in_array($partial, $core, true) || (str_starts_with($partial, 'local_integrationhub/')
+                    && is_file($plugin . '/templates/' . substr($partial, 21) . '.mustache')),
+                    basename($template) . ": the partial $partial exists");
+            }
+        }
+        $partials = [
+            'core/checkbox-toggleall-master' => '<input type="checkbox" id="{{id}}" data-action="toggle" data-toggle="master" '
+                . 'data-togglegroup="{{togglegroup}}">',
+            'core/checkbox-toggleall-slave' => '<input type="checkbox" id="{{id}}" name="{{name}}" value="{{value}}" '
+                . 'data-action="toggle" data-toggle="slave" data-togglegroup="{{togglegroup}}">',
+        ];
         $data['taskpaging'] = $data['deadpaging'] = '';
-        $html = $mih::render(file_get_contents($plugin . '/templates/queue.mustache'), $data, 'html',
-            ['core/checkbox-toggleall' => $toggle]);
+        $html = $mih::render(file_get_contents($plugin . '/templates/queue.mustache'), $data, 'html', $partials);
+        $buttongroups = [];
+        $groupsdoc = new DOMDocument();
+        @$groupsdoc->loadHTML('<!DOCTYPE html><html><body>' . $html . '</body></html>');
+        foreach ((new DOMXPath($groupsdoc))->query('//*[@data-togglegroup]') as $el) {
+            $buttongroups[$el->getAttribute('data-toggle')][$el->getAttribute('data-togglegroup')] = true;
+        }
+        check(array_keys($buttongroups['action'] ?? []) === array_keys($buttongroups['master'] ?? [])
+            && array_keys($buttongroups['slave'] ?? []) === array_keys($buttongroups['master'] ?? []),
+            'queue page: select all, the row checkboxes and the bulk buttons share their toggle groups: '
+            . json_encode(array_map('array_keys', $buttongroups)));
         $doc = new DOMDocument();
         @$doc->loadHTML('<!DOCTYPE html><html><body>' . $html . '</body></html>');
         $xpath = new DOMXPath($doc);
@@ -491,7 +515,7 @@ namespace {
 
         // A viewer sees no checkboxes and no buttons.
         $viewer = $mih::render(file_get_contents($plugin . '/templates/queue.mustache'), ['canmanage' => false] + $data, 'html',
-            ['core/checkbox-toggleall' => $toggle]);
+            $partials);
         check(!str_contains($viewer, 'ids[]') && !str_contains($viewer, 'formaction'),
             'queue page: nothing to act with for a viewer');
 

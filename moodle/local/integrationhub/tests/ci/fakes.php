@@ -358,6 +358,27 @@ namespace {
         $payloads = array_map(fn($t) => $mih::task($t['id'])['payload'], $mih::tasks());
         check(in_array('{"who": "", "ip": ""}', $payloads, true), 'an anonymous event carries no username or ip');
 
+        // Ids read from the database are numeric strings on PostgreSQL: templates see them as integers.
+        $mih::save_rule(['eventname' => '\\core\\event\\user_created', 'service' => 'Slack Notifications',
+            'endpoint' => '/users/{{objectid}}', 'payload_template' => '{"id": {{objectid}}, "ctx": {{contextinstanceid}}}']);
+        $hub::rules_changed();
+        $before = array_column($mih::tasks(), 'id');
+        \local_integrationhub\observer::handle(new \core\event\user_created(['objectid' => '8', 'relateduserid' => '8',
+            'contextinstanceid' => '8']));
+        $new = array_values(array_filter($mih::tasks(), fn($t) => !in_array($t['id'], $before, true)));
+        $task = $new ? $mih::task($new[0]['id']) : null;
+        check($task && $task['payload'] === '{"id": 8, "ctx": 8}' && $task['endpoint'] === '/users/8',
+            'numeric-string ids of the event reach templates as integers: ' . ($task['payload'] ?? 'none'));
+        if ($task) {
+            $mih::delete_task($task['id']);
+        }
+        foreach ($mih::rules() as $rule) {
+            if ($rule['eventname'] === '\\core\\event\\user_created') {
+                $mih::delete_rule($rule['id']);
+            }
+        }
+        $hub::rules_changed();
+
         // The scheduled task runs the queue and prints its counts (the receiver refuses: retried).
         $CI_MTRACE = [];
         (new \local_integrationhub\task\run_queue())->execute();
