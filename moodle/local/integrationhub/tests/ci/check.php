@@ -60,7 +60,8 @@ function check(bool $ok, string $what): void {
 // The npm build's node_modules (scripts/build-amd.sh) is not part of the plugin.
 $files = new RecursiveIteratorIterator(new RecursiveCallbackFilterIterator(
     new RecursiveDirectoryIterator($plugin, FilesystemIterator::SKIP_DOTS),
-    fn($file) => $file->getFilename() !== 'node_modules'));
+    fn($file) => $file->getFilename() !== 'node_modules'
+));
 $linted = 0;
 foreach ($files as $file) {
     if ($file->getExtension() !== 'php') {
