@@ -22,6 +22,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// phpcs:ignore moodle.Files.RequireLogin.Missing -- page::setup() below calls admin_externalpage_setup().
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
@@ -42,7 +43,7 @@ if ($type === 'task') {
     $item = mih::task($id);
 } else if ($type === 'dead') {
     $item = null;
-    // dead_letters() has no lookup by id: page through until found (the DLQ is small and this is rare).
+    // No lookup by id in dead_letters(): page through until found (the DLQ is small and this is rare).
     for ($offset = 0; $item === null; $offset += 200) {
         $batch = mih::dead_letters(['limit' => 200, 'offset' => $offset]);
         foreach ($batch as $letter) {
@@ -59,8 +60,12 @@ if ($type === 'task') {
     throw new moodle_exception('invalidaction', 'local_integrationhub', $returnurl, s($type));
 }
 if (!$item) {
-    redirect($returnurl, get_string($type === 'task' ? 'tasknotfound' : 'deadnotfound', 'local_integrationhub', $id),
-        null, \core\output\notification::NOTIFY_ERROR);
+    redirect(
+        $returnurl,
+        get_string($type === 'task' ? 'tasknotfound' : 'deadnotfound', 'local_integrationhub', $id),
+        null,
+        \core\output\notification::NOTIFY_ERROR
+    );
 }
 
 $headers = [];

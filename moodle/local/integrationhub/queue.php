@@ -25,6 +25,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// phpcs:ignore moodle.Files.RequireLogin.Missing -- page::setup() below calls admin_externalpage_setup().
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
@@ -38,8 +39,11 @@ page::setup('queue', $request->url(), $request->action !== '');
 if ($request->action !== '') {
     if ($request->needs_confirmation()) {
         echo page::header('queue');
-        echo $OUTPUT->confirm($request->confirmation(),
-            $request->url(['action' => $request->action, 'confirm' => 1, 'sesskey' => sesskey()]), $request->return_url());
+        echo $OUTPUT->confirm(
+            $request->confirmation(),
+            $request->url(['action' => $request->action, 'confirm' => 1, 'sesskey' => sesskey()]),
+            $request->return_url()
+        );
         echo $OUTPUT->footer();
         exit;
     }
@@ -50,8 +54,13 @@ if ($request->action !== '') {
 $view = new queue_view($request);
 $context = $view->export(page::can_manage());
 foreach (['tpage' => 'taskpaging', 'dpage' => 'deadpaging'] as $pagevar => $key) {
-    $context[$key] = $OUTPUT->paging_bar($view->page_total($pagevar), $view->page($pagevar), queue_actions::PERPAGE,
-        $view->paging_url($pagevar), $pagevar);
+    $context[$key] = $OUTPUT->paging_bar(
+        $view->page_total($pagevar),
+        $view->page($pagevar),
+        queue_actions::PERPAGE,
+        $view->paging_url($pagevar),
+        $pagevar
+    );
 }
 
 echo page::header('queue');

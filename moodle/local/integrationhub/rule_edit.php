@@ -22,6 +22,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// phpcs:ignore moodle.Files.RequireLogin.Missing -- page::setup() below calls admin_externalpage_setup().
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
@@ -43,8 +44,12 @@ if ($id) {
     }
 }
 if (!mih::services()) {
-    redirect(new moodle_url('/local/integrationhub/service_edit.php'), get_string('addservicefirst', 'local_integrationhub'),
-        null, \core\output\notification::NOTIFY_INFO);
+    redirect(
+        new moodle_url('/local/integrationhub/service_edit.php'),
+        get_string('addservicefirst', 'local_integrationhub'),
+        null,
+        \core\output\notification::NOTIFY_INFO
+    );
 }
 
 $form = new rule_form($url, ['rule' => $rule]);

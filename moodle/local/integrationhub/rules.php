@@ -22,6 +22,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// phpcs:ignore moodle.Files.RequireLogin.Missing -- page::setup() below calls admin_externalpage_setup().
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
@@ -38,8 +39,12 @@ page::setup('rules', $url, $action !== '');
 if ($action !== '') {
     $rule = mih::rule($id);
     if (!$rule) {
-        redirect($url, get_string('rulenotfound', 'local_integrationhub', $id), null,
-            \core\output\notification::NOTIFY_ERROR);
+        redirect(
+            $url,
+            get_string('rulenotfound', 'local_integrationhub', $id),
+            null,
+            \core\output\notification::NOTIFY_ERROR
+        );
     }
     if ($action === 'delete') {
         if (optional_param('confirm', 0, PARAM_BOOL)) {
@@ -49,10 +54,14 @@ if ($action !== '') {
             redirect($url, get_string('ruledeleted', 'local_integrationhub'));
         }
         echo page::header('rules');
-        echo $OUTPUT->confirm(get_string('confirmdeleterule', 'local_integrationhub', (object)[
-                'eventname' => s($rule['eventname']), 'service' => s($rule['service'])]),
+        echo $OUTPUT->confirm(
+            get_string('confirmdeleterule', 'local_integrationhub', (object)[
+                'eventname' => s($rule['eventname']),
+                'service' => s($rule['service']),
+            ]),
             new moodle_url($url, ['action' => 'delete', 'id' => $id, 'confirm' => 1, 'sesskey' => sesskey()]),
-            $url);
+            $url
+        );
         echo $OUTPUT->footer();
         exit;
     }

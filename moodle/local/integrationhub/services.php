@@ -22,6 +22,7 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
+// phpcs:ignore moodle.Files.RequireLogin.Missing -- page::setup() below calls admin_externalpage_setup().
 require(__DIR__ . '/../../config.php');
 require_once($CFG->libdir . '/adminlib.php');
 
@@ -37,8 +38,12 @@ page::setup('services', $url, $action !== '');
 if ($action === 'delete') {
     $service = mih::service($name);
     if (!$service) {
-        redirect($url, get_string('servicenotfound', 'local_integrationhub', s($name)), null,
-            \core\output\notification::NOTIFY_ERROR);
+        redirect(
+            $url,
+            get_string('servicenotfound', 'local_integrationhub', s($name)),
+            null,
+            \core\output\notification::NOTIFY_ERROR
+        );
     }
     if (optional_param('confirm', 0, PARAM_BOOL)) {
         require_sesskey();
@@ -50,9 +55,11 @@ if ($action === 'delete') {
         }
     }
     echo page::header('services');
-    echo $OUTPUT->confirm(get_string('confirmdeleteservice', 'local_integrationhub', s($name)),
+    echo $OUTPUT->confirm(
+        get_string('confirmdeleteservice', 'local_integrationhub', s($name)),
         new moodle_url($url, ['action' => 'delete', 'name' => $name, 'confirm' => 1, 'sesskey' => sesskey()]),
-        $url);
+        $url
+    );
     echo $OUTPUT->footer();
     exit;
 }

@@ -25,8 +25,10 @@
 defined('MOODLE_INTERNAL') || die();
 
 if ($hassiteconfig || has_capability('local/integrationhub:view', context_system::instance())) {
-    $ADMIN->add('server', new admin_category('local_integrationhub',
-        new lang_string('pluginname', 'local_integrationhub')));
+    $ADMIN->add('server', new admin_category(
+        'local_integrationhub',
+        new lang_string('pluginname', 'local_integrationhub')
+    ));
 
     $pages = [
         'local_integrationhub_dashboard' => ['dashboard', '/local/integrationhub/index.php'],
@@ -35,22 +37,34 @@ if ($hassiteconfig || has_capability('local/integrationhub:view', context_system
         'local_integrationhub_queue' => ['queue', '/local/integrationhub/queue.php'],
     ];
     foreach ($pages as $name => [$string, $path]) {
-        $ADMIN->add('local_integrationhub', new admin_externalpage($name,
-            new lang_string($string, 'local_integrationhub'), new moodle_url($path), 'local/integrationhub:view'));
+        $ADMIN->add('local_integrationhub', new admin_externalpage(
+            $name,
+            new lang_string($string, 'local_integrationhub'),
+            new moodle_url($path),
+            'local/integrationhub:view'
+        ));
     }
 
-    $settings = new admin_settingpage('local_integrationhub_settings',
-        new lang_string('settings', 'local_integrationhub'), 'moodle/site:config');
+    $settings = new admin_settingpage(
+        'local_integrationhub_settings',
+        new lang_string('settings', 'local_integrationhub'),
+        'moodle/site:config'
+    );
     if ($ADMIN->fulltree) {
-        $settings->add(new admin_setting_description('local_integrationhub/extension',
+        $settings->add(new admin_setting_description(
+            'local_integrationhub/extension',
             new lang_string('extensionstatus', 'local_integrationhub'),
             \local_integrationhub\local\hub::available()
                 ? get_string('extensionloaded', 'local_integrationhub', \local_integrationhub\mih::version())
-                : get_string('extensionmissing', 'local_integrationhub')));
-        $settings->add(new admin_setting_configtext('local_integrationhub/queuetimelimit',
+                : get_string('extensionmissing', 'local_integrationhub')
+        ));
+        $settings->add(new admin_setting_configtext(
+            'local_integrationhub/queuetimelimit',
             new lang_string('queuetimelimit', 'local_integrationhub'),
             new lang_string('queuetimelimit_desc', 'local_integrationhub'),
-            \local_integrationhub\task\run_queue::DEFAULT_TIME_LIMIT, PARAM_INT));
+            \local_integrationhub\task\run_queue::DEFAULT_TIME_LIMIT,
+            PARAM_INT
+        ));
     }
     $ADMIN->add('local_integrationhub', $settings);
 }

@@ -49,9 +49,13 @@ class observer {
         } catch (\Throwable $e) {
             // The event's own action must not fail because of the hub (the event manager does not
             // catch \Error), but a lost delivery must not go unnoticed either.
-            $message = get_string('emitfailed', 'local_integrationhub',
-                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]);
-            error_log($message);
+            $message = get_string(
+                'emitfailed',
+                'local_integrationhub',
+                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]
+            );
+            // Logged always, not only when debugging is on: a production site must see a lost delivery too.
+            error_log($message); // phpcs:ignore moodle.PHP.ForbiddenFunctions.FoundWithAlternative
             debugging($message, DEBUG_NORMAL);
         }
     }

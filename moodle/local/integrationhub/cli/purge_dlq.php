@@ -31,7 +31,9 @@ use local_integrationhub\local\hub;
 use local_integrationhub\mih;
 
 [$options, $unrecognised] = cli_get_params(
-    ['help' => false, 'id' => 0, 'all' => false, 'service' => '', 'eventname' => ''], ['h' => 'help']);
+    ['help' => false, 'id' => 0, 'all' => false, 'service' => '', 'eventname' => ''],
+    ['h' => 'help']
+);
 if ($unrecognised) {
     cli_error(get_string('cliunknowoption', 'admin', implode("\n  ", $unrecognised)));
 }

@@ -23,8 +23,6 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
-defined('MOODLE_INTERNAL') || die();
-
 /**
  * Upgrades the plugin.
  *
@@ -189,12 +187,16 @@ function local_integrationhub_field_differs(database_column_info $column, xmldb_
     if ($type !== null && $column->meta_type !== $type && !($type === 'I' && $column->meta_type === 'R')) {
         return true;
     }
-    if (in_array($field->getType(), [XMLDB_TYPE_INTEGER, XMLDB_TYPE_CHAR], true)
-            && (int)$column->max_length < (int)$field->getLength()) {
+    if (
+        in_array($field->getType(), [XMLDB_TYPE_INTEGER, XMLDB_TYPE_CHAR], true)
+        && (int)$column->max_length < (int)$field->getLength()
+    ) {
         return true;
     }
-    if ($field->getType() === XMLDB_TYPE_NUMBER && ((int)$column->scale !== (int)$field->getDecimals()
-            || (int)$column->max_length < (int)$field->getLength())) {
+    if (
+        $field->getType() === XMLDB_TYPE_NUMBER
+        && ((int)$column->scale !== (int)$field->getDecimals() || (int)$column->max_length < (int)$field->getLength())
+    ) {
         return true;
     }
     if ((bool)$column->not_null !== (bool)$field->getNotNull()) {
@@ -220,8 +222,12 @@ function local_integrationhub_upgrade_rows(): void {
     }
     // New list columns arrive NULL, which the store reads as empty lists: give the PHP plugin's services
     // the extension's defaults (encoded as the store writes them: 5 stands for the class 5xx).
-    $DB->set_field_select('local_integrationhub_svc', 'retry_statuses', '[408,425,429,500,502,503,504]',
-        'retry_statuses IS NULL');
+    $DB->set_field_select(
+        'local_integrationhub_svc',
+        'retry_statuses',
+        '[408,425,429,500,502,503,504]',
+        'retry_statuses IS NULL'
+    );
     $DB->set_field_select('local_integrationhub_svc', 'cb_failure_statuses', '[5,429]', 'cb_failure_statuses IS NULL');
     $DB->set_field_select('local_integrationhub_svc', 'headers', '{}', 'headers IS NULL');
     $DB->set_field_select('local_integrationhub_svc', 'signing_secrets', '[]', 'signing_secrets IS NULL');
@@ -241,8 +247,11 @@ function local_integrationhub_upgrade_rows(): void {
                 \local_integrationhub\mih::check_template((string)$rule->endpoint, 'url');
             } catch (\local_integrationhub\template_exception $e) {
                 $DB->set_field('local_integrationhub_rules', 'enabled', 0, ['id' => $rule->id]);
-                mtrace(get_string('upgradetemplate', 'local_integrationhub',
-                    (object)['id' => $rule->id, 'eventname' => $rule->eventname, 'error' => $e->getMessage()]));
+                mtrace(get_string(
+                    'upgradetemplate',
+                    'local_integrationhub',
+                    (object)['id' => $rule->id, 'eventname' => $rule->eventname, 'error' => $e->getMessage()]
+                ));
             }
         }
     }
@@ -250,8 +259,12 @@ function local_integrationhub_upgrade_rows(): void {
     // Dead letters: the endpoint and method come from the rule of that event and service, as the PHP
     // plugin's replay looked them up; each gets the idempotency key a replay sends.
     foreach ($DB->get_records('local_integrationhub_dlq', ['idempotency_key' => null]) as $letter) {
-        $rule = $DB->get_record('local_integrationhub_rules',
-            ['serviceid' => $letter->serviceid, 'eventname' => $letter->eventname], '*', IGNORE_MULTIPLE);
+        $rule = $DB->get_record(
+            'local_integrationhub_rules',
+            ['serviceid' => $letter->serviceid, 'eventname' => $letter->eventname],
+            '*',
+            IGNORE_MULTIPLE
+        );
         $update = (object)[
             'id' => $letter->id,
             'idempotency_key' => 'msg_' . bin2hex(random_bytes(16)),
@@ -296,9 +309,13 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
                 $payload = trim((string)$rule->payload_template) === ''
                     ? $eventjson
                     : \local_integrationhub\mih::render($rule->payload_template, $eventdata, 'json');
-                $taskid = \local_integrationhub\mih::enqueue($service->name, $rule->endpoint ?: '/', $payload,
-                    $rule->http_method ?: 'POST');
-                // enqueue() queues a delivery without an event: the task keeps its event, rule and event data, as
+                $taskid = \local_integrationhub\mih::enqueue(
+                    $service->name,
+                    $rule->endpoint ?: '/',
+                    $payload,
+                    $rule->http_method ?: 'POST'
+                );
+                // A delivery queued by enqueue() has no event: the task keeps its event, rule and event data, as
                 // for an emitted event, with the user and context it names.
                 $DB->update_record('local_integrationhub_queue', (object)([
                     'id' => $taskid, 'eventname' => $eventname, 'ruleid' => $rule->id, 'eventdata' => $eventjson,

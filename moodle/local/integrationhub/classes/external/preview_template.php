@@ -53,8 +53,10 @@ class preview_template extends external_api {
      * @return array
      */
     public static function execute(string $eventname, string $template, string $endpoint = ''): array {
-        $params = self::validate_parameters(self::execute_parameters(),
-            ['eventname' => $eventname, 'template' => $template, 'endpoint' => $endpoint]);
+        $params = self::validate_parameters(
+            self::execute_parameters(),
+            ['eventname' => $eventname, 'template' => $template, 'endpoint' => $endpoint]
+        );
         $context = \context_system::instance();
         self::validate_context($context);
         require_capability('local/integrationhub:manage', $context);

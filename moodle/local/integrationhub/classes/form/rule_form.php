@@ -53,8 +53,13 @@ class rule_form extends \moodleform {
         if ($rule && !isset($events[$rule['eventname']])) {
             $events[$rule['eventname']] = $rule['eventname'];
         }
-        $mform->addElement('autocomplete', 'eventname', $str('event'), ['' => ''] + $events,
-            ['noselectionstring' => $str('chooseevent')]);
+        $mform->addElement(
+            'autocomplete',
+            'eventname',
+            $str('event'),
+            ['' => ''] + $events,
+            ['noselectionstring' => $str('chooseevent')]
+        );
         $mform->addRule('eventname', null, 'required', null, 'client');
         $mform->addHelpButton('eventname', 'event', 'local_integrationhub');
 
@@ -69,8 +74,12 @@ class rule_form extends \moodleform {
         $mform->setType('endpoint', PARAM_RAW);
         $mform->addHelpButton('endpoint', 'endpoint', 'local_integrationhub');
         $mform->addElement('select', 'method', $str('method'), array_combine(self::METHODS, self::METHODS));
-        $mform->addElement('textarea', 'payload_template', $str('payloadtemplate'),
-            ['rows' => 10, 'cols' => 80, 'class' => 'text-monospace', 'spellcheck' => 'false']);
+        $mform->addElement(
+            'textarea',
+            'payload_template',
+            $str('payloadtemplate'),
+            ['rows' => 10, 'cols' => 80, 'class' => 'text-monospace', 'spellcheck' => 'false']
+        );
         $mform->setType('payload_template', PARAM_RAW);
         $mform->addHelpButton('payload_template', 'payloadtemplate', 'local_integrationhub');
         $mform->addElement('textarea', 'headers', $str('headers'), ['rows' => 2, 'cols' => 60]);

@@ -79,8 +79,12 @@ class service_form extends \moodleform {
         $mform->setType('auth_token', PARAM_RAW_TRIMMED);
         $mform->addHelpButton('auth_token', 'authtoken', 'local_integrationhub');
         if (!empty($service['auth_token'])) {
-            $mform->addElement('static', 'auth_token_current', '',
-                get_string('secretkept', 'local_integrationhub', s($service['auth_token'])));
+            $mform->addElement(
+                'static',
+                'auth_token_current',
+                '',
+                get_string('secretkept', 'local_integrationhub', s($service['auth_token']))
+            );
         }
         $mform->hideIf('auth_token', 'auth_type', 'eq', 'none');
         $mform->addElement('text', 'apikey_header', $str('apikeyheader'));
@@ -103,8 +107,8 @@ class service_form extends \moodleform {
         $mform->setExpanded('resilienceheader');
         $mform->addElement('select', 'cb_mode', $str('cb_mode'), ['count' => $str('cbmodecount'), 'rate' => $str('cbmoderate')]);
         $mform->addHelpButton('cb_mode', 'cb_mode', 'local_integrationhub');
-        foreach (['cb_failure_threshold', 'cb_window', 'cb_cooldown', 'cb_min_calls', 'cb_failure_rate',
-                'cb_halfopen_probes'] as $field) {
+        $cbfields = ['cb_failure_threshold', 'cb_window', 'cb_cooldown', 'cb_min_calls', 'cb_failure_rate', 'cb_halfopen_probes'];
+        foreach ($cbfields as $field) {
             $this->add_number($field);
         }
         $mform->hideIf('cb_failure_threshold', 'cb_mode', 'neq', 'count');
@@ -120,11 +124,19 @@ class service_form extends \moodleform {
         $mform->addElement('header', 'signingheader', $str('signing'));
         $mform->addElement('static', 'signingintro', '', $str('signing_desc'));
         foreach (array_values($service['signing_secrets'] ?? []) as $i => $masked) {
-            $mform->addElement('advcheckbox', "removesecret[$i]", get_string('secretn', 'local_integrationhub', $i + 1),
-                get_string('removesecret', 'local_integrationhub', s($masked)));
+            $mform->addElement(
+                'advcheckbox',
+                "removesecret[$i]",
+                get_string('secretn', 'local_integrationhub', $i + 1),
+                get_string('removesecret', 'local_integrationhub', s($masked))
+            );
         }
-        $mform->addElement('advcheckbox', 'generatesecret', $str('generatesecret'),
-            empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate'));
+        $mform->addElement(
+            'advcheckbox',
+            'generatesecret',
+            $str('generatesecret'),
+            empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate')
+        );
 
         $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }
@@ -263,7 +275,8 @@ class service_form extends \moodleform {
             if (trim($line) === '') {
                 continue;
             }
-            if (!preg_match('/^\s*([!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/', $line, $m)) {
+            // The name is an RFC 9110 token; \x60 is the backtick among its characters.
+            if (!preg_match('/^\s*([!#$%&\'*+.^_\x60|~0-9A-Za-z-]+)\s*:\s*(.*?)\s*$/', $line, $m)) {
                 return null;
             }
             $headers[$m[1]] = $m[2];
@@ -310,7 +323,7 @@ class service_form extends \moodleform {
     public static function save(\stdClass $data, ?array $service): array {
         [$definition, $newsecret] = self::to_definition($data, $service);
         if (!$service && mih::service($definition['name'])) {
-            // save_service() updates a service of the same name: adding must not overwrite one.
+            // A service of the same name would be updated by save_service(): adding must not overwrite one.
             throw new \moodle_exception('serviceexists', 'local_integrationhub', '', s($definition['name']));
         }
         return [mih::save_service($definition), $newsecret];

@@ -36,8 +36,10 @@ class eventlist {
         if (class_exists(\report_eventlist_list_generator::class)) {
             $names = array_keys(\report_eventlist_list_generator::get_all_events_list(false));
         } else {
-            $names = array_map(fn($c) => '\\' . $c,
-                array_keys(\core_component::get_component_classes_in_namespace(null, 'event')));
+            $names = array_map(
+                fn($c) => '\\' . $c,
+                array_keys(\core_component::get_component_classes_in_namespace(null, 'event'))
+            );
         }
         // Deprecated events warn when asked for their name.
         $debug = [$CFG->debug, $CFG->debugdisplay, $CFG->debugdeveloper];
@@ -119,13 +121,14 @@ class eventlist {
             }
         }
         $data = [];
-        foreach (['eventname', 'component', 'action', 'target', 'objecttable', 'objectid', 'crud', 'edulevel',
-                'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid', 'relateduserid',
-                'anonymous'] as $field) {
+        $fields = ['eventname', 'component', 'action', 'target', 'objecttable', 'objectid', 'crud', 'edulevel',
+            'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid', 'relateduserid', 'anonymous'];
+        foreach ($fields as $field) {
             $data[$field] = $record->$field;
         }
-        foreach (['objectid', 'edulevel', 'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid',
-                'relateduserid', 'anonymous'] as $field) {
+        $intfields = ['objectid', 'edulevel', 'contextid', 'contextlevel', 'contextinstanceid', 'userid', 'courseid',
+            'relateduserid', 'anonymous'];
+        foreach ($intfields as $field) {
             $data[$field] = $data[$field] === null ? null : (int)$data[$field];
         }
         $data['other'] = $other === false ? null : $other;

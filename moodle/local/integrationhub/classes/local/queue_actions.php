@@ -77,6 +77,8 @@ class queue_actions {
     private $params;
 
     /**
+     * A request to the Queue page: its parameters cleaned (unknown ones dropped, filters normalised) and its action.
+     *
      * @param array $params page parameters (see DEFAULTS), missing ones at their defaults
      * @param string $action the requested action
      */
@@ -305,8 +307,11 @@ class queue_actions {
         if ($this->dead_filter() === []) {
             return get_string($replay ? 'confirmreplayall' : 'confirmpurge', 'local_integrationhub');
         }
-        return get_string($replay ? 'confirmreplayallfiltered' : 'confirmpurgefiltered', 'local_integrationhub',
-            $this->count_dead_letters());
+        return get_string(
+            $replay ? 'confirmreplayallfiltered' : 'confirmpurgefiltered',
+            'local_integrationhub',
+            $this->count_dead_letters()
+        );
     }
 
     /**
@@ -352,8 +357,10 @@ class queue_actions {
         try {
             $replay = $this->action === 'replayall';
             $count = $filter === null ? 0 : ($replay ? mih::replay_all($filter) : mih::purge_dead_letters($filter));
-            return self::result(get_string($replay ? 'replayedall' : 'purged', 'local_integrationhub', $count),
-                notification::NOTIFY_SUCCESS);
+            return self::result(
+                get_string($replay ? 'replayedall' : 'purged', 'local_integrationhub', $count),
+                notification::NOTIFY_SUCCESS
+            );
         } catch (\local_integrationhub\exception $e) {
             return self::result(s($e->getMessage()), notification::NOTIFY_ERROR);
         }
@@ -384,14 +391,20 @@ class queue_actions {
                     : self::result(get_string($donestring, 'local_integrationhub', $outcome), notification::NOTIFY_SUCCESS);
             }
             if (is_string($outcome)) {
-                $failures[] = get_string($table === 'task' ? 'bulktaskfailed' : 'bulkdeadfailed', 'local_integrationhub',
-                    (object)['id' => $id, 'error' => s($outcome)]);
+                $failures[] = get_string(
+                    $table === 'task' ? 'bulktaskfailed' : 'bulkdeadfailed',
+                    'local_integrationhub',
+                    (object)['id' => $id, 'error' => s($outcome)]
+                );
             } else {
                 $done++;
             }
         }
-        $summary = get_string(self::BULK_DONE[$this->action], 'local_integrationhub',
-            (object)['done' => $done, 'total' => count($ids)]);
+        $summary = get_string(
+            self::BULK_DONE[$this->action],
+            'local_integrationhub',
+            (object)['done' => $done, 'total' => count($ids)]
+        );
         $type = !$failures ? notification::NOTIFY_SUCCESS : ($done ? notification::NOTIFY_WARNING : notification::NOTIFY_ERROR);
         return self::result(implode('<br>', array_merge([$summary], $failures)), $type);
     }

@@ -173,8 +173,12 @@ class queue_view {
             'lasterror' => $task['last_error'],
             'running' => $task['status'] === 'running',
             'payloadurl' => $this->payload_url('task', $id),
-            'checkbox' => self::checkbox('local_integrationhub-tasks', 'local_integrationhub-task-' . $id, $id,
-                get_string('selecttask', 'local_integrationhub', $id)),
+            'checkbox' => self::checkbox(
+                'local_integrationhub-tasks',
+                'local_integrationhub-task-' . $id,
+                $id,
+                get_string('selecttask', 'local_integrationhub', $id)
+            ),
             'retryurl' => $this->request->url(['action' => 'retry', 'id' => $id])->out(false),
             'deleteurl' => $this->request->url(['action' => 'deletetask', 'id' => $id])->out(false),
         ];
@@ -197,8 +201,12 @@ class queue_view {
             'error' => $letter['error'],
             'failedat' => page::date($letter['failed_at']),
             'payloadurl' => $this->payload_url('dead', $id),
-            'checkbox' => self::checkbox('local_integrationhub-dead', 'local_integrationhub-dead-' . $id, $id,
-                get_string('selectdead', 'local_integrationhub', $id)),
+            'checkbox' => self::checkbox(
+                'local_integrationhub-dead',
+                'local_integrationhub-dead-' . $id,
+                $id,
+                get_string('selectdead', 'local_integrationhub', $id)
+            ),
             'replayurl' => $this->request->url(['action' => 'replay', 'id' => $id], 'dlq')->out(false),
             'deleteurl' => $this->request->url(['action' => 'deletedead', 'id' => $id], 'dlq')->out(false),
         ];
@@ -212,8 +220,10 @@ class queue_view {
      * @return string
      */
     private function payload_url(string $type, int $id): string {
-        return (new \moodle_url('/local/integrationhub/payload.php',
-            ['type' => $type, 'id' => $id] + $this->request->params()))->out(false);
+        return (new \moodle_url(
+            '/local/integrationhub/payload.php',
+            ['type' => $type, 'id' => $id] + $this->request->params()
+        ))->out(false);
     }
 
     /**

@@ -17,9 +17,12 @@
 namespace local_integrationhub\privacy;
 
 use core_privacy\local\metadata\collection;
+use core_privacy\local\metadata\provider as metadata_provider;
 use core_privacy\local\request\approved_contextlist;
 use core_privacy\local\request\approved_userlist;
 use core_privacy\local\request\contextlist;
+use core_privacy\local\request\core_userlist_provider;
+use core_privacy\local\request\plugin\provider as plugin_provider;
 use core_privacy\local\request\transform;
 use core_privacy\local\request\userlist;
 use core_privacy\local\request\writer;
@@ -43,11 +46,7 @@ use local_integrationhub\mih;
  * @copyright  2025 Integration Hub contributors
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
-class provider implements
-        \core_privacy\local\metadata\provider,
-        \core_privacy\local\request\plugin\provider,
-        \core_privacy\local\request\core_userlist_provider {
-
+class provider implements core_userlist_provider, metadata_provider, plugin_provider {
     /**
      * Describes the data sent away and stored.
      *
@@ -163,12 +162,16 @@ class provider implements
             }
             $writer = writer::with_context(\context::instance_by_id($contextid));
             if (!empty($data['tasks'])) {
-                $writer->export_data([get_string('privacy:path:queue', 'local_integrationhub')],
-                    (object)['deliveries' => $data['tasks']]);
+                $writer->export_data(
+                    [get_string('privacy:path:queue', 'local_integrationhub')],
+                    (object)['deliveries' => $data['tasks']]
+                );
             }
             if (!empty($data['deadletters'])) {
-                $writer->export_data([get_string('privacy:path:dlq', 'local_integrationhub')],
-                    (object)['deliveries' => $data['deadletters']]);
+                $writer->export_data(
+                    [get_string('privacy:path:dlq', 'local_integrationhub')],
+                    (object)['deliveries' => $data['deadletters']]
+                );
             }
         }
     }
@@ -254,8 +257,10 @@ class provider implements
             return [(int)$context->id];
         }
         $rawids ??= mih::privacy_contexts();
-        return array_values(array_filter($rawids,
-            fn($rawid) => (int)self::context_of($rawid)->id === (int)$context->id));
+        return array_values(array_filter(
+            $rawids,
+            fn($rawid) => (int)self::context_of($rawid)->id === (int)$context->id
+        ));
     }
 
     /**

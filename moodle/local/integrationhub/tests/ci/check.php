@@ -60,7 +60,8 @@ function check(bool $ok, string $what): void {
 // The npm build's node_modules (scripts/build-amd.sh) is not part of the plugin.
 $files = new RecursiveIteratorIterator(new RecursiveCallbackFilterIterator(
     new RecursiveDirectoryIterator($plugin, FilesystemIterator::SKIP_DOTS),
-    fn($file) => $file->getFilename() !== 'node_modules'));
+    fn($file) => $file->getFilename() !== 'node_modules'
+));
 $linted = 0;
 foreach ($files as $file) {
     if ($file->getExtension() !== 'php') {
@@ -78,9 +79,11 @@ echo "lint: $linted PHP files\n";
 // 2. install.xml.
 $doc = new DOMDocument();
 check(@$doc->load($plugin . '/db/install.xml') === true, 'db/install.xml is well-formed XML');
-$root_el = $doc->documentElement;
-check($root_el && $root_el->nodeName === 'XMLDB' && $root_el->getAttribute('PATH') === 'local/integrationhub/db',
-    'install.xml root is <XMLDB PATH="local/integrationhub/db">');
+$rootel = $doc->documentElement;
+check(
+    $rootel && $rootel->nodeName === 'XMLDB' && $rootel->getAttribute('PATH') === 'local/integrationhub/db',
+    'install.xml root is <XMLDB PATH="local/integrationhub/db">'
+);
 $xmltables = [];
 foreach ($doc->getElementsByTagName('TABLE') as $table) {
     $name = $table->getAttribute('NAME');

@@ -29,7 +29,8 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
-// phpcs:disable
+// Run by check.php without Moodle: no config.php, no MOODLE_INTERNAL.
+// phpcs:disable moodle.Files.MoodleInternal.MoodleInternalGlobalState
 
 require_once(__DIR__ . '/privacy_fakes.php');
 require_once($plugin . '/classes/privacy/provider.php');
@@ -90,7 +91,10 @@ function local_integrationhub_ci_users(int $contextid): array {
 function local_integrationhub_ci_export(int $userid, array $contextids): array {
     \core_privacy\local\request\writer::reset();
     \local_integrationhub\privacy\provider::export_user_data(new \core_privacy\local\request\approved_contextlist(
-        (object)['id' => $userid], 'local_integrationhub', $contextids));
+        (object)['id' => $userid],
+        'local_integrationhub',
+        $contextids
+    ));
     return \core_privacy\local\request\writer::with_context(\context_system::instance())->exported;
 }
 
@@ -106,7 +110,7 @@ function local_integrationhub_ci_privacy(): void {
     $dlq = get_string('privacy:path:dlq', 'local_integrationhub');
 
     $file = tempnam(sys_get_temp_dir(), 'mihciprivacy');
-    $DB = new class($file) extends mih_test_moodle_db {
+    $DB = new class ($file) extends mih_test_moodle_db {
         /** @var int as moodle_database::$inorequaluniqueindex */
         private $inorequal = 1;
 
@@ -153,8 +157,15 @@ function local_integrationhub_ci_privacy(): void {
          * @param int $limitnum
          * @return array
          */
-        public function get_records_select($table, $select, ?array $params = null, $sort = '', $fields = '*',
-                $limitfrom = 0, $limitnum = 0) {
+        public function get_records_select(
+            $table,
+            $select,
+            ?array $params = null,
+            $sort = '',
+            $fields = '*',
+            $limitfrom = 0,
+            $limitnum = 0
+        ) {
             $sql = "SELECT $fields FROM {" . $table . '}' . ($select ? " WHERE $select" : '') . ($sort ? " ORDER BY $sort" : '');
             return $this->get_records_sql($sql, $params, $limitfrom, $limitnum);
         }
@@ -196,9 +207,15 @@ function local_integrationhub_ci_privacy(): void {
     check(array_keys($items) === ['externalservices', 'local_integrationhub_queue', 'local_integrationhub_dlq',
         'local_integrationhub_log'], 'privacy: metadata names the external services and the three tables');
     foreach (['local_integrationhub_queue', 'local_integrationhub_dlq'] as $table) {
-        check(isset($items[$table]['fields']['userid'], $items[$table]['fields']['relateduserid'],
-            $items[$table]['fields']['payload'], $items[$table]['fields']['eventdata']),
-            "privacy: $table declares userid, relateduserid, payload and eventdata");
+        check(
+            isset(
+                $items[$table]['fields']['userid'],
+                $items[$table]['fields']['relateduserid'],
+                $items[$table]['fields']['payload'],
+                $items[$table]['fields']['eventdata']
+            ),
+            "privacy: $table declares userid, relateduserid, payload and eventdata"
+        );
     }
 
     // Port 1 refuses: "again" retries (its tasks stay queued), "once" gives up at once (a dead letter).
@@ -211,8 +228,8 @@ function local_integrationhub_ci_privacy(): void {
     $emit = fn(array $data) => $mih::emit($data['eventname'], $data);
     $emit(local_integrationhub_ci_event('user_loggedin', 2, null, 30, 'ana'));
     $emit(local_integrationhub_ci_event('user_loggedin', 5, null, 40, 'maria'));
-    $emit(local_integrationhub_ci_event('user_updated', 2, 5, 40, 'ana'));       // ana edits maria's profile
-    $emit(local_integrationhub_ci_event('user_loggedin', 5, null, 99, 'maria')); // a context deleted since
+    $emit(local_integrationhub_ci_event('user_updated', 2, 5, 40, 'ana'));       // Ana edits Maria's profile.
+    $emit(local_integrationhub_ci_event('user_loggedin', 5, null, 99, 'maria')); // A context deleted since.
     $mih::enqueue('again', '/direct', ['not' => 'an event']);
     $run = $mih::run_queue();
     check($run['retried'] === 4 && $run['dead'] === 1, 'privacy: four tasks queued for a retry, one dead letter: '
@@ -236,25 +253,35 @@ function local_integrationhub_ci_privacy(): void {
     $login = $exported[30][$queue]->deliveries ?? [];
     check(count($login) === 1 && !isset($exported[30][$dlq]), 'privacy: context 30 holds one queued delivery of ana');
     $t = $login[0] ?? new stdClass();
-    check(($t->eventname ?? null) === '\\core\\event\\user_loggedin' && ($t->service ?? null) === 'again'
+    check(
+        ($t->eventname ?? null) === '\\core\\event\\user_loggedin' && ($t->service ?? null) === 'again'
         && ($t->status ?? null) === 'retrying' && ($t->userid ?? null) === 2
         && property_exists($t, 'relateduserid') && $t->relateduserid === null,
-        'privacy: the queued delivery names event, service, status and user: ' . json_encode($t));
-    check(($t->payload ?? null) === '{"text": "User ana just logged in from IP 203.0.113.7!"}',
-        'privacy: the queued delivery carries its exact payload');
-    check(($t->eventdata->ip ?? null) === '203.0.113.7' && ($t->eventdata->other->username ?? null) === 'ana',
-        'privacy: the event data is exported as data');
+        'privacy: the queued delivery names event, service, status and user: ' . json_encode($t)
+    );
+    check(
+        ($t->payload ?? null) === '{"text": "User ana just logged in from IP 203.0.113.7!"}',
+        'privacy: the queued delivery carries its exact payload'
+    );
+    check(
+        ($t->eventdata->ip ?? null) === '203.0.113.7' && ($t->eventdata->other->username ?? null) === 'ana',
+        'privacy: the event data is exported as data'
+    );
     check(is_string($t->timecreated ?? null) && is_string($t->nextrun ?? null), 'privacy: times are exported as dates');
     $dead = $exported[40][$dlq]->deliveries ?? [];
     check(count($dead) === 1 && !isset($exported[40][$queue]), 'privacy: context 40 holds ana\'s dead letter only');
     $d = $dead[0] ?? new stdClass();
-    check(($d->userid ?? null) === 2 && ($d->relateduserid ?? null) === 5 && ($d->payload ?? null) === '{"by": "ana", "user": 5}'
+    check(
+        ($d->userid ?? null) === 2 && ($d->relateduserid ?? null) === 5 && ($d->payload ?? null) === '{"by": "ana", "user": 5}'
         && str_starts_with((string)($d->error ?? ''), 'connection refused') && is_string($d->timefailed ?? null),
-        'privacy: the dead letter names both users, its payload, error and times: ' . json_encode($d));
+        'privacy: the dead letter names both users, its payload, error and times: ' . json_encode($d)
+    );
     $exported = local_integrationhub_ci_export(5, [1, 40]);
-    check(count($exported[1][$queue]->deliveries ?? []) === 1 && count($exported[40][$queue]->deliveries ?? []) === 1
+    check(
+        count($exported[1][$queue]->deliveries ?? []) === 1 && count($exported[40][$queue]->deliveries ?? []) === 1
         && count($exported[40][$dlq]->deliveries ?? []) === 1,
-        'privacy: maria\'s export: the deleted context\'s row under the system context, her row and the one about her in 40');
+        'privacy: maria\'s export: the deleted context\'s row under the system context, her row and the one about her in 40'
+    );
     $exported = local_integrationhub_ci_export(5, [40]);
     check(array_keys($exported) == [40], 'privacy: only approved contexts are exported');
 
@@ -265,14 +292,19 @@ function local_integrationhub_ci_privacy(): void {
     check(local_integrationhub_ci_contexts(2) === [], 'privacy: without the columns nothing is found');
     $filled = local_integrationhub_upgrade_privacy_links(2);
     check($filled === 4, "privacy: the upgrade backfill links the four rows that have event data ($filled)");
-    check(local_integrationhub_ci_contexts(2) === [30, 40] && local_integrationhub_ci_contexts(5) === [1, 40],
-        'privacy: after the backfill the contexts are found again');
+    check(
+        local_integrationhub_ci_contexts(2) === [30, 40] && local_integrationhub_ci_contexts(5) === [1, 40],
+        'privacy: after the backfill the contexts are found again'
+    );
     check(local_integrationhub_upgrade_privacy_links() === 0, 'privacy: the backfill has nothing left to do');
 
     // Deletion for a user: ana in context 30; her row in 40 and maria's rows (one in 30 too) stay.
     $emit(local_integrationhub_ci_event('user_loggedin', 5, null, 30, 'maria'));
-    $provider::delete_data_for_user(new \core_privacy\local\request\approved_contextlist((object)['id' => 2],
-        'local_integrationhub', [30]));
+    $provider::delete_data_for_user(new \core_privacy\local\request\approved_contextlist(
+        (object)['id' => 2],
+        'local_integrationhub',
+        [30]
+    ));
     check(local_integrationhub_ci_contexts(2) === [40], 'privacy: ana\'s rows in context 30 are deleted, 40 stays');
     check(local_integrationhub_ci_contexts(5) === [1, 30, 40], 'privacy: maria\'s rows stay, in context 30 too');
     check(count($mih::log(['limit' => 100])) === $logrows - 1, 'privacy: the log row of ana\'s deleted delivery is deleted');
@@ -280,11 +312,16 @@ function local_integrationhub_ci_privacy(): void {
     // Deletion for a userlist: maria (and a user without rows) in context 40, the row about her included;
     // ana's own new row there stays.
     $emit(local_integrationhub_ci_event('user_loggedin', 2, null, 40, 'ana'));
-    $provider::delete_data_for_users(new \core_privacy\local\request\approved_userlist(\context::instance_by_id(40),
-        'local_integrationhub', [5, 9]));
+    $provider::delete_data_for_users(new \core_privacy\local\request\approved_userlist(
+        \context::instance_by_id(40),
+        'local_integrationhub',
+        [5, 9]
+    ));
     check(local_integrationhub_ci_users(40) === [2], 'privacy: only ana is left in context 40 after deleting maria there');
-    check(local_integrationhub_ci_contexts(2) === [40] && local_integrationhub_ci_contexts(5) === [1, 30],
-        'privacy: the dead letter linked to both is gone; maria\'s rows elsewhere stay');
+    check(
+        local_integrationhub_ci_contexts(2) === [40] && local_integrationhub_ci_contexts(5) === [1, 30],
+        'privacy: the dead letter linked to both is gone; maria\'s rows elsewhere stay'
+    );
     check(count($mih::privacy_export(['userid' => 2])['dead_letters']) === 0, 'privacy: ana has no dead letter left');
 
     // Deletion for a context: everyone's rows in context 30, nothing elsewhere.
@@ -295,8 +332,10 @@ function local_integrationhub_ci_privacy(): void {
         && local_integrationhub_ci_contexts(5) === [1], 'privacy: deleting context 30 leaves the other contexts');
     // The system context: rows of deleted contexts and rows without one.
     $provider::delete_data_for_all_users_in_context(\context_system::instance());
-    check(local_integrationhub_ci_contexts(5) === [] && $mih::privacy_contexts() === [40],
-        'privacy: deleting the system context removes the rows of deleted contexts and those without a context');
+    check(
+        local_integrationhub_ci_contexts(5) === [] && $mih::privacy_contexts() === [40],
+        'privacy: deleting the system context removes the rows of deleted contexts and those without a context'
+    );
     check(count($mih::tasks()) === 1 && count($mih::dead_letters()) === 0, 'privacy: only ana\'s row in 40 is left');
 
     \local_integrationhub\local\hub::reset();

@@ -23,7 +23,8 @@
  * @license    https://www.gnu.org/copyleft/gpl.html GNU GPL v3 or later
  */
 
-// phpcs:disable
+// The capture of mtrace() is fakes.php's global $CI_MTRACE, named as the fakes' globals are.
+// phpcs:disable moodle.NamingConventions.ValidVariableName
 
 /**
  * Runs local_integrationhub_upgrade_adhoc_tasks() over the fake $DB of local_integrationhub_ci_logic().
@@ -44,20 +45,26 @@ function local_integrationhub_ci_upgrade(string $plugin): void {
         'payload_template' => '{"id": {{objectid}}}', 'enabled' => 1, 'timecreated' => 1, 'timemodified' => 1]);
     $customdata = json_encode(['ruleid' => $ruleid, 'eventdata' => ['eventname' => '\\core\\event\\user_created',
         'objectid' => 41, 'userid' => 2, 'contextid' => 1]]);
-    $DB->execute("INSERT INTO {task_adhoc} (classname, customdata, timecreated) VALUES (?, ?, 1700000000)",
-        ['\\local_integrationhub\\task\\dispatch_event_task', $customdata]);
+    $DB->execute(
+        "INSERT INTO {task_adhoc} (classname, customdata, timecreated) VALUES (?, ?, 1700000000)",
+        ['\\local_integrationhub\\task\\dispatch_event_task', $customdata]
+    );
     $before = array_column($mih::tasks(['limit' => 1000]), 'id');
     $CI_MTRACE = [];
     local_integrationhub_upgrade_adhoc_tasks();
     $moved = array_values(array_filter($mih::tasks(['limit' => 1000]), fn($t) => !in_array($t['id'], $before, true)));
-    check(count($moved) === 1 && $moved[0]['eventname'] === '\\core\\event\\user_created' && $moved[0]['status'] === 'pending',
-        'a migrated task keeps its event name: ' . json_encode($moved[0]['eventname'] ?? null));
+    check(
+        count($moved) === 1 && $moved[0]['eventname'] === '\\core\\event\\user_created' && $moved[0]['status'] === 'pending',
+        'a migrated task keeps its event name: ' . json_encode($moved[0]['eventname'] ?? null)
+    );
     $task = $moved ? $mih::task($moved[0]['id']) : null;
     $row = $task ? $DB->get_record('local_integrationhub_queue', ['id' => $task['id']]) : null;
     check($task && $task['payload'] === '{"id": 41}' && $task['rule_id'] === $ruleid
         && json_decode((string)$row->eventdata, true)['objectid'] === 41, 'a migrated task keeps its payload, rule and event data');
     check(!$DB->get_records('task_adhoc'), 'the adhoc task is gone');
-    check(($CI_MTRACE[0] ?? '') === 'Integration Hub: 1 pending deliveries of the previous plugin moved to the new queue.',
-        'the upgrade reports the move: ' . ($CI_MTRACE[0] ?? 'nothing'));
+    check(
+        ($CI_MTRACE[0] ?? '') === 'Integration Hub: 1 pending deliveries of the previous plugin moved to the new queue.',
+        'the upgrade reports the move: ' . ($CI_MTRACE[0] ?? 'nothing')
+    );
     echo "upgrade: pending deliveries of the PHP plugin keep their event\n";
 }
