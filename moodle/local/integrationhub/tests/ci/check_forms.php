@@ -112,6 +112,10 @@ namespace {
             'method' => 'POST']);
         check(($post['cb_failure_threshold'] ?? null) === '5' && !isset($post['name_frozen']),
             'the browser posts the shown defaults');
+        // As the browser walk saw Moodle 5.0 post it: the inputs hidden by hideIf are disabled, not posted.
+        $absent = array_values(array_intersect(['auth_token', 'apikey_header', 'cb_min_calls', 'cb_failure_rate'],
+            array_keys($post)));
+        check(!$absent, 'the inputs hidden by hideIf are not posted: ' . implode(', ', $absent));
         [$saved] = local_integrationhub_ci_submit($form, $post, fn($data) => $sform::save($data, null));
         $reference = $mih::save_service(['name' => 'reference', 'base_url' => 'https://hooks.slack.com', 'method' => 'POST']);
         $diff = $compare($saved, $reference);
@@ -143,6 +147,16 @@ namespace {
         check($form->shown('retry_statuses') === 'none', 'an empty list is shown as "none"');
         [$again] = local_integrationhub_ci_submit($form, $form->browser_post(), fn($data) => $sform::save($data, $none));
         check($again['retry_statuses'] === [] && !$compare($again, $none), 'an unchanged edit keeps every field');
+
+        // Fields hidden by hideIf keep their stored values through an unchanged edit (rate-mode settings and the
+        // API key header of a count-mode service without authentication).
+        $mih::save_service(['name' => 'crm-blank', 'cb_min_calls' => 20, 'cb_failure_rate' => 30, 'apikey_header' => 'X-Key']);
+        $hiddenkept = $mih::service('crm-blank');
+        $form = new $sform(null, ['service' => $hiddenkept]);
+        $form->set_data($sform::to_form($hiddenkept));
+        [$kept] = local_integrationhub_ci_submit($form, $form->browser_post(), fn($data) => $sform::save($data, $hiddenkept));
+        check($kept['cb_min_calls'] === 20 && $kept['cb_failure_rate'] === 30 && $kept['apikey_header'] === 'X-Key',
+            'an unchanged edit keeps the values of the fields hideIf hides');
 
         // Adding a service whose name is taken does not overwrite it.
         $form = new $sform(null, ['service' => null]);

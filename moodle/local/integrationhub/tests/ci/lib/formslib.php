@@ -21,12 +21,14 @@
  *
  * What it reproduces, from lib/formslib.php and the QuickForm elements: only declared elements are
  * read from the POST; text, textarea and password fields arrive as the string typed ('' when left
- * empty) and are cleaned by their setType(); a select or autocomplete keeps a value only when it is
- * one of its options; an advcheckbox always posts (a hidden '0', overridden by '1' when ticked); a
+ * empty) and are cleaned by their setType(); an element the browser did not post (hidden by hideIf,
+ * which disables its input) keeps the value set_data() gave it; a select or autocomplete keeps a value
+ * only when it is one of its options; an advcheckbox always posts (a hidden '0', overridden by '1' when ticked); a
  * hard-frozen element keeps its set_data() value whatever is posted; a 'required' rule fails on an
  * empty value; get_data() is null unless the form's _qf__ marker is posted and validation passes.
  * browser_post() builds the field set a browser submits for the form as displayed, with the fields
- * the admin typed in, from the same element list (hidden fields, every text field, selects with
+ * the admin typed in, from the same element list (hidden fields, every text field not hidden by a
+ * hideIf, selects with
  * their selected option, advcheckboxes' hidden values, the clicked submit button, sesskey, _qf__
  * and the mform_isexpanded_ fields of the headers).
  *
@@ -87,6 +89,24 @@ namespace {
         public $nosubmit = [];
         /** @var array name => value set on a static element */
         public $statics = [];
+        /** @var array[] hideIf conditions: [name, dependent, operator, value] */
+        public $hideifs = [];
+
+        /**
+         * Moodle's form JS hides the element, and disables its input (so the browser does not post it),
+         * while the condition holds.
+         *
+         * @param string $name
+         * @param string $dependent
+         * @param string $operator eq or neq (the ones the plugin uses)
+         * @param mixed $value
+         */
+        public function hideIf($name, $dependent, $operator = 'notchecked', $value = '1') {
+            if (!in_array($operator, ['eq', 'neq'], true)) {
+                throw new coding_exception("formslib fake: hideIf operator $operator not modelled");
+            }
+            $this->hideifs[] = [$name, $dependent, $operator, (string)$value];
+        }
 
         /**
          * @param string $type
@@ -193,7 +213,7 @@ namespace {
          * @param array $args
          */
         public function __call($name, $args) {
-            if (!in_array($name, ['addHelpButton', 'hideIf', 'disabledIf', 'setExpanded', 'closeHeaderBefore'], true)) {
+            if (!in_array($name, ['addHelpButton', 'setExpanded', 'closeHeaderBefore'], true)) {
                 throw new coding_exception("formfakes: MoodleQuickForm::$name not modelled");
             }
         }
@@ -291,7 +311,17 @@ namespace {
          */
         public function browser_post(array $typed = []): array {
             $post = ['sesskey' => 'ci-sesskey', '_qf__' . str_replace('\\', '_', static::class) => '1'];
+            $current = fn($name) => (string)(array_key_exists($name, $typed) ? $typed[$name] : ($this->_form->defaults[$name] ?? ''));
+            $hidden = [];
+            foreach ($this->_form->hideifs as [$target, $dependent, $operator, $value]) {
+                if (($operator === 'eq') === ($current($dependent) === $value)) {
+                    $hidden[$target] = true;
+                }
+            }
             foreach ($this->_form->elements as $name => $el) {
+                if (isset($hidden[$name])) {
+                    continue;
+                }
                 $shown = $this->_form->defaults[$name] ?? null;
                 $value = array_key_exists($name, $typed) ? $typed[$name] : $shown;
                 switch ($el['type']) {
@@ -354,9 +384,15 @@ namespace {
                 $posted = $_POST;
                 foreach ($path as $key) {
                     if (!is_array($posted) || !array_key_exists($key, $posted)) {
-                        continue 2;
+                        // Not posted (a disabled or hidden input): HTML_QuickForm_element::exportValue() falls back
+                        // to the element's own value, the one set_data() gave it.
+                        $posted = array_key_exists($name, $this->_form->defaults) ? $this->_form->defaults[$name] : null;
+                        break;
                     }
                     $posted = $posted[$key];
+                }
+                if ($posted === null) {
+                    continue;
                 }
                 switch ($el['type']) {
                     case 'select':
