@@ -2,12 +2,15 @@
 # The whole test suite: installs what is missing, builds, then checks the
 # generated arginfo, package.xml, the C unit tests of the Zend-free cores
 # (plain and under valgrind), a leak check of the phpt suite under valgrind,
-# the Moodle plugin (its PHP, and its JavaScript build: Node.js and npm, then
-# npm ci from its package-lock.json), and finally the phpt suite itself,
-# whose run-tests summary ends the output.
+# the store tests on the Moodle-$DB stand-in over SQLite and over private
+# PostgreSQL 15 and MariaDB servers (scripts/dbservers.sh), the Moodle plugin
+# (its PHP, and its JavaScript build: Node.js and npm, then npm ci from its
+# package-lock.json), and finally the phpt suite itself, whose run-tests
+# summary ends the output.
 # Exit status is non-zero on any failure.
 set -eu
 . "$(dirname "$0")/lib.sh"
+. "$MIH_ROOT/scripts/dbservers.sh"
 mih_install valgrind php8.2-xml
 mih_build
 cd "$MIH_ROOT"
@@ -61,14 +64,27 @@ if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 	unset USE_ZEND_ALLOC ZEND_DONT_UNLOAD_MODULES VALGRIND_OPTS
 fi
 
-echo "== phpt store tests on the Moodle \$DB backend"
-MIH_TEST_BACKEND=moodle $RUN -j2 $BACKEND_TESTS >tests/moodle.log 2>&1 || true
-grep -E "^Tests (passed|failed|skipped)" tests/moodle.log
-if ! grep -q "^Tests failed *: *0 " tests/moodle.log; then
-	grep -E "^FAIL" tests/moodle.log
-	echo "the Moodle \$DB backend pass failed" >&2
-	exit 1
-fi
+# One pass of the store tests on a Moodle-$DB engine: $1 the backend name,
+# then run-tests' extra arguments (the PDO driver to load).
+mih_backend_pass() {
+	backend="$1"
+	shift
+	echo "== phpt store tests on the Moodle \$DB backend ($backend)"
+	MIH_TEST_BACKEND=$backend $RUN "$@" -j2 $BACKEND_TESTS >"tests/$backend.log" 2>&1 || true
+	grep -E "^Tests (passed|failed|skipped)" "tests/$backend.log"
+	if ! grep -q "^Tests failed *: *0 " "tests/$backend.log"; then
+		grep -E "^FAIL" "tests/$backend.log"
+		echo "the Moodle \$DB backend pass ($backend) failed" >&2
+		exit 1
+	fi
+}
+# SQLite under the stand-in, then real PostgreSQL 15 and MariaDB servers
+# (private instances under tests/.db, stopped when this script ends).
+mih_backend_pass moodle
+mih_dbservers_start
+PDO="-d extension=pdo -d extension=pdo_sqlite"
+mih_backend_pass moodle-pgsql $PDO -d extension=pdo_pgsql
+mih_backend_pass moodle-mysql $PDO -d extension=mysqlnd -d extension=pdo_mysql
 
 echo "== the Moodle plugin (lint, install.xml against the store schema, observer/binding/task over a fake \$DB)"
 $PHP -n -d extension=ctype -d extension=dom -d extension=pdo -d extension=pdo_sqlite -d extension="$MIH_ROOT/modules/mih.so" \

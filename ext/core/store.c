@@ -225,6 +225,150 @@ char *store_col_dup_len(store_row *r, const char *name, size_t *len)
 	return out;
 }
 
+/* ---- bytes in text columns ---------------------------------------------- */
+
+static const char b64_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/* Valid UTF-8 as PostgreSQL and MySQL's utf8mb4 take it: no NUL, no
+ * overlong forms, no surrogates, nothing past U+10FFFF. */
+static bool utf8_storable(const unsigned char *s, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n;
+		uint32_t cp;
+
+		if (c == 0) {
+			return false;
+		}
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (len - i <= n) {
+			return false;
+		}
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80) {
+				return false;
+			}
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff))
+			|| (cp >= 0xd800 && cp <= 0xdfff)) {
+			return false;
+		}
+		i += n + 1;
+	}
+	return true;
+}
+
+int store_bytes_value(const char *s, size_t len, mih_sql_value *out, char **buf)
+{
+	size_t mark = sizeof(STORE_BYTES_MARK) - 1, o;
+	const unsigned char *u = (const unsigned char *)s;
+	char *b;
+
+	*buf = NULL;
+	if (!s || (utf8_storable(u, len) && (len < mark || memcmp(s, STORE_BYTES_MARK, mark) != 0))) {
+		*out = mih_sql_text(s, len);
+		return 0;
+	}
+	b = malloc(mark + (len + 2) / 3 * 4 + 1);
+	if (!b) {
+		return -1;
+	}
+	memcpy(b, STORE_BYTES_MARK, mark);
+	o = mark;
+	for (size_t i = 0; i < len; i += 3) {
+		uint32_t v = (uint32_t)u[i] << 16 | (i + 1 < len ? (uint32_t)u[i + 1] << 8 : 0)
+			| (i + 2 < len ? u[i + 2] : 0);
+
+		b[o++] = b64_alphabet[v >> 18];
+		b[o++] = b64_alphabet[(v >> 12) & 63];
+		b[o++] = i + 1 < len ? b64_alphabet[(v >> 6) & 63] : '=';
+		b[o++] = i + 2 < len ? b64_alphabet[v & 63] : '=';
+	}
+	b[o] = '\0';
+	*buf = b;
+	*out = mih_sql_text(b, o);
+	return 0;
+}
+
+static int b64_digit(char c)
+{
+	const char *p = c ? strchr(b64_alphabet, c) : NULL;
+
+	return p ? (int)(p - b64_alphabet) : -1;
+}
+
+/* In place: "<mark><base64>" to its bytes; -1 when the base64 is broken. */
+static int bytes_decode(char *s, size_t *len)
+{
+	size_t mark = sizeof(STORE_BYTES_MARK) - 1, n, o = 0;
+	const char *in = s + mark;
+
+	if (*len < mark || memcmp(s, STORE_BYTES_MARK, mark) != 0) {
+		return 0;
+	}
+	n = *len - mark;
+	if (n % 4) {
+		return -1;
+	}
+	for (size_t i = 0; i < n; i += 4) {
+		int d[4];
+
+		for (int k = 0; k < 4; k++) {
+			d[k] = in[i + k] == '=' && i + 4 == n && k >= 2 ? 0 : b64_digit(in[i + k]);
+			if (d[k] < 0) {
+				return -1;
+			}
+		}
+		if (in[i + 2] == '=' && in[i + 3] != '=') {
+			return -1;
+		}
+		uint32_t v = (uint32_t)d[0] << 18 | (uint32_t)d[1] << 12 | (uint32_t)d[2] << 6 | (uint32_t)d[3];
+		s[o++] = (char)(v >> 16);
+		if (in[i + 2] != '=') {
+			s[o++] = (char)((v >> 8) & 0xff);
+		}
+		if (in[i + 3] != '=') {
+			s[o++] = (char)(v & 0xff);
+		}
+	}
+	s[o] = '\0';
+	*len = o;
+	return 0;
+}
+
+char *store_col_dup_bytes(store_row *r, const char *name, size_t *len)
+{
+	size_t n = 0;
+	char *out = store_col_dup_len(r, name, &n);
+
+	if (out && bytes_decode(out, &n) != 0) {
+		mark_bad(r, name, "holds broken " STORE_BYTES_MARK " base64");
+	}
+	if (len) {
+		*len = out ? n : 0;
+	}
+	return out;
+}
+
 char *store_col_dup(store_row *r, const char *name)
 {
 	return store_col_dup_len(r, name, NULL);

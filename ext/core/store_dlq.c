@@ -23,14 +23,14 @@ static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t 
 	d->eventname = store_col_dup(r, "eventname");
 	d->endpoint = store_col_dup(r, "endpoint");
 	d->http_method = store_col_dup(r, "http_method");
-	d->payload = store_col_dup_len(r, "payload", &d->payload_len);
+	d->payload = store_col_dup_bytes(r, "payload", &d->payload_len);
 	d->headers = store_col_dup_nonempty(r, "headers");
 	d->eventdata = store_col_dup_nonempty(r, "eventdata");
 	d->idempotency_key = store_col_dup(r, "idempotency_key");
 	d->attempts = (long)store_col_int(r, "attempts");
 	d->last_status = (int)store_col_int(r, "last_status");
 	d->error_message = store_col_dup(r, "error_message");
-	d->response = store_col_dup(r, "response");
+	d->response = store_col_dup_bytes(r, "response", NULL);
 	d->taskcreated = store_col_int(r, "taskcreated");
 	d->timecreated = store_col_int(r, "timecreated");
 	d->userid = store_col_int(r, "userid");
@@ -81,15 +81,26 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 {
 	mih_sql_value v[DEAD_NCOLS];
 	int64_t id;
-	char *headers;
+	char *headers, *payload_buf, *response_buf;
 	int rc;
 
 	if (store_headers_seal_text(st, t->headers, &headers, "a new dead letter", err, errlen) != 0) {
 		return -1;
 	}
+	if (store_bytes_value(t->payload, t->payload_len, &v[2], &payload_buf) != 0) {
+		free(headers);
+		store_set_err(err, errlen, "store: out of memory");
+		return -1;
+	}
+	if (store_bytes_value(response, store_utf8_cut(response, response_len, MIH_STORE_RESPONSE_MAX),
+			&v[14], &response_buf) != 0) {
+		free(payload_buf);
+		free(headers);
+		store_set_err(err, errlen, "store: out of memory");
+		return -1;
+	}
 	v[0] = store_v_str(t->eventname);
 	v[1] = mih_sql_int(t->serviceid);
-	v[2] = mih_sql_text(t->payload, t->payload_len);
 	v[3] = store_v_str(error);
 	v[4] = mih_sql_int(mih_store_now(st));
 	v[5] = store_v_ref(t->id);
@@ -101,12 +112,13 @@ static int insert_dead(mih_store *st, const mih_store_task *t, long attempts, in
 	v[11] = store_v_str(t->idempotency_key);
 	v[12] = mih_sql_int(attempts);
 	v[13] = mih_sql_int(last_status);
-	v[14] = mih_sql_text(response, store_utf8_cut(response, response_len, MIH_STORE_RESPONSE_MAX));
 	v[15] = mih_sql_int(t->timecreated ? t->timecreated : mih_store_now(st));
 	v[16] = store_v_ref(t->userid);
 	v[17] = store_v_ref(t->relateduserid);
 	v[18] = store_v_ref(t->contextid);
 	rc = st->ops->insert(st->db, T_DLQ, dead_cols, v, DEAD_NCOLS, &id, err, errlen);
+	free(response_buf);
+	free(payload_buf);
 	free(headers);
 	if (rc != 0) {
 		return -1;

@@ -104,6 +104,17 @@ double store_col_real(store_row *r, const char *name);
 int64_t store_col_id(store_row *r, const char *name);
 /* Copies of a column as a string (NULL for SQL NULL); mark r->oom. */
 char *store_col_dup_len(store_row *r, const char *name, size_t *len);
+/* Text columns holding bytes (payloads, response bodies). PostgreSQL cannot
+ * store a NUL in text and both servers refuse bytes that are not UTF-8, so
+ * such a value, or one that begins with STORE_BYTES_MARK, is written as the
+ * mark and its base64; any other value as it is (plain text stays readable
+ * in the database, and rows written before stay valid).
+ * store_bytes_value() returns the value to bind; *buf is what to free()
+ * after the statement (NULL when the bytes are used as they are); -1 when
+ * out of memory. store_col_dup_bytes() reads such a column back. */
+#define STORE_BYTES_MARK "$mihbin$"
+int store_bytes_value(const char *s, size_t len, mih_sql_value *out, char **buf);
+char *store_col_dup_bytes(store_row *r, const char *name, size_t *len);
 char *store_col_dup(store_row *r, const char *name);
 /* Like store_col_dup, for NOT NULL columns the store always fills: NULL is
  * recorded as malformed. */

@@ -134,7 +134,7 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	char what[64];
 
 	read_task_summary(st, t, r);
-	t->payload = store_col_dup_len(r, "payload", &t->payload_len);
+	t->payload = store_col_dup_bytes(r, "payload", &t->payload_len);
 	t->headers = store_col_dup_nonempty(r, "headers");
 	t->eventdata = store_col_dup_nonempty(r, "eventdata");
 	snprintf(what, sizeof(what), "task %lld", (long long)t->id);
@@ -178,14 +178,15 @@ static const char *const task_cols[] = {
 #define TASK_NCOLS (sizeof(task_cols) / sizeof(task_cols[0]))
 
 /* headers: the column text, secrets sealed. */
-static void task_values(const mih_store_task *t, const char *headers, int64_t now, mih_sql_value *v)
+static void task_values(const mih_store_task *t, const char *headers, mih_sql_value payload, int64_t now,
+	mih_sql_value *v)
 {
 	v[0] = store_v_ref(t->ruleid);
 	v[1] = mih_sql_int(t->serviceid);
 	v[2] = store_v_str(t->eventname);
 	v[3] = store_v_str(t->endpoint);
 	v[4] = store_v_str0(t->http_method);
-	v[5] = mih_sql_text(t->payload, t->payload_len);
+	v[5] = payload;
 	v[6] = store_v_str(headers);
 	v[7] = store_v_str(t->eventdata);
 	v[8] = store_v_str(t->idempotency_key);
@@ -225,7 +226,8 @@ static int task_check(const mih_store_task *t, char *err, size_t errlen)
 
 int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t errlen)
 {
-	mih_sql_value vals[TASK_NCOLS];
+	mih_sql_value vals[TASK_NCOLS], payload;
+	char *payload_buf;
 	int64_t now = mih_store_now(st);
 	char *headers;
 	int rc;
@@ -251,9 +253,15 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 	if (store_headers_seal_text(st, task->headers, &headers, "a new task", err, errlen) != 0) {
 		return -1;
 	}
-	task_values(task, headers, now, vals);
+	if (store_bytes_value(task->payload, task->payload_len, &payload, &payload_buf) != 0) {
+		free(headers);
+		store_set_err(err, errlen, "store: out of memory");
+		return -1;
+	}
+	task_values(task, headers, payload, now, vals);
 	rc = st->ops->insert(st->db, T_QUEUE, task_cols, vals, TASK_NCOLS, &task->id,
 		err, errlen);
+	free(payload_buf);
 	free(headers);
 	return rc;
 }

@@ -1,5 +1,5 @@
 --TEST--
-dbstore: services and tasks written inside a Moodle delegated transaction commit or roll back with it (outbox)
+dbstore: services and tasks written inside a Moodle delegated transaction commit or roll back with it (outbox), on every $DB engine
 --EXTENSIONS--
 mih
 pdo
@@ -10,11 +10,12 @@ require __DIR__ . '/../store.inc';
 use local_integrationhub\mih;
 
 $file = tempnam(sys_get_temp_dir(), 'mih_outbox_');
-$DB = new mih_test_moodle_db($file);
+$DB = mih_test_moodle_db_for($file);
 mih::use_db($DB);
-$other = new PDO('sqlite:' . $file);   // another request's view
-$committed = fn() => $other->query('SELECT COUNT(*) FROM mdl_local_integrationhub_queue')->fetchColumn()
-    . ' tasks, ' . $other->query('SELECT COUNT(*) FROM mdl_local_integrationhub_svc')->fetchColumn() . ' services';
+$other = mih_test_moodle_db_for($file)->raw_pdo();   // another request's view
+$p = $DB->get_prefix();
+$committed = fn() => $other->query("SELECT COUNT(*) FROM {$p}local_integrationhub_queue")->fetchColumn()
+    . ' tasks, ' . $other->query("SELECT COUNT(*) FROM {$p}local_integrationhub_svc")->fetchColumn() . ' services';
 function paths(): string
 {
     return implode(',', array_map(fn($t) => mih::task($t['id'])['endpoint'], mih::tasks()));
@@ -83,6 +84,9 @@ $inner->allow_commit();
 $outer->allow_commit();
 echo paths(), '; others see ', $committed(), "\n";
 var_dump($DB->is_transaction_started());
+if ($DB instanceof mih_test_moodle_server_db) {
+    $DB->drop_tables();
+}
 @unlink($file);
 ?>
 --EXPECT--

@@ -51,7 +51,7 @@ var_dump(mih::delete_task($ids[5]), mih::delete_task($ids[5]), mih::tasks());
 $srv->respond('/slow', [['status' => 200, 'delay_ms' => 3000]]);
 $slow = mih::enqueue('a', '/slow');
 $child = proc_open([PHP_BINARY, '-n', '-d', 'extension=' . dirname(__DIR__, 2) . '/modules/mih.so',
-    ...(getenv('MIH_TEST_BACKEND') === 'moodle' ? ['-d', 'extension=pdo', '-d', 'extension=pdo_sqlite'] : []),
+    ...mih_test_backend_php_args(),
     '-r', 'require $argv[1]; mih_test_bind_store($argv[2], $argv[3]); local_integrationhub\mih::run_queue(["limit" => 1]);',
     __DIR__ . '/../store.inc', mih_test_backend(), $GLOBALS['MIH_TEST_STORE_FILE']], [], $pipes);
 $deadline = microtime(true) + 10;

@@ -69,8 +69,8 @@ echo $sent(), "\n";
 echo str_replace($b, 'B', mih_test_child(MIH_TEST_KEY_A, '', 'mih::service("legacy");'));
 echo str_replace($b, 'B', mih_test_child('', '', 'mih::rules();'));
 // a value altered in the database does not open either
-$pdo = new PDO('sqlite:' . $GLOBALS['MIH_TEST_STORE_FILE']);
-$table = (mih_test_backend() === 'moodle' ? 'mdl_' : '') . 'local_integrationhub_svc';
+[$pdo, $prefix] = mih_test_raw_db();
+$table = $prefix . 'local_integrationhub_svc';
 $row = $pdo->query("SELECT id, auth_token FROM $table WHERE name = 'legacy'")->fetch(PDO::FETCH_ASSOC);
 $bad = substr($row['auth_token'], 0, 20) . ($row['auth_token'][20] === 'A' ? 'B' : 'A') . substr($row['auth_token'], 21);
 $pdo->prepare("UPDATE $table SET auth_token = ? WHERE id = ?")->execute([$bad, $row['id']]);
