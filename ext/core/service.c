@@ -637,7 +637,6 @@ static int apply_field(mih_service *svc, const mih_service *base, const char *ke
  * alike: that is how a form says "no answer" (an empty list is [], a choice). */
 static int reset_field(mih_service *svc, const char *key, bool *connect_timeout_set, char *err, size_t errlen)
 {
-	mih_service defaults;
 	json_t *dj, *dv;
 	int rc;
 
@@ -650,15 +649,12 @@ static int reset_field(mih_service *svc, const char *key, bool *connect_timeout_
 		*connect_timeout_set = false;
 		return 0;
 	}
-	mih_service_init(&defaults);
-	dj = mih_service_to_json(&defaults, false);
-	mih_service_dispose(&defaults);
-	dv = json_object_get(dj, key);
-	if (!dv || strcmp(key, "id") == 0 || strcmp(key, "timecreated") == 0 || strcmp(key, "timemodified") == 0) {
-		rc = dv ? 0 : 1;
-	} else {
-		rc = apply_field(svc, NULL, key, dv, connect_timeout_set, err, errlen);
+	if (strcmp(key, "id") == 0 || strcmp(key, "timecreated") == 0 || strcmp(key, "timemodified") == 0) {
+		return 0;   /* output-only, as apply_field() has them */
 	}
+	dj = mih_service_defaults_json();
+	dv = json_object_get(dj, key);
+	rc = dv ? apply_field(svc, NULL, key, dv, connect_timeout_set, err, errlen) : 1;
 	json_decref(dj);
 	return rc;
 }
