@@ -44,8 +44,8 @@ if test "$PHP_MIH" != "no"; then
   MIH_SOURCES="ext/mih.c ext/mih_class.c ext/mih_args.c ext/mih_call.c ext/mih_policy.c ext/mih_request.c ext/mih_response.c \
     ext/mih_exceptions.c ext/mih_json.c ext/mih_http.c \
     ext/mih_template.c ext/mih_store_api.c ext/mih_emit.c ext/mih_queue_api.c ext/mih_breaker.c \
-    ext/mih_worker.c ext/mih_dbstore.c ext/mih_sign_api.c ext/mih_privacy_api.c ext/mih_secrets.c \
-    ext/core/service.c ext/core/netpolicy.c ext/core/sign.c \
+    ext/mih_worker.c ext/mih_dbstore.c ext/mih_sign_api.c ext/mih_privacy_api.c ext/mih_secrets.c ext/mih_inbound_api.c \
+    ext/core/service.c ext/core/netpolicy.c ext/core/sign.c ext/core/inbound.c \
     ext/core/template.c ext/core/template_parse.c ext/core/template_render.c ext/core/template_json.c \
     ext/core/store.c ext/core/store_services.c ext/core/store_rules.c ext/core/store_queue.c \
     ext/core/store_dlq.c ext/core/store_log.c ext/core/store_privacy.c ext/core/store_secrets.c \

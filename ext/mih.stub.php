@@ -71,6 +71,9 @@ class signature_exception extends exception
  */
 final class mih
 {
+    /** the pure-PHP plugin's singleton, for mih::instance() */
+    private static ?mih $instance = null;
+
     private function __construct() {}
 
     /* Parameters that can carry a credential are #[\SensitiveParameter], so
@@ -164,6 +167,18 @@ final class mih
     public static function verify_webhook(#[\SensitiveParameter] array $headers, string $body, #[\SensitiveParameter] string|array $secrets, int $tolerance = 300): void {}
 
     public static function rotate_secrets(): int {}
+
+    /* Inbound calls, verified with the service's own credentials (its
+     * signing_secrets, or with $auth "token" its auth_token), which never
+     * leave the extension. */
+    public static function verify_inbound(string $service, #[\SensitiveParameter] array $headers, string $body, string $auth = "signature", int $tolerance = 300): array {}
+
+    public static function log_inbound(string $service, array $entry): void {}
+
+    /* The pure-PHP plugin's API: a singleton whose execute_request() is mih::request(). */
+    public static function instance(): mih {}
+
+    public function execute_request(string $servicename, string $endpoint = "/", array $payload = [], string $method = ""): mih_response {}
 }
 
 /**

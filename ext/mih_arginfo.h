@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 59615a9905ab2c7b408d6b7e14dfb2d9d8370e7c */
+ * Stub hash: 4fa4d8b8a644e0ddee9e45e4cc987792203c245d */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -165,6 +165,29 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rotate_secrets, 0, 0, IS_LONG, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_verify_inbound, 0, 3, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, headers, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, auth, IS_STRING, 0, "\"signature\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tolerance, IS_LONG, 0, "300")
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_log_inbound, 0, 2, IS_VOID, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, entry, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_instance, 0, 0, local_integrationhub\\mih, 0)
+ZEND_END_ARG_INFO()
+
+ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_execute_request, 0, 1, local_integrationhub\\mih_response, 0)
+	ZEND_ARG_TYPE_INFO(0, servicename, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, endpoint, IS_STRING, 0, "\"/\"")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, payload, IS_ARRAY, 0, "[]")
+	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, method, IS_STRING, 0, "\"\"")
+ZEND_END_ARG_INFO()
+
 #define arginfo_class_local_integrationhub_mih_request___construct arginfo_class_local_integrationhub_mih___construct
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_request_to, 0, 1, IS_STATIC, 0)
@@ -251,6 +274,10 @@ ZEND_METHOD(local_integrationhub_mih, privacy_delete);
 ZEND_METHOD(local_integrationhub_mih, stats);
 ZEND_METHOD(local_integrationhub_mih, verify_webhook);
 ZEND_METHOD(local_integrationhub_mih, rotate_secrets);
+ZEND_METHOD(local_integrationhub_mih, verify_inbound);
+ZEND_METHOD(local_integrationhub_mih, log_inbound);
+ZEND_METHOD(local_integrationhub_mih, instance);
+ZEND_METHOD(local_integrationhub_mih, execute_request);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
 ZEND_METHOD(local_integrationhub_mih_request, with);
@@ -360,6 +387,10 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, rotate_secrets, arginfo_class_local_integrationhub_mih_rotate_secrets, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, verify_inbound, arginfo_class_local_integrationhub_mih_verify_inbound, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, log_inbound, arginfo_class_local_integrationhub_mih_log_inbound, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, instance, arginfo_class_local_integrationhub_mih_instance, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, execute_request, arginfo_class_local_integrationhub_mih_execute_request, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };
 
@@ -523,6 +554,13 @@ static zend_class_entry *register_class_local_integrationhub_mih(void)
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
 
+	zend_string *property_instance_class_local_integrationhub_mih = zend_string_init("local_integrationhub\\mih", sizeof("local_integrationhub\\mih")-1, 1);
+	zval property_instance_default_value;
+	ZVAL_NULL(&property_instance_default_value);
+	zend_string *property_instance_name = zend_string_init("instance", sizeof("instance") - 1, 1);
+	zend_declare_typed_property(class_entry, property_instance_name, &property_instance_default_value, ZEND_ACC_PRIVATE|ZEND_ACC_STATIC, NULL, (zend_type) ZEND_TYPE_INIT_CLASS(property_instance_class_local_integrationhub_mih, 0, MAY_BE_NULL));
+	zend_string_release(property_instance_name);
+
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "request", sizeof("request") - 1), 4, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
@@ -535,6 +573,8 @@ static zend_class_entry *register_class_local_integrationhub_mih(void)
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "verify_webhook", sizeof("verify_webhook") - 1), 0, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "verify_webhook", sizeof("verify_webhook") - 1), 2, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
+
+	zend_add_parameter_attribute(zend_hash_str_find_ptr(&class_entry->function_table, "verify_inbound", sizeof("verify_inbound") - 1), 1, ZSTR_KNOWN(ZEND_STR_SENSITIVEPARAMETER), 0);
 
 	return class_entry;
 }
