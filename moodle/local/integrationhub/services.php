@@ -48,7 +48,9 @@ if ($action === 'delete') {
     if (optional_param('confirm', 0, PARAM_BOOL)) {
         require_sesskey();
         try {
-            mih::delete_service($name);
+            if (mih::delete_service($name)) {
+                \local_integrationhub\local\inbound::delete_settings($name);
+            }
             redirect($url, get_string('servicedeleted', 'local_integrationhub', s($name)));
         } catch (\local_integrationhub\exception $e) {
             redirect($url, s($e->getMessage()), null, \core\output\notification::NOTIFY_ERROR);

@@ -65,6 +65,13 @@ if ($hassiteconfig || has_capability('local/integrationhub:view', context_system
             \local_integrationhub\task\run_queue::DEFAULT_TIME_LIMIT,
             PARAM_INT
         ));
+        $settings->add(new admin_setting_configtext(
+            'local_integrationhub/inbound_max_bytes',
+            new lang_string('inbound_max_bytes', 'local_integrationhub'),
+            new lang_string('inbound_max_bytes_desc', 'local_integrationhub'),
+            \local_integrationhub\local\inbound::DEFAULT_MAX_BYTES,
+            PARAM_INT
+        ));
     }
     $ADMIN->add('local_integrationhub', $settings);
 }

@@ -26,7 +26,7 @@ defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_integrationhub';
 // Above 2026022700, the last version of the pure-PHP plugin, so such a site upgrades in place.
-$plugin->version = 2026120200;
+$plugin->version = 2026120300;
 // Moodle 4.2, the first release that runs on PHP 8.2.
 $plugin->requires = 2023042400;
 $plugin->maturity = MATURITY_BETA;

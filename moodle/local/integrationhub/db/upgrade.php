@@ -69,6 +69,17 @@ function xmldb_local_integrationhub_upgrade($oldversion) {
         upgrade_plugin_savepoint(true, 2026120200, 'local', 'integrationhub');
     }
 
+    if ($oldversion < 2026120300) {
+        // Inbound webhooks: the plugin's own tables of opted-in services and of seen webhook ids.
+        local_integrationhub_upgrade_schema();
+        if ($oldversion <= 2026022700) {
+            // The PHP plugin's webhook.php accepted a service's own token: its senders keep working. Services
+            // without a token were open there; here they stay closed until an administrator opts them in.
+            local_integrationhub_upgrade_inbound_tokens();
+        }
+        upgrade_plugin_savepoint(true, 2026120300, 'local', 'integrationhub');
+    }
+
     return true;
 }
 
@@ -335,4 +346,25 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
         $DB->delete_records('task_adhoc', ['id' => $task->id]);
     }
     mtrace(get_string('upgradeadhoc', 'local_integrationhub', $moved));
+}
+
+/**
+ * Opts the PHP plugin's services that had a token in to inbound webhooks checked by that token.
+ *
+ * @return int how many services were opted in
+ */
+function local_integrationhub_upgrade_inbound_tokens(): int {
+    global $DB;
+
+    $count = 0;
+    foreach ($DB->get_records('local_integrationhub_svc') as $service) {
+        if (trim((string)$service->auth_token) === '' || $DB->record_exists('local_integrationhub_inbound', ['service' => $service->name])) {
+            continue;
+        }
+        $DB->insert_record('local_integrationhub_inbound', (object)[
+            'service' => $service->name, 'enabled' => 1, 'auth' => 'token', 'tolerance' => 300, 'timemodified' => time(),
+        ]);
+        $count++;
+    }
+    return $count;
 }

@@ -21,6 +21,7 @@ defined('MOODLE_INTERNAL') || die();
 require_once($CFG->libdir . '/formslib.php');
 
 use local_integrationhub\local\hub;
+use local_integrationhub\local\inbound;
 use local_integrationhub\mih;
 
 /**
@@ -138,6 +139,22 @@ class service_form extends \moodleform {
             empty($service['signing_secrets']) ? $str('generatesecret_first') : $str('generatesecret_rotate')
         );
 
+        // Inbound webhooks: closed until the administrator opts the service in.
+        $mform->addElement('header', 'inboundheader', $str('inbound'));
+        if ($service) {
+            $mform->addElement('static', 'inbound_url', $str('inbound_url'), s(inbound::url($service['name'])->out(false)));
+        }
+        $mform->addElement('advcheckbox', 'inbound_enabled', $str('inbound_enabled'));
+        $mform->addHelpButton('inbound_enabled', 'inbound_enabled', 'local_integrationhub');
+        $mform->addElement('select', 'inbound_auth', $str('inbound_auth'), [
+            'signature' => $str('inbound_auth_signature'),
+            'token' => $str('inbound_auth_token'),
+        ]);
+        $mform->hideIf('inbound_auth', 'inbound_enabled', 'notchecked');
+        $mform->addElement('text', 'inbound_tolerance', $str('inbound_tolerance'), ['size' => 8]);
+        $mform->setType('inbound_tolerance', PARAM_RAW_TRIMMED);
+        $mform->hideIf('inbound_tolerance', 'inbound_enabled', 'notchecked');
+
         $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }
 
@@ -175,6 +192,27 @@ class service_form extends \moodleform {
         if (self::parse_headers($data['headers'] ?? '') === null) {
             $errors['headers'] = get_string('err_headers', 'local_integrationhub');
         }
+        $tolerance = trim((string)($data['inbound_tolerance'] ?? ''));
+        if ($tolerance !== '' && !preg_match('/^\d+$/', $tolerance)) {
+            $errors['inbound_tolerance'] = get_string('err_integer', 'local_integrationhub');
+        }
+        if (!empty($data['inbound_enabled'])) {
+            $service = $this->_customdata['service'] ?? null;
+            if (($data['inbound_auth'] ?? 'signature') === 'token') {
+                $hastoken = trim((string)($data['auth_token'] ?? '')) !== '' || !empty($service['auth_token']);
+                if (($data['auth_type'] ?? 'none') === 'none' || !$hastoken) {
+                    $errors['inbound_auth'] = get_string('err_inbound_notoken', 'local_integrationhub');
+                }
+            } else {
+                $kept = 0;
+                foreach (array_keys(array_values($service['signing_secrets'] ?? [])) as $i) {
+                    $kept += empty($data['removesecret'][$i]) ? 1 : 0;
+                }
+                if ($kept === 0 && empty($data['generatesecret'])) {
+                    $errors['inbound_auth'] = get_string('err_inbound_nosecret', 'local_integrationhub');
+                }
+            }
+        }
         return $errors;
     }
 
@@ -201,6 +239,10 @@ class service_form extends \moodleform {
             $values[$field] = $values[$field] ? implode(', ', $values[$field]) : self::NONE;
         }
         unset($values['signing_secrets']);
+        $inbound = $service ? inbound::settings($service['name']) : null;
+        $values['inbound_enabled'] = $inbound && $inbound->enabled ? 1 : 0;
+        $values['inbound_auth'] = $inbound->auth ?? 'signature';
+        $values['inbound_tolerance'] = (string)($inbound->tolerance ?? inbound::DEFAULT_TOLERANCE);
         foreach (self::NUMBERS as $field => $type) {
             if (isset($values[$field])) {
                 $values[$field] = $type === PARAM_INT ? (string)(int)$values[$field] : format_float($values[$field], -1, false);
@@ -326,6 +368,14 @@ class service_form extends \moodleform {
             // A service of the same name would be updated by save_service(): adding must not overwrite one.
             throw new \moodle_exception('serviceexists', 'local_integrationhub', '', s($definition['name']));
         }
-        return [mih::save_service($definition), $newsecret];
+        $saved = mih::save_service($definition);
+        $tolerance = trim((string)($data->inbound_tolerance ?? ''));
+        inbound::save_settings(
+            $saved['name'],
+            !empty($data->inbound_enabled),
+            ($data->inbound_auth ?? 'signature') === 'token' ? 'token' : 'signature',
+            $tolerance === '' ? inbound::DEFAULT_TOLERANCE : (int)$tolerance
+        );
+        return [$saved, $newsecret];
     }
 }
