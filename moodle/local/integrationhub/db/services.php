@@ -32,4 +32,14 @@ $functions = [
         'ajax' => true,
         'capabilities' => 'local/integrationhub:manage',
     ],
+    // The pure-PHP plugin's web service, kept under its name.
+    'local_integrationhub_preview_payload' => [
+        'classname' => \local_integrationhub\external\preview_payload::class,
+        'methodname' => 'execute',
+        'description' => 'Preview a payload template by interpolating mock event data.',
+        'type' => 'read',
+        'ajax' => true,
+        'capabilities' => 'local/integrationhub:manage',
+        'loginrequired' => true,
+    ],
 ];
