@@ -178,6 +178,9 @@ final class mih
     /* The pure-PHP plugin's API: a singleton whose execute_request() is mih::request(). */
     public static function instance(): mih {}
 
+    /* One outcome of a call made outside the hub, for the pure-PHP plugin's circuit_breaker class. */
+    public static function record_outcome(string $service, bool $success): array {}
+
     public function execute_request(string $servicename, string $endpoint = "/", array $payload = [], string $method = ""): mih_response {}
 }
 

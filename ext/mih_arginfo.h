@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 4fa4d8b8a644e0ddee9e45e4cc987792203c245d */
+ * Stub hash: 3d91478f04492e36f541fd26d0df48bf147bfa10 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -181,6 +181,11 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_instance, 0, 0, local_integrationhub\\mih, 0)
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_record_outcome, 0, 2, IS_ARRAY, 0)
+	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, success, _IS_BOOL, 0)
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_execute_request, 0, 1, local_integrationhub\\mih_response, 0)
 	ZEND_ARG_TYPE_INFO(0, servicename, IS_STRING, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, endpoint, IS_STRING, 0, "\"/\"")
@@ -277,6 +282,7 @@ ZEND_METHOD(local_integrationhub_mih, rotate_secrets);
 ZEND_METHOD(local_integrationhub_mih, verify_inbound);
 ZEND_METHOD(local_integrationhub_mih, log_inbound);
 ZEND_METHOD(local_integrationhub_mih, instance);
+ZEND_METHOD(local_integrationhub_mih, record_outcome);
 ZEND_METHOD(local_integrationhub_mih, execute_request);
 ZEND_METHOD(local_integrationhub_mih_request, __construct);
 ZEND_METHOD(local_integrationhub_mih_request, to);
@@ -390,6 +396,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, verify_inbound, arginfo_class_local_integrationhub_mih_verify_inbound, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, log_inbound, arginfo_class_local_integrationhub_mih_log_inbound, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, instance, arginfo_class_local_integrationhub_mih_instance, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, record_outcome, arginfo_class_local_integrationhub_mih_record_outcome, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, execute_request, arginfo_class_local_integrationhub_mih_execute_request, ZEND_ACC_PUBLIC)
 	ZEND_FE_END
 };

@@ -368,3 +368,36 @@ ZEND_METHOD(local_integrationhub_mih, execute_request)
 		zval_ptr_dtor(&args[1]);
 	}
 }
+
+/* The pure-PHP plugin's circuit_breaker::record_success() / record_failure():
+ * one outcome of a call the caller made itself, told to the service's breaker
+ * as a call of mih::request() would be (a failure is a connection error). An
+ * open circuit still cooling down takes no outcome: only a probe can close it.
+ * Returns the circuit as mih::circuit() does. */
+ZEND_METHOD(local_integrationhub_mih, record_outcome)
+{
+	zend_string *name;
+	bool success;
+	mih_service svc;
+	mih_store *st;
+	mih_breaker_permit permit;
+	mih_http_response resp;
+	int64_t retry_after_ms;
+
+	ZEND_PARSE_PARAMETERS_START(2, 2)
+		Z_PARAM_PATH_STR(name)
+		Z_PARAM_BOOL(success)
+	ZEND_PARSE_PARAMETERS_END();
+
+	if (php_mih_load_service(name, &svc, false, &st) != SUCCESS) {
+		RETURN_THROWS();
+	}
+	if (php_mih_breaker_allow(st, &svc, &permit, &retry_after_ms) != MIH_BREAKER_REJECT) {
+		memset(&resp, 0, sizeof(resp));
+		resp.outcome = success ? MIH_HTTP_ANSWERED : MIH_HTTP_CONNECT_ERROR;
+		resp.status = success ? 200 : 0;
+		php_mih_breaker_record(st, &svc, &permit, &resp);
+	}
+	php_mih_circuit_array(&svc, return_value);
+	mih_service_dispose(&svc);
+}
