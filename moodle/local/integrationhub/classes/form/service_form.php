@@ -142,7 +142,7 @@ class service_form extends \moodleform {
         // Inbound webhooks: closed until the administrator opts the service in.
         $mform->addElement('header', 'inboundheader', $str('inbound'));
         if ($service) {
-            $mform->addElement('static', 'inbound_url', $str('inbound_url'), s(inbound::url($service['name'])->out(false)));
+            $mform->addElement('static', 'inbound_url', $str('inbound_url'), s(inbound::url($service['name'])));
         }
         $mform->addElement('advcheckbox', 'inbound_enabled', $str('inbound_enabled'));
         $mform->addHelpButton('inbound_enabled', 'inbound_enabled', 'local_integrationhub');
@@ -150,10 +150,8 @@ class service_form extends \moodleform {
             'signature' => $str('inbound_auth_signature'),
             'token' => $str('inbound_auth_token'),
         ]);
-        $mform->hideIf('inbound_auth', 'inbound_enabled', 'notchecked');
         $mform->addElement('text', 'inbound_tolerance', $str('inbound_tolerance'), ['size' => 8]);
         $mform->setType('inbound_tolerance', PARAM_RAW_TRIMMED);
-        $mform->hideIf('inbound_tolerance', 'inbound_enabled', 'notchecked');
 
         $this->add_action_buttons(true, get_string('save', 'local_integrationhub'));
     }

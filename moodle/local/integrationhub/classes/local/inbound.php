@@ -137,10 +137,11 @@ class inbound {
      * The address a service's senders post to (the PHP plugin's, so upgraded senders keep working).
      *
      * @param string $service
-     * @return \moodle_url
+     * @return string
      */
-    public static function url(string $service): \moodle_url {
-        return new \moodle_url('/local/integrationhub/webhook.php', ['service' => $service]);
+    public static function url(string $service): string {
+        global $CFG;
+        return ($CFG->wwwroot ?? '') . '/local/integrationhub/webhook.php?service=' . rawurlencode($service);
     }
 
     /**

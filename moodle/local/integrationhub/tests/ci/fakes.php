@@ -47,6 +47,50 @@ namespace core\event {
         public function get_data() {
             return $this->data;
         }
+
+        /** Moodle's education level "other". */
+        const LEVEL_OTHER = 0;
+
+        /**
+         * Moodle's event factory: the data given, then init() and validate_data().
+         *
+         * @param array $data context, other, ...
+         * @return static
+         */
+        public static function create(array $data = []) {
+            unset($data['context']);
+            $event = new static($data + ['contextid' => 1, 'userid' => 0]);
+            $event->init();
+            $event->validate_data();
+            return $event;
+        }
+
+        /** Sets crud and edulevel. */
+        protected function init() {
+        }
+
+        /** Checks the data. */
+        protected function validate_data() {
+        }
+
+        /**
+         * Dispatches to the plugin's observer of every event (db/events.php), as an internal observer runs.
+         */
+        public function trigger() {
+            global $CI_EVENTS;
+            $CI_EVENTS[] = $this->data;
+            \local_integrationhub\observer::handle($this);
+        }
+
+        /**
+         * A field of the data, as Moodle's events read them.
+         *
+         * @param string $name
+         * @return mixed
+         */
+        public function __get($name) {
+            return $this->data[$name] ?? null;
+        }
     }
 
     /** Fake core events. */
@@ -213,105 +257,23 @@ namespace {
         global $DB, $CFG, $USER, $CI_CONFIG, $CI_MTRACE, $CI_DEBUGGING;
 
         require_once($root . '/tests/moodle_db.inc');
+        require_once(__DIR__ . '/lib/fake_db.php');
+        // Moodle's class autoloading for the plugin's classes/ (frankenstyle namespace to path).
+        spl_autoload_register(function (string $class) use ($plugin): void {
+            $prefix = 'local_integrationhub\\';
+            if (str_starts_with($class, $prefix)) {
+                $file = $plugin . '/classes/' . str_replace('\\', '/', substr($class, strlen($prefix))) . '.php';
+                if (is_file($file)) {
+                    require_once($file);
+                }
+            }
+        });
         require_once($plugin . '/classes/local/hub.php');
         require_once($plugin . '/classes/observer.php');
         require_once($plugin . '/classes/task/run_queue.php');
 
         $file = tempnam(sys_get_temp_dir(), 'mihci');
-        $DB = new class($file) extends mih_test_moodle_db {
-            /**
-             * moodle_database::get_field() over the fake's own SQL.
-             *
-             * @param string $table
-             * @param string $field
-             * @param array $conditions
-             * @return mixed
-             */
-            public function get_field($table, $field, array $conditions) {
-                $this->calls['get_field'] = ($this->calls['get_field'] ?? 0) + 1;
-                $where = implode(' AND ', array_map(fn($k) => "$k = ?", array_keys($conditions)));
-                $rows = $this->get_records_sql("SELECT id, $field FROM {" . $table . "} WHERE $where",
-                    array_values($conditions));
-                $row = reset($rows);
-                return $row ? $row->$field : false;
-            }
-
-            /**
-             * moodle_database::get_records() (equality conditions, NULL as IS NULL).
-             *
-             * @param string $table
-             * @param array $conditions
-             * @return array
-             */
-            public function get_records($table, array $conditions = []) {
-                [$where, $params] = $this->where($conditions);
-                return $this->get_records_sql("SELECT * FROM {" . $table . "} WHERE $where", $params);
-            }
-
-            /**
-             * moodle_database::get_record().
-             *
-             * @param string $table
-             * @param array $conditions
-             * @return \stdClass|false
-             */
-            public function get_record($table, array $conditions) {
-                $rows = $this->get_records($table, $conditions);
-                return $rows ? reset($rows) : false;
-            }
-
-            /**
-             * moodle_database::update_record(): only columns the table has, as Moodle checks.
-             *
-             * @param string $table
-             * @param \stdClass $data
-             * @return bool
-             */
-            public function update_record($table, $data) {
-                $data = (array)$data;
-                $id = $data['id'];
-                unset($data['id']);
-                foreach (array_keys($data) as $field) {
-                    if (!isset($this->columns[$table][$field])) {
-                        throw new \dml_write_exception("Field \"$field\" does not exist in table \"$table\"");
-                    }
-                }
-                $set = implode(', ', array_map(fn($k) => "$k = ?", array_keys($data)));
-                $this->execute("UPDATE {" . $table . "} SET $set WHERE id = ?", [...array_values($data), $id]);
-                return true;
-            }
-
-            /**
-             * moodle_database::delete_records().
-             *
-             * @param string $table
-             * @param array $conditions
-             * @return bool
-             */
-            public function delete_records($table, array $conditions = []) {
-                [$where, $params] = $this->where($conditions);
-                $this->execute("DELETE FROM {" . $table . "} WHERE $where", $params);
-                return true;
-            }
-
-            /**
-             * @param array $conditions
-             * @return array [sql, params]
-             */
-            private function where(array $conditions): array {
-                $sql = ['1 = 1'];
-                $params = [];
-                foreach ($conditions as $k => $v) {
-                    if ($v === null) {
-                        $sql[] = "$k IS NULL";
-                    } else {
-                        $sql[] = "$k = ?";
-                        $params[] = $v;
-                    }
-                }
-                return [implode(' AND ', $sql), $params];
-            }
-        };
+        $DB = new \local_integrationhub_ci_db($file);
         $DB->execute('CREATE TABLE {user} (id INTEGER PRIMARY KEY, username TEXT)');
         $DB->execute("INSERT INTO {user} (id, username) VALUES (2, 'admin'), (5, 'maria')");
         $CFG = (object)['curlsecurityblockedhosts' => "10.0.0.0/8\n169.254.169.254", 'curlsecurityallowedport' => ''];
