@@ -171,6 +171,8 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
     // The privacy fakes declare the context classes the queue check only declares when missing.
     require(__DIR__ . '/check_privacy.php');
     require(__DIR__ . '/check_queue.php');
+    require(__DIR__ . '/check_inbound.php');
+    local_integrationhub_ci_inbound($plugin, $root);
 }
 
 echo $failures ? "plugin check: $failures of $checks checks FAILED\n" : "plugin check: all $checks checks passed\n";
