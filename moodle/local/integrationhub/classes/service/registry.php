@@ -119,7 +119,8 @@ class registry {
     }
 
     /**
-     * Delete a service, with its rules, queued tasks and dead letters.
+     * Delete a service, with its rules, queued tasks and dead letters (a task a worker is delivering right
+     * now cannot be deleted: the call fails with a \moodle_exception, and can be repeated).
      *
      * @param int $id The service ID.
      * @return bool True on success.
@@ -129,7 +130,20 @@ class registry {
         if ($name === null) {
             return true;
         }
-        $deleted = compat::call(fn() => mih::delete_service($name), $name);
+        // As the PHP plugin did: the service's rules and dead letters go with it, and so do its queued tasks.
+        $deleted = compat::call(function () use ($name) {
+            foreach (mih::rules(['service' => $name]) as $rule) {
+                mih::delete_rule($rule['id']);
+            }
+            do {
+                $tasks = mih::tasks(['service' => $name, 'limit' => 500]);
+                foreach ($tasks as $task) {
+                    mih::delete_task($task['id']);
+                }
+            } while ($tasks);
+            mih::purge_dead_letters(['service' => $name]);
+            return mih::delete_service($name);
+        }, $name);
         inbound::delete_settings($name);
         hub::rules_changed();
         return $deleted;

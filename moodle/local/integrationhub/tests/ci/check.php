@@ -173,6 +173,8 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
     require(__DIR__ . '/check_queue.php');
     require(__DIR__ . '/check_inbound.php');
     local_integrationhub_ci_inbound($plugin, $root);
+    require(__DIR__ . '/check_compat.php');
+    local_integrationhub_ci_compat($plugin, $root);
 }
 
 echo $failures ? "plugin check: $failures of $checks checks FAILED\n" : "plugin check: all $checks checks passed\n";

@@ -52,6 +52,15 @@ namespace core\event {
         const LEVEL_OTHER = 0;
 
         /**
+         * The event's name, as Moodle's events give it.
+         *
+         * @return string
+         */
+        public static function get_name() {
+            return 'Fake ' . substr(strrchr(static::class, '\\'), 1);
+        }
+
+        /**
          * Moodle's event factory: the data given, then init() and validate_data().
          *
          * @param array $data context, other, ...
