@@ -333,7 +333,7 @@ ZEND_METHOD(local_integrationhub_mih, instance)
 ZEND_METHOD(local_integrationhub_mih, execute_request)
 {
 	zend_string *service, *endpoint = NULL, *method = NULL;
-	HashTable *payload = NULL;
+	zval *payload = NULL;
 	zend_function *request;
 	zval args[4];
 
@@ -341,7 +341,7 @@ ZEND_METHOD(local_integrationhub_mih, execute_request)
 		Z_PARAM_PATH_STR(service)
 		Z_PARAM_OPTIONAL
 		Z_PARAM_PATH_STR(endpoint)
-		Z_PARAM_ARRAY_HT(payload)
+		Z_PARAM_ARRAY(payload)
 		Z_PARAM_PATH_STR(method)
 	ZEND_PARSE_PARAMETERS_END();
 
@@ -354,7 +354,8 @@ ZEND_METHOD(local_integrationhub_mih, execute_request)
 		ZVAL_STRINGL(&args[1], "/", 1);
 	}
 	if (payload) {
-		ZVAL_ARR(&args[2], payload);
+		/* As given (the empty array may be the immutable one: never ZVAL_ARR it). */
+		ZVAL_COPY_VALUE(&args[2], payload);
 	} else {
 		ZVAL_EMPTY_ARRAY(&args[2]);
 	}
