@@ -80,7 +80,7 @@ old secret: "signature"
 unsigned: missing_header (webhook rejected: %s)
 other secret: no_match (webhook rejected: %s)
 tampered: no_match (webhook rejected: %s)
-old: too_old (webhook rejected: webhook-timestamp is 400 s old, beyond the 300 s tolerance)
+old: too_old (webhook rejected: webhook-timestamp is %d s old, beyond the 300 s tolerance)
 old, wider tolerance: "signature"
 future: too_new (webhook rejected: %s)
 malformed: bad_format (webhook rejected: %s)

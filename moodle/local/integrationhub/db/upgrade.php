@@ -358,7 +358,8 @@ function local_integrationhub_upgrade_inbound_tokens(): int {
 
     $count = 0;
     foreach ($DB->get_records('local_integrationhub_svc') as $service) {
-        if (trim((string)$service->auth_token) === '' || $DB->record_exists('local_integrationhub_inbound', ['service' => $service->name])) {
+        $known = $DB->record_exists('local_integrationhub_inbound', ['service' => $service->name]);
+        if (trim((string)$service->auth_token) === '' || $known) {
             continue;
         }
         $DB->insert_record('local_integrationhub_inbound', (object)[

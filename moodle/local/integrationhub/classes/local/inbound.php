@@ -154,8 +154,13 @@ class inbound {
      * @param int|null $contentlength the Content-Length header, when sent
      * @return array [HTTP status, response body (array, JSON-encoded by the caller), extra headers]
      */
-    public static function handle(string $method, string $service, array $headers, callable $readbody,
-            ?int $contentlength): array {
+    public static function handle(
+        string $method,
+        string $service,
+        array $headers,
+        callable $readbody,
+        ?int $contentlength
+    ): array {
         $start = microtime(true);
         if (!hub::bind()) {
             return [503, ['success' => false, 'error' => get_string('extensionmissing', 'local_integrationhub')], []];
@@ -284,8 +289,13 @@ class inbound {
      * @param string|null $detail what failed, for the log only (an internal error)
      * @return array [status, body, headers]
      */
-    private static function refuse(string $reason, string $service, float $start, array $headers = [],
-            ?string $detail = null): array {
+    private static function refuse(
+        string $reason,
+        string $service,
+        float $start,
+        array $headers = [],
+        ?string $detail = null
+    ): array {
         [$status, $stringid] = self::REFUSALS[$reason];
         $message = get_string($stringid, 'local_integrationhub');
         try {

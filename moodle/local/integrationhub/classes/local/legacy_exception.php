@@ -34,7 +34,7 @@ class legacy_exception extends \moodle_exception {
      */
     public function __construct(string $errorcode, $a, \Throwable $previous) {
         parent::__construct($errorcode, 'local_integrationhub', '', $a);
-        // moodle_exception's constructor takes no previous exception: set it as \Exception's own.
+        // The constructor of moodle_exception takes no previous exception: set it as \Exception's own.
         \Exception::__construct($this->getMessage(), 0, $previous);
     }
 }

@@ -186,8 +186,9 @@ class registry {
      */
     public static function get_common_events(): array {
         $list = [];
-        foreach (['\\core\\event\\user_created', '\\core\\event\\user_loggedin', '\\core\\event\\course_created',
-                '\\core\\event\\user_enrolment_created', '\\core\\event\\user_graded'] as $classname) {
+        $common = ['\\core\\event\\user_created', '\\core\\event\\user_loggedin', '\\core\\event\\course_created',
+            '\\core\\event\\user_enrolment_created', '\\core\\event\\user_graded'];
+        foreach ($common as $classname) {
             $list[$classname] = self::get_event_display_name($classname);
         }
         return $list;

@@ -171,9 +171,10 @@ class registry {
                 ? 'none' : $data->auth_type;
         }
         // The extension's own fields pass through as they are.
+        $own = ['id', 'name', 'type', 'response_queue', 'enabled', 'timecreated', 'timemodified'];
         foreach ((array)$data as $field => $value) {
-            if (!in_array($field, ['id', 'name', 'type', 'response_queue', 'enabled', 'timecreated', 'timemodified'], true)
-                    && !isset($definition[$field]) && array_key_exists($field, mih::service_defaults())) {
+            $passes = !in_array($field, $own, true) && !isset($definition[$field]);
+            if ($passes && array_key_exists($field, mih::service_defaults())) {
                 $definition[$field] = $value;
             }
         }
