@@ -71,6 +71,12 @@ class signature_exception extends exception
  */
 final class mih
 {
+    /**
+     * The request log's table, as the pure-PHP plugin named it.
+     * @var string
+     */
+    public const LOG_TABLE = "local_integrationhub_log";
+
     /** the pure-PHP plugin's singleton, for mih::instance() */
     private static ?mih $instance = null;
 

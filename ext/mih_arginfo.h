@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 3d91478f04492e36f541fd26d0df48bf147bfa10 */
+ * Stub hash: 7a92f995b07b2c5bd3d0ab173434e9e8cf10a852 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -560,6 +560,13 @@ static zend_class_entry *register_class_local_integrationhub_mih(void)
 	INIT_NS_CLASS_ENTRY(ce, "local_integrationhub", "mih", class_local_integrationhub_mih_methods);
 	class_entry = zend_register_internal_class_ex(&ce, NULL);
 	class_entry->ce_flags |= ZEND_ACC_FINAL|ZEND_ACC_NO_DYNAMIC_PROPERTIES|ZEND_ACC_NOT_SERIALIZABLE;
+
+	zval const_LOG_TABLE_value;
+	zend_string *const_LOG_TABLE_value_str = zend_string_init("local_integrationhub_log", strlen("local_integrationhub_log"), 1);
+	ZVAL_STR(&const_LOG_TABLE_value, const_LOG_TABLE_value_str);
+	zend_string *const_LOG_TABLE_name = zend_string_init_interned("LOG_TABLE", sizeof("LOG_TABLE") - 1, 1);
+	zend_declare_class_constant_ex(class_entry, const_LOG_TABLE_name, &const_LOG_TABLE_value, ZEND_ACC_PUBLIC, NULL);
+	zend_string_release(const_LOG_TABLE_name);
 
 	zend_string *property_instance_class_local_integrationhub_mih = zend_string_init("local_integrationhub\\mih", sizeof("local_integrationhub\\mih")-1, 1);
 	zval property_instance_default_value;
