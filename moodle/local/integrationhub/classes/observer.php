@@ -32,6 +32,9 @@ class observer {
     /** @var array<int, string|null> user names looked up in this request, by user id */
     private static $usernames = [];
 
+    /** @var string|null why the last event could not be handed to the extension, until taken */
+    private static $failure = null;
+
     /**
      * Observes every event.
      *
@@ -57,6 +60,7 @@ class observer {
             // Logged always, not only when debugging is on: a production site must see a lost delivery too.
             error_log($message); // phpcs:ignore moodle.PHP.ForbiddenFunctions.FoundWithAlternative
             debugging($message, DEBUG_NORMAL);
+            self::$failure = $message;
         }
     }
 
@@ -122,6 +126,20 @@ class observer {
         $username = $DB->get_field('user', 'username', ['id' => $userid]);
         self::$usernames[$userid] = $username === false ? null : $username;
         return self::$usernames[$userid];
+    }
+
+    /**
+     * Why the events observed since the last call could not be queued, if one could not; then forgets it.
+     *
+     * The inbound endpoint answers 2xx only when the rules of its webhook_received event queued their
+     * deliveries: it asks here after triggering the event.
+     *
+     * @return string|null
+     */
+    public static function take_failure(): ?string {
+        $failure = self::$failure;
+        self::$failure = null;
+        return $failure;
     }
 
     /**

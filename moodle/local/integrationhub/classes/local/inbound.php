@@ -175,8 +175,13 @@ class inbound {
             return self::refuse('unknown_service', '', $start);
         }
         // A service that is not defined and one that accepts no inbound call look the same from outside.
-        $settings = self::settings($service);
-        if (!$settings || !$settings->enabled || !mih::service($service)) {
+        try {
+            $settings = self::settings($service);
+            $known = $settings && $settings->enabled && mih::service($service);
+        } catch (\local_integrationhub\exception | \dml_exception $e) {
+            return self::refuse('not_recorded', $service, $start, [], $e->getMessage());
+        }
+        if (!$known) {
             return self::refuse('unknown_service', $service, $start);
         }
         $max = self::max_bytes();
@@ -193,6 +198,7 @@ class inbound {
             $reason = [
                 'missing_header' => 'missing_credentials',
                 'no_match' => $settings->auth === 'token' ? 'bad_token' : 'bad_signature',
+                'error' => 'not_recorded',
             ][$e->reason] ?? $e->reason;
             return self::refuse(isset(self::REFUSALS[$reason]) ? $reason : 'bad_format', $service, $start);
         } catch (\local_integrationhub\service_not_found_exception $e) {
@@ -200,6 +206,9 @@ class inbound {
         } catch (\ValueError | \TypeError $e) {
             // A header the extension cannot read (a NUL byte): the sender's mistake.
             return self::refuse('bad_format', $service, $start);
+        } catch (\local_integrationhub\exception $e) {
+            // The store could not be read: nothing is recorded, the sender should try again.
+            return self::refuse('not_recorded', $service, $start, [], $e->getMessage());
         }
         if (!$verified['enabled']) {
             return self::refuse('service_disabled', $service, $start);
@@ -257,7 +266,14 @@ class inbound {
                         'payload' => $payload,
                     ],
                 ]);
+                \local_integrationhub\observer::take_failure();
                 $event->trigger();
+                // The observer keeps an event's own action alive when queuing fails; here the failure is the
+                // webhook's: nothing is recorded and the sender is told to try again.
+                $failure = \local_integrationhub\observer::take_failure();
+                if ($failure !== null) {
+                    throw new \moodle_exception('webhook_error', 'local_integrationhub', '', null, $failure);
+                }
                 $tx->allow_commit();
             } catch (\Throwable $e) {
                 if (!$tx->is_disposed()) {
@@ -274,7 +290,8 @@ class inbound {
             }
             return self::refuse('not_recorded', $service, $start, [], $e->getMessage());
         } catch (\Throwable $e) {
-            return self::refuse('not_recorded', $service, $start, [], $e->getMessage());
+            $detail = $e instanceof \moodle_exception && $e->debuginfo ? $e->debuginfo : $e->getMessage();
+            return self::refuse('not_recorded', $service, $start, [], $detail);
         }
         return [200, ['success' => true, 'webhook_id' => $webhookid], []];
     }

@@ -131,7 +131,7 @@ final class local_integrationhub_ci_site {
             proc_close($this->proc);
         }
         if (is_dir($this->dir)) {
-            exec('rm -rf ' . escapeshellarg($this->dir));
+            if (!getenv("MIHCI_KEEP")) { exec("rm -rf " . escapeshellarg($this->dir)); }
         }
     }
 }
@@ -287,6 +287,19 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     $expect('a token replay', $site->send('POST', $lq, ['Authorization' => "Bearer $token", 'webhook-id' => 'legacy-1'], $body),
         409, 'replay');
 
+    // Not recorded, not acknowledged: a failure while recording (the seen id, or the rule's delivery) rolls
+    // everything back and answers 500, so the sender tries again.
+    $before = [count($site->events()), count($mih::tasks(['service' => 'sink']))];
+    $DB->raw_pdo()->exec("CREATE TRIGGER mihci_fail BEFORE INSERT ON mdl_local_integrationhub_seen BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+    $expect('a failed recording', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body), 500, 'not_recorded');
+    $logcheck('a failed recording', 'crm', 500, false);
+    $DB->raw_pdo()->exec("DROP TRIGGER mihci_fail");
+    check([count($site->events()), count($mih::tasks(['service' => 'sink']))] === $before
+        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => 'msg_fail']),
+        'inbound: a failed recording fires no event and keeps nothing but its log row');
+    $expect('the same webhook retried once recording works', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body),
+        200, null);
+
     // One log row per call, all inbound; no secret anywhere.
     $rows = $DB->get_records_sql("SELECT * FROM {local_integrationhub_log} WHERE direction = 'inbound'");
     check(count($rows) === count($answers), 'inbound: every call has one inbound log row: ' . count($rows) . ' rows for '
@@ -300,7 +313,7 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     }
     check(!$leaks, 'inbound: no secret or token in any answer, log row or server log: ' . implode(', ', $leaks));
     $events = $site->events();
-    check(count($events) === 7, 'inbound: one event per accepted call: ' . count($events));
+    check(count($events) === 8, 'inbound: one event per accepted call: ' . count($events));
 
     // Forgotten after the tolerance: an expired seen id no longer counts.
     $DB->execute("UPDATE {local_integrationhub_seen} SET expires = 1 WHERE webhookid = 'legacy-1'");
