@@ -44,6 +44,14 @@ foreach ($_SERVER as $key => $value) {
         $headers[strtolower(str_replace('_', '-', substr($key, 5)))] = $value;
     }
 }
+// Apache hands Authorization to PHP through getallheaders() even where it leaves it out of $_SERVER.
+if (function_exists('getallheaders')) {
+    foreach (getallheaders() as $name => $value) {
+        if (is_string($name) && is_string($value)) {
+            $headers[strtolower($name)] = $value;
+        }
+    }
+}
 $contentlength = isset($_SERVER['CONTENT_LENGTH']) && ctype_digit((string)$_SERVER['CONTENT_LENGTH'])
     ? (int)$_SERVER['CONTENT_LENGTH'] : null;
 // Never more than the limit (plus one byte, to tell "over" from "exactly at it") is read.

@@ -24,7 +24,10 @@
  * 3. with the extension loaded: the observer, the binding and the queue task run over a stand-in
  *    of Moodle's $DB (tests/moodle_db.inc) and minimal fakes of the Moodle functions they call:
  *    a cookbook rule queues the exact payload with username and ip, an event without a rule costs
- *    no query, an anonymous event carries neither field, the task prints its counts.
+ *    no query, an anonymous event carries neither field, the task prints its counts; then the forms,
+ *    the upgrade, the privacy provider, the queue page, the inbound endpoint (check_inbound.php: the real
+ *    webhook.php under PHP's built-in server, driven by a real sender) and the pure-PHP plugin's classes
+ *    (check_compat.php, against a real receiver).
  *
  * Usage: php -d extension=modules/mih.so moodle/local/integrationhub/tests/ci/check.php
  * (pdo_sqlite is needed for part 3; without the extension part 3 is reported as skipped).
