@@ -60,16 +60,19 @@ if test "$PHP_MIH" != "no"; then
     ext/core/service/service.c \
     ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \
     ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/mih_http.c \
-    ext/core/secrets/seal.c"
+    ext/core/secrets/seal.c \
+    ext/core/common/err.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
     [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
      -I$ext_srcdir/ext/common -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \
      -I$ext_srcdir/ext/queue -I$ext_srcdir/ext/resilience -I$ext_srcdir/ext/net \
      -I$ext_srcdir/ext/core/template -I$ext_srcdir/ext/core/store -I$ext_srcdir/ext/core/service \
-     -I$ext_srcdir/ext/core/resilience -I$ext_srcdir/ext/core/net -I$ext_srcdir/ext/core/secrets])
+     -I$ext_srcdir/ext/core/resilience -I$ext_srcdir/ext/core/net -I$ext_srcdir/ext/core/secrets \
+     -I$ext_srcdir/ext/core/common])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext/common $ext_builddir/ext/call $ext_builddir/ext/template \
     $ext_builddir/ext/store $ext_builddir/ext/queue $ext_builddir/ext/resilience $ext_builddir/ext/net])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext/core/template $ext_builddir/ext/core/store $ext_builddir/ext/core/service \
-    $ext_builddir/ext/core/resilience $ext_builddir/ext/core/net $ext_builddir/ext/core/secrets])
+    $ext_builddir/ext/core/resilience $ext_builddir/ext/core/net $ext_builddir/ext/core/secrets \
+    $ext_builddir/ext/core/common])
 fi

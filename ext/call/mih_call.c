@@ -176,14 +176,6 @@ static char *build_url(const mih_service *svc, zend_string *path, smart_str *que
 
 /* ---- the attempt loop ----------------------------------------------- */
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static CURL *process_easy_handle(void)
 {
 	if (!MIH_G(curl_easy)) {
@@ -273,7 +265,7 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 	const char **line_ptrs = NULL;
 	size_t nlines = 0;
 	int64_t start = mih_clock_real_ms(NULL);
-	double mono_start = now_seconds();
+	double mono_start = mih_clock_monotonic_s();
 	int64_t deadline_ms = (int64_t)((call->deadline > 0 ? call->deadline : MIH_DEFAULT_DEADLINE) * 1000.0);
 	double timeout = call->timeout > 0 ? call->timeout : svc->timeout;
 	double connect_timeout = call->connect_timeout > 0 ? call->connect_timeout : svc->connect_timeout;
@@ -343,7 +335,7 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 		sleep_ms(delay);
 	}
 	{
-		double latency = (now_seconds() - mono_start) * 1000.0;
+		double latency = (mih_clock_monotonic_s() - mono_start) * 1000.0;
 		log_call(st, svc, call, req->method, &resp, success, latency, attempts);
 		php_mih_response_from_http(return_value, &resp, success, latency, attempts);
 	}

@@ -2,6 +2,7 @@
  * mih_request::queue). Matching rules and their services are cached per
  * process so an event with no rule costs no store query. */
 #include "mih_private.h"
+#include "clock.h"
 #include "ext/standard/php_http.h"
 #include "ext/standard/url.h"
 
@@ -17,14 +18,6 @@ typedef struct php_mih_rules_cache {
 	uint64_t host_version;      /* the host-wide change counter when loaded */
 	double checked_at;          /* monotonic seconds of the last freshness check */
 } php_mih_rules_cache;
-
-static double monotonic_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Service definitions looked up by synchronous calls, cached per process
  * and invalidated like the rules (a change in this process, the host-wide
@@ -59,7 +52,7 @@ int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, ch
 	php_mih_service_cache *c = MIH_G(service_cache);
 	const char *identity = mih_store_identity(st);
 	uint64_t host_version = php_mih_host_version(identity);
-	double now = monotonic_seconds();
+	double now = mih_clock_monotonic_s();
 	size_t i;
 	int rc;
 
@@ -172,7 +165,7 @@ static php_mih_rules_cache *rules_for(mih_store *st, char *err, size_t errlen)
 	php_mih_rules_cache *c = MIH_G(rules_cache);
 	const char *identity = mih_store_identity(st);
 	uint64_t host_version = php_mih_host_version(identity);
-	double now = monotonic_seconds();
+	double now = mih_clock_monotonic_s();
 
 	if (c && strcmp(c->identity, identity) == 0 && c->host_version == host_version) {
 		if (now - c->checked_at < (double)MIH_G(rules_ttl)) {

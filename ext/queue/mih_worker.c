@@ -53,14 +53,6 @@ typedef struct worker {
 	char err[512];
 } worker;
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static bool find_service(worker *w, int64_t id, size_t *index)
 {
 	size_t i;
@@ -212,7 +204,7 @@ static void book(worker *w, worker_job *job)
  * with the others of the pass (settle). */
 static void finished(worker *w, worker_job *job)
 {
-	job->latency_ms = (long)((mono_now() - job->started) * 1000.0 + 0.5);
+	job->latency_ms = (long)((mih_clock_monotonic_s() - job->started) * 1000.0 + 0.5);
 	php_mih_breaker_record(w->st, &w->services[job->svc_index], &job->permit, &job->resp);
 	if (job->transfer.easy) {
 		/* The response is copied out: the handle can carry the next task. */
@@ -279,7 +271,7 @@ static void start_job(worker *w, worker_job *job)
 	/* No Accept-Encoding: a webhook's answer is small and only its first
 	 * bytes are kept (in the DLQ), so decoding would be work for nothing. */
 	job->req.accept_compressed = false;
-	job->started = mono_now();
+	job->started = mih_clock_monotonic_s();
 
 	easy = take_easy(w);
 	job->transfer.user = job;
@@ -394,7 +386,7 @@ static bool may_claim(const worker *w)
 	if (w->failed || (w->limit > 0 && w->taken >= w->limit)) {
 		return false;
 	}
-	return w->time_limit <= 0 || mono_now() - w->started < w->time_limit;
+	return w->time_limit <= 0 || mih_clock_monotonic_s() - w->started < w->time_limit;
 }
 
 /* Tasks held (in flight plus backlog) are kept up to HELD_WAVES times the
@@ -639,7 +631,7 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 		php_mih_throw(php_mih_store_exception_ce, 0, "the queue worker could not generate a run token");
 		RETURN_THROWS();
 	}
-	w.started = mono_now();
+	w.started = mih_clock_monotonic_s();
 	w.lease = lease_seconds(&w);
 	w.multi = curl_multi_init();
 	w.backlog = safe_emalloc(HELD_WAVES * (size_t)w.concurrency, sizeof(worker_job *), 0);
@@ -685,5 +677,5 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 	add_assoc_long(return_value, "retried", w.retried);
 	add_assoc_long(return_value, "dead", w.dead);
 	add_assoc_long(return_value, "parked", w.parked);
-	add_assoc_double(return_value, "seconds", mono_now() - w.started);
+	add_assoc_double(return_value, "seconds", mih_clock_monotonic_s() - w.started);
 }

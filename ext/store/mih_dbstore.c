@@ -8,6 +8,7 @@
  * valid only during its row callback, as store_sql.h allows. */
 #include "mih_private.h"
 #include "mih_dbstore.h"
+#include "err.h"
 
 typedef enum {
 	M_EXECUTE = 0,
@@ -39,20 +40,6 @@ typedef struct dbstore {
 	bool doomed;             /* a nested level rolled back: the outermost must too */
 	char *identity;
 } dbstore;
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...) ZEND_ATTRIBUTE_FORMAT(printf, 3, 4);
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- exceptions into messages ------------------------------------------ */
 
@@ -122,7 +109,7 @@ static void exception_to_err(const char *what, char *err, size_t errlen)
 
 	if (zend_is_unwind_exit(ex) || zend_is_graceful_exit(ex)) {
 		/* exit() inside $DB: left pending so the engine ends the script. */
-		set_err(err, errlen, "%s did not return: the script exited", what);
+		mih_set_err(err, errlen, "%s did not return: the script exited", what);
 		return;
 	}
 	ZVAL_UNDEF(&rv);   /* written only if a magic __get answered */
@@ -139,7 +126,7 @@ static void exception_to_err(const char *what, char *err, size_t errlen)
 		smart_str_appendc(&msg, ')');
 	}
 	smart_str_0(&msg);
-	set_err(err, errlen, "%s failed: %s", what, ZSTR_VAL(msg.s));
+	mih_set_err(err, errlen, "%s failed: %s", what, ZSTR_VAL(msg.s));
 	smart_str_free(&msg);
 	zval_ptr_dtor(&rv);
 	zend_clear_exception();
@@ -166,7 +153,7 @@ static int db_invoke(zend_object *obj, zend_function *fn, const char *what, uint
 	ZVAL_UNDEF(retval);
 	if (EG(exception)) {
 		release_args(argv, argc);
-		set_err(err, errlen, "%s not called: a PHP exception is pending", what);
+		mih_set_err(err, errlen, "%s not called: a PHP exception is pending", what);
 		return -1;
 	}
 	zend_try {
@@ -292,7 +279,7 @@ static int db_exec(void *db, const char *sql, const mih_sql_value *params, size_
 	}
 	rc = Z_TYPE(ret) == IS_FALSE ? -1 : 0;
 	if (rc != 0) {
-		set_err(err, errlen, "$DB->execute() returned false");
+		mih_set_err(err, errlen, "$DB->execute() returned false");
 	}
 	zval_ptr_dtor(&ret);
 	return rc;
@@ -366,7 +353,7 @@ static int row_collect(zval *record, row_buffer *rb, char *err, size_t errlen)
 
 	ZVAL_DEREF(record);
 	if (Z_TYPE_P(record) != IS_OBJECT && Z_TYPE_P(record) != IS_ARRAY) {
-		set_err(err, errlen, "$DB->get_records_sql() returned a record that is %s, expected an object",
+		mih_set_err(err, errlen, "$DB->get_records_sql() returned a record that is %s, expected an object",
 			zval_kind(record, kind, sizeof(kind)));
 		return -1;
 	}
@@ -378,7 +365,7 @@ static int row_collect(zval *record, row_buffer *rb, char *err, size_t errlen)
 		rb->names[rb->count] = name;
 		rb->cnames[rb->count] = ZSTR_VAL(name);
 		if (zval_to_value(val, &rb->vals[rb->count]) != 0) {
-			set_err(err, errlen, "$DB->get_records_sql() returned a record whose field \"%s\" is %s, "
+			mih_set_err(err, errlen, "$DB->get_records_sql() returned a record whose field \"%s\" is %s, "
 				"expected a string, a number or null", ZSTR_VAL(name), zval_kind(val, kind, sizeof(kind)));
 			zend_string_release(name);
 			return -1;
@@ -429,7 +416,7 @@ static int db_query(void *db, const char *sql, const mih_sql_value *params, size
 	if (Z_TYPE(ret) != IS_ARRAY) {
 		char kind[160];
 
-		set_err(err, errlen, "$DB->get_records_sql() returned %s, expected an array of records",
+		mih_set_err(err, errlen, "$DB->get_records_sql() returned %s, expected an array of records",
 			zval_kind(&ret, kind, sizeof(kind)));
 		zval_ptr_dtor(&ret);
 		return -1;
@@ -496,7 +483,7 @@ static int db_insert(void *db, const char *table, const char *const *cols,
 	}
 	rc = returned_id(&ret, &id);
 	if (rc != 0) {
-		set_err(err, errlen, "$DB->insert_record() into %s returned %s, expected the new id",
+		mih_set_err(err, errlen, "$DB->insert_record() into %s returned %s, expected the new id",
 			table, zend_zval_type_name(&ret));
 	} else if (newid) {
 		*newid = id;
@@ -536,7 +523,7 @@ static int db_begin(void *db, char *err, size_t errlen)
 	if (Z_TYPE(tx) != IS_OBJECT || !public_method(Z_OBJCE(tx), "allow_commit")
 		|| !public_method(Z_OBJCE(tx), "rollback")) {
 		/* Nothing can end what was started: say so rather than guess. */
-		set_err(err, errlen, "$DB->start_delegated_transaction() returned %s%s, expected a "
+		mih_set_err(err, errlen, "$DB->start_delegated_transaction() returned %s%s, expected a "
 			"moodle_transaction with allow_commit() and rollback()", zend_zval_type_name(&tx),
 			Z_TYPE(tx) == IS_OBJECT ? " of another class" : "");
 		zval_ptr_dtor(&tx);
@@ -573,7 +560,7 @@ static int db_commit(void *db, char *err, size_t errlen)
 	int rc;
 
 	if (d->depth == 0) {
-		set_err(err, errlen, "Moodle store: commit without an open transaction");
+		mih_set_err(err, errlen, "Moodle store: commit without an open transaction");
 		return -1;
 	}
 	if (d->doomed) {
@@ -584,7 +571,7 @@ static int db_commit(void *db, char *err, size_t errlen)
 		rc = tx_rollback_top(d, err, errlen);
 		tx_pop(d);
 		if (rc == 0 && outermost) {
-			set_err(err, errlen, "Moodle store: transaction rolled back because a nested "
+			mih_set_err(err, errlen, "Moodle store: transaction rolled back because a nested "
 				"transaction failed");
 			rc = -1;
 		}
@@ -607,7 +594,7 @@ static int db_rollback(void *db, char *err, size_t errlen)
 	int rc;
 
 	if (d->depth == 0) {
-		set_err(err, errlen, "Moodle store: rollback without an open transaction");
+		mih_set_err(err, errlen, "Moodle store: rollback without an open transaction");
 		return -1;
 	}
 	rc = tx_rollback_top(d, err, errlen);
@@ -633,7 +620,7 @@ static int db_like(void *db, const char *column, char *out, size_t outlen, char 
 	int rc = 0;
 
 	if (!d->methods[M_SQL_LIKE]) {
-		set_err(err, errlen, "the $DB object (class %s) has no public method sql_like(), which a "
+		mih_set_err(err, errlen, "the $DB object (class %s) has no public method sql_like(), which a "
 			"search by text needs", ZSTR_VAL(Z_OBJCE(d->db)->name));
 		return -1;
 	}
@@ -648,7 +635,7 @@ static int db_like(void *db, const char *column, char *out, size_t outlen, char 
 	}
 	if (Z_TYPE(ret) != IS_STRING || Z_STRLEN(ret) >= outlen
 		|| memchr(Z_STRVAL(ret), '?', Z_STRLEN(ret)) == NULL) {
-		set_err(err, errlen, "$DB->sql_like() returned %s, expected an SQL condition with one ?",
+		mih_set_err(err, errlen, "$DB->sql_like() returned %s, expected an SQL condition with one ?",
 			Z_TYPE(ret) == IS_STRING ? "an unusable string" : zend_zval_type_name(&ret));
 		rc = -1;
 	} else {
@@ -697,7 +684,7 @@ static int find_methods(dbstore *d, char *err, size_t errlen)
 	for (int m = 0; m < M_COUNT; m++) {
 		d->methods[m] = public_method(ce, method_names[m]);
 		if (!d->methods[m] && m < M_EXPORT_DBCONFIG) {
-			set_err(err, errlen, "the $DB object (class %s) has no public method %s(); "
+			mih_set_err(err, errlen, "the $DB object (class %s) has no public method %s(); "
 				"mih::use_db() needs a moodle_database with " REQUIRED_METHODS,
 				ZSTR_VAL(ce->name), method_names[m]);
 			return -1;
@@ -800,7 +787,7 @@ int php_mih_dbstore_open(zval *db, mih_store **out, char *err, size_t errlen)
 
 	*out = NULL;
 	if (Z_TYPE_P(db) != IS_OBJECT) {
-		set_err(err, errlen, "$DB must be an object (moodle_database), %s given", zend_zval_type_name(db));
+		mih_set_err(err, errlen, "$DB must be an object (moodle_database), %s given", zend_zval_type_name(db));
 		return -1;
 	}
 	d = ecalloc(1, sizeof(*d));
@@ -812,7 +799,7 @@ int php_mih_dbstore_open(zval *db, mih_store **out, char *err, size_t errlen)
 	st = mih_store_new(&dbstore_ops, d, dbstore_close);
 	if (!st) {
 		dbstore_close(d);
-		set_err(err, errlen, "out of memory creating the Moodle store");
+		mih_set_err(err, errlen, "out of memory creating the Moodle store");
 		return -1;
 	}
 	*out = st;

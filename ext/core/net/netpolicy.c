@@ -1,9 +1,9 @@
 /* Outbound network policy: see netpolicy.h. */
 #include "netpolicy.h"
+#include "err.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,18 +45,6 @@ struct mih_net_policy {
 };
 
 static const unsigned char ipv4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int is_space(char c)
 {
@@ -216,20 +204,20 @@ static int parse_address_rule(const address_syntax *syn, rule *r, char *err, siz
 	slash = strchr(addr, '/');
 	dash = strchr(addr, '-');
 	if (slash && dash) {
-		set_err(err, errlen, "blocked host \"%s\" mixes a CIDR prefix and a range", r->text);
+		mih_set_err(err, errlen, "blocked host \"%s\" mixes a CIDR prefix and a range", r->text);
 		return -1;
 	}
 	if (slash || dash) {
 		*(slash ? slash : dash) = '\0';
 	}
 	if (parse_address(syn, addr, bytes) != 0) {
-		set_err(err, errlen, "blocked host \"%s\" is not a valid %s address", r->text, syn->family_name);
+		mih_set_err(err, errlen, "blocked host \"%s\" is not a valid %s address", r->text, syn->family_name);
 		return -1;
 	}
 	r->kind = RULE_ADDRESS;
 	if (slash) {
 		if (parse_number(slash + 1, 10, 3, syn->prefix_bits, &n) != 0) {
-			set_err(err, errlen, "blocked host \"%s\" needs a prefix length from 0 to %u after '/'",
+			mih_set_err(err, errlen, "blocked host \"%s\" needs a prefix length from 0 to %u after '/'",
 				r->text, syn->prefix_bits);
 			return -1;
 		}
@@ -241,7 +229,7 @@ static int parse_address_rule(const address_syntax *syn, rule *r, char *err, siz
 		last = syn->family == AF_INET ? bytes[15] : (unsigned int)(bytes[14] << 8 | bytes[15]);
 		if (parse_number(dash + 1, syn->range_base, syn->range_digits, syn->range_max, &n) != 0
 				|| n < last) {
-			set_err(err, errlen, "blocked host \"%s\" must end its range with a last %s group "
+			mih_set_err(err, errlen, "blocked host \"%s\" must end its range with a last %s group "
 				"from %u to %u", r->text, syn->family_name, last, syn->range_max);
 			return -1;
 		}
@@ -305,7 +293,7 @@ static int parse_name_rule(rule *r, char *err, size_t errlen)
 
 	if (text[0] == '*') {
 		if (text[1] != '.' || !valid_host_name(text + 2, strlen(text + 2))) {
-			set_err(err, errlen, "blocked host \"%s\" is not a wildcard of the form *.example.org", text);
+			mih_set_err(err, errlen, "blocked host \"%s\" is not a wildcard of the form *.example.org", text);
 			return -1;
 		}
 		r->kind = RULE_WILDCARD;
@@ -313,7 +301,7 @@ static int parse_name_rule(rule *r, char *err, size_t errlen)
 		return 0;
 	}
 	if (!valid_host_name(text, strlen(text))) {
-		set_err(err, errlen, "blocked host \"%s\" is not an IP address, CIDR range, address range, "
+		mih_set_err(err, errlen, "blocked host \"%s\" is not an IP address, CIDR range, address range, "
 			"host name or *.wildcard", text);
 		return -1;
 	}
@@ -347,13 +335,13 @@ static int parse_entry(const char *entry, size_t len, rule *r, char *err, size_t
 	memset(r, 0, sizeof(*r));
 	if (len > MIH_NET_MAX_ENTRY_LEN) {
 		quote(entry, len, quoted);
-		set_err(err, errlen, "blocked host \"%s\" is longer than %d characters", quoted,
+		mih_set_err(err, errlen, "blocked host \"%s\" is longer than %d characters", quoted,
 			MIH_NET_MAX_ENTRY_LEN);
 		return -1;
 	}
 	if (has_control_or_non_ascii(entry, len)) {
 		quote(entry, len, quoted);
-		set_err(err, errlen, "blocked host \"%s\" contains a control or non-ASCII character", quoted);
+		mih_set_err(err, errlen, "blocked host \"%s\" contains a control or non-ASCII character", quoted);
 		return -1;
 	}
 	memcpy(r->text, entry, len);
@@ -374,7 +362,7 @@ static int append_rule(mih_net_policy *policy, const rule *r, char *err, size_t 
 		rule *rules = realloc(policy->rules, capacity * sizeof(rule));
 
 		if (!rules) {
-			set_err(err, errlen, "out of memory adding blocked host \"%s\"", r->text);
+			mih_set_err(err, errlen, "out of memory adding blocked host \"%s\"", r->text);
 			return -1;
 		}
 		policy->rules = rules;
@@ -390,7 +378,7 @@ int mih_net_policy_add_blocked(mih_net_policy *policy, const char *entry, size_t
 	rule r;
 
 	if (!policy || (!entry && len > 0)) {
-		set_err(err, errlen, "no policy or entry given");
+		mih_set_err(err, errlen, "no policy or entry given");
 		return -1;
 	}
 	trim(&entry, &len);
@@ -408,7 +396,7 @@ int mih_net_policy_parse_hosts(mih_net_policy *policy, const char *list, char *e
 	size_t before, len;
 
 	if (!policy || !list) {
-		set_err(err, errlen, "no policy or host list given");
+		mih_set_err(err, errlen, "no policy or host list given");
 		return -1;
 	}
 	before = policy->nrules;
@@ -435,11 +423,11 @@ static int port_allowed(const mih_net_policy *policy, unsigned int port)
 int mih_net_policy_add_allowed_port(mih_net_policy *policy, long port, char *err, size_t errlen)
 {
 	if (!policy) {
-		set_err(err, errlen, "no policy given");
+		mih_set_err(err, errlen, "no policy given");
 		return -1;
 	}
 	if (port < 1 || port > PORT_MAX) {
-		set_err(err, errlen, "allowed port %ld is not a number from 1 to %d", port, PORT_MAX);
+		mih_set_err(err, errlen, "allowed port %ld is not a number from 1 to %d", port, PORT_MAX);
 		return -1;
 	}
 	if (!port_allowed(policy, (unsigned int)port)) {
@@ -496,7 +484,7 @@ static int parse_port_entry(const char *entry, size_t len, unsigned int *port, c
 		}
 	}
 	quote(entry, len, quoted);
-	set_err(err, errlen, "allowed port \"%s\" is not a number from 1 to %d", quoted, PORT_MAX);
+	mih_set_err(err, errlen, "allowed port \"%s\" is not a number from 1 to %d", quoted, PORT_MAX);
 	return -1;
 }
 
@@ -508,7 +496,7 @@ int mih_net_policy_parse_ports(mih_net_policy *policy, const char *list, char *e
 	int pass;
 
 	if (!policy || !list) {
-		set_err(err, errlen, "no policy or port list given");
+		mih_set_err(err, errlen, "no policy or port list given");
 		return -1;
 	}
 	/* Validate everything first so that a bad entry adds nothing. */
@@ -535,11 +523,11 @@ mih_net_verdict mih_net_check_port(const mih_net_policy *policy, long port, char
 		return MIH_NET_ALLOWED;
 	}
 	if (port < 1 || port > PORT_MAX) {
-		set_err(why, whylen, "port %ld is not a valid port number", port);
+		mih_set_err(why, whylen, "port %ld is not a valid port number", port);
 		return MIH_NET_BLOCKED;
 	}
 	if ((policy->nports > 0 || policy->no_port) && !port_allowed(policy, (unsigned int)port)) {
-		set_err(why, whylen, "port %ld is not in the allowed ports", port);
+		mih_set_err(why, whylen, "port %ld is not in the allowed ports", port);
 		return MIH_NET_BLOCKED;
 	}
 	return MIH_NET_ALLOWED;
@@ -646,9 +634,9 @@ static mih_net_verdict check_address(const mih_net_policy *policy, const unsigne
 		inet_ntop(AF_INET6, addr, text, sizeof(text));
 	}
 	if (local) {
-		set_err(why, whylen, "destination %s is this host, blocked by rule \"%s\"", text, r->text);
+		mih_set_err(why, whylen, "destination %s is this host, blocked by rule \"%s\"", text, r->text);
 	} else {
-		set_err(why, whylen, "destination %s is blocked by rule \"%s\"", text, r->text);
+		mih_set_err(why, whylen, "destination %s is blocked by rule \"%s\"", text, r->text);
 	}
 	return MIH_NET_BLOCKED;
 }
@@ -664,7 +652,7 @@ mih_net_verdict mih_net_check_addr(const mih_net_policy *policy, const struct so
 		return MIH_NET_ALLOWED;
 	}
 	if (!sa || (size_t)len < family_end) {
-		set_err(why, whylen, "no destination address to check");
+		mih_set_err(why, whylen, "no destination address to check");
 		return MIH_NET_BLOCKED;
 	}
 	/* Copied field by field: the caller's buffer need not be aligned. */
@@ -680,7 +668,7 @@ mih_net_verdict mih_net_check_addr(const mih_net_policy *policy, const struct so
 		memcpy(addr, (const char *)sa + offsetof(struct sockaddr_in6, sin6_addr), ADDR_BYTES);
 		return check_address(policy, addr, 0, why, whylen);
 	}
-	set_err(why, whylen, "destination address family %d (length %u) is not an IPv4 or IPv6 address",
+	mih_set_err(why, whylen, "destination address family %d (length %u) is not an IPv4 or IPv6 address",
 		(int)family, (unsigned int)len);
 	return MIH_NET_BLOCKED;
 }
@@ -730,7 +718,7 @@ static mih_net_verdict check_name(const mih_net_policy *policy, const char *host
 		return MIH_NET_ALLOWED;
 	}
 	quote(host, len, quoted);
-	set_err(why, whylen, "host %s is blocked by rule \"%s\"", quoted, r->text);
+	mih_set_err(why, whylen, "host %s is blocked by rule \"%s\"", quoted, r->text);
 	return MIH_NET_BLOCKED;
 }
 
@@ -775,13 +763,13 @@ mih_net_verdict mih_net_check_host(const mih_net_policy *policy, const char *hos
 		return MIH_NET_ALLOWED;
 	}
 	if (!host || !*host) {
-		set_err(why, whylen, "the URL has no host");
+		mih_set_err(why, whylen, "the URL has no host");
 		return MIH_NET_BLOCKED;
 	}
 	len = strlen(host);
 	if (has_space_or_control(host, len)) {
 		quote(host, len, quoted);
-		set_err(why, whylen, "host \"%s\" contains a space or control character", quoted);
+		mih_set_err(why, whylen, "host \"%s\" contains a space or control character", quoted);
 		return MIH_NET_BLOCKED;
 	}
 	if (host[0] == '[' || memchr(host, ':', len)) {
@@ -790,7 +778,7 @@ mih_net_verdict mih_net_check_host(const mih_net_policy *policy, const char *hos
 		if ((bracketed && (len < 2 || host[len - 1] != ']'))
 				|| parse_ipv6_literal(host + bracketed, len - 2 * (size_t)bracketed, addr) != 0) {
 			quote(host, len, quoted);
-			set_err(why, whylen, "host %s is not a valid IPv6 address", quoted);
+			mih_set_err(why, whylen, "host %s is not a valid IPv6 address", quoted);
 			return MIH_NET_BLOCKED;
 		}
 		return check_address(policy, addr, 0, why, whylen);

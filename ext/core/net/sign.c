@@ -1,7 +1,7 @@
 /* Standard Webhooks v1 signing and verification: see sign.h. */
 #include "sign.h"
+#include "err.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -20,18 +20,6 @@
 static const char base64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 static const char crockford_alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 const char *mih_sign_result_name(mih_sign_result result)
 {
@@ -97,7 +85,7 @@ int mih_sign_base64_decode(const char *in, size_t len, unsigned char *out, size_
 
 	*outlen = 0;
 	if (len % 4 != 0) {
-		set_err(err, errlen, "length %zu is not a multiple of 4", len);
+		mih_set_err(err, errlen, "length %zu is not a multiple of 4", len);
 		return -1;
 	}
 	if (len == 0) {
@@ -105,19 +93,19 @@ int mih_sign_base64_decode(const char *in, size_t len, unsigned char *out, size_
 	}
 	pad = base64_padding(in, len, &bad_offset);
 	if (pad < 0) {
-		set_err(err, errlen, "padding '=' at offset %zu before the end", bad_offset);
+		mih_set_err(err, errlen, "padding '=' at offset %zu before the end", bad_offset);
 		return -1;
 	}
 	decoded = len / 4 * 3 - (size_t)pad;
 	if (decoded > outcap) {
-		set_err(err, errlen, "decodes to %zu bytes, more than the %zu allowed", decoded, outcap);
+		mih_set_err(err, errlen, "decodes to %zu bytes, more than the %zu allowed", decoded, outcap);
 		return -1;
 	}
 	for (i = 0; i < len - (size_t)pad; i++) {
 		int v = base64_value((unsigned char)in[i]);
 
 		if (v < 0) {
-			set_err(err, errlen, "invalid character at offset %zu", i);
+			mih_set_err(err, errlen, "invalid character at offset %zu", i);
 			return -1;
 		}
 		acc = (acc << 6) | (unsigned int)v;
@@ -130,7 +118,7 @@ int mih_sign_base64_decode(const char *in, size_t len, unsigned char *out, size_
 	}
 	/* Leftover bits must be zero, or two texts would decode to the same bytes. */
 	if (acc != 0) {
-		set_err(err, errlen, "non-zero bits after the last byte (not canonical base64)");
+		mih_set_err(err, errlen, "non-zero bits after the last byte (not canonical base64)");
 		return -1;
 	}
 	*outlen = o;
@@ -186,7 +174,7 @@ static int decode_secret(const char *secret, size_t index, signing_key *key, cha
 
 	key->len = 0;
 	if (!secret) {
-		set_err(err, errlen, "secret #%zu is missing", index);
+		mih_set_err(err, errlen, "secret #%zu is missing", index);
 		return -1;
 	}
 	if (strncmp(secret, MIH_SIGN_SECRET_PREFIX, prefix) == 0) {
@@ -194,12 +182,12 @@ static int decode_secret(const char *secret, size_t index, signing_key *key, cha
 	}
 	len = strlen(secret);
 	if (len == 0) {
-		set_err(err, errlen, "secret #%zu is empty", index);
+		mih_set_err(err, errlen, "secret #%zu is empty", index);
 		return -1;
 	}
 	if (mih_sign_base64_decode(secret, len, key->bytes, sizeof(key->bytes), &key->len,
 			why, sizeof(why)) != 0) {
-		set_err(err, errlen, "secret #%zu is not valid base64: %s", index, why);
+		mih_set_err(err, errlen, "secret #%zu is not valid base64: %s", index, why);
 		return -1;
 	}
 	return 0;
@@ -217,7 +205,7 @@ static int check_secrets(const char *const *secrets, size_t nsecrets, char *err,
 	int rc = 0;
 
 	if (nsecrets == 0 || !secrets) {
-		set_err(err, errlen, "no signing secret is configured");
+		mih_set_err(err, errlen, "no signing secret is configured");
 		return -1;
 	}
 	for (i = 0; i < nsecrets && rc == 0; i++) {
@@ -275,7 +263,7 @@ static EVP_MAC *fetch_hmac(char *err, size_t errlen)
 	EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
 
 	if (!hmac) {
-		set_err(err, errlen, "libcrypto has no HMAC implementation available");
+		mih_set_err(err, errlen, "libcrypto has no HMAC implementation available");
 	}
 	return hmac;
 }
@@ -293,7 +281,7 @@ static int append_entry(EVP_MAC *hmac, const char *secret, size_t index, const s
 		goto done;
 	}
 	if (compute_signature(hmac, &key, content, mac) != 0) {
-		set_err(err, errlen, "HMAC-SHA256 failed");
+		mih_set_err(err, errlen, "HMAC-SHA256 failed");
 		goto done;
 	}
 	memcpy(out, "v1,", 3);
@@ -318,22 +306,22 @@ int mih_sign_sign(const char *msg_id, int64_t timestamp, const char *body, size_
 		out[0] = '\0';
 	}
 	if (!msg_id || !*msg_id) {
-		set_err(err, errlen, "the message id is empty");
+		mih_set_err(err, errlen, "the message id is empty");
 		return -1;
 	}
 	if (timestamp < 0) {
-		set_err(err, errlen, "timestamp %lld is negative", (long long)timestamp);
+		mih_set_err(err, errlen, "timestamp %lld is negative", (long long)timestamp);
 		return -1;
 	}
 	if (!body && len > 0) {
-		set_err(err, errlen, "body is NULL but its length is %zu", len);
+		mih_set_err(err, errlen, "body is NULL but its length is %zu", len);
 		return -1;
 	}
 	if (check_secrets(secrets, nsecrets, err, errlen) != 0) {
 		return -1;
 	}
 	if (outlen < MIH_SIGN_HEADER_SIZE(nsecrets)) {
-		set_err(err, errlen, "signature buffer of %zu bytes is too small for %zu secrets (%zu needed)",
+		mih_set_err(err, errlen, "signature buffer of %zu bytes is too small for %zu secrets (%zu needed)",
 			outlen, nsecrets, MIH_SIGN_HEADER_SIZE(nsecrets));
 		return -1;
 	}
@@ -451,7 +439,7 @@ static int check_signature_list(const char *header, size_t *v1_count, char *err,
 		n++;
 		if (is_v1(&entry)) {
 			if (decode_v1(&entry, sig) != 0) {
-				set_err(err, errlen, "webhook-signature entry %zu is not a v1 signature "
+				mih_set_err(err, errlen, "webhook-signature entry %zu is not a v1 signature "
 					"(base64 of 32 bytes)", n);
 				return -1;
 			}
@@ -459,12 +447,12 @@ static int check_signature_list(const char *header, size_t *v1_count, char *err,
 		}
 	}
 	if (rc < 0) {
-		set_err(err, errlen, "webhook-signature entry %zu is not of the form \"version,signature\"",
+		mih_set_err(err, errlen, "webhook-signature entry %zu is not of the form \"version,signature\"",
 			n + 1);
 		return -1;
 	}
 	if (n == 0) {
-		set_err(err, errlen, "webhook-signature has no entries");
+		mih_set_err(err, errlen, "webhook-signature has no entries");
 		return -1;
 	}
 	return 0;
@@ -481,14 +469,14 @@ static mih_sign_result check_window(int64_t ts, int64_t now_s, int64_t tolerance
 	if (ts <= now_s) {
 		/* ts >= 0, so now_s - ts cannot overflow. */
 		if (now_s - ts > tolerance_s) {
-			set_err(err, errlen, "webhook-timestamp is %lld s old, beyond the %lld s tolerance",
+			mih_set_err(err, errlen, "webhook-timestamp is %lld s old, beyond the %lld s tolerance",
 				(long long)(now_s - ts), (long long)tolerance_s);
 			return MIH_SIGN_TOO_OLD;
 		}
 		return MIH_SIGN_OK;
 	}
 	if (__builtin_sub_overflow(ts, now_s, &ahead) || ahead > tolerance_s) {
-		set_err(err, errlen, "webhook-timestamp is more than the %lld s tolerance in the future",
+		mih_set_err(err, errlen, "webhook-timestamp is more than the %lld s tolerance in the future",
 			(long long)tolerance_s);
 		return MIH_SIGN_TOO_NEW;
 	}
@@ -526,7 +514,7 @@ static mih_sign_result match_secrets(const signed_content *content, const char *
 		/* Already validated by check_secrets(). */
 		decode_secret(secrets[i], i + 1, &key, NULL, 0);
 		if (compute_signature(hmac, &key, content, mac) != 0) {
-			set_err(err, errlen, "HMAC-SHA256 failed");
+			mih_set_err(err, errlen, "HMAC-SHA256 failed");
 			result = MIH_SIGN_ERROR;
 		} else if (mac_in_list(mac, header)) {
 			result = MIH_SIGN_OK;
@@ -536,7 +524,7 @@ static mih_sign_result match_secrets(const signed_content *content, const char *
 	OPENSSL_cleanse(mac, sizeof(mac));
 	EVP_MAC_free(hmac);
 	if (result == MIH_SIGN_NO_MATCH) {
-		set_err(err, errlen, "no v1 signature in webhook-signature matches the configured secrets");
+		mih_set_err(err, errlen, "no v1 signature in webhook-signature matches the configured secrets");
 	}
 	return result;
 }
@@ -551,19 +539,19 @@ mih_sign_result mih_sign_verify(const char *id, const char *timestamp, const cha
 	int64_t ts;
 
 	if (header_missing(id) || header_missing(timestamp) || header_missing(signature)) {
-		set_err(err, errlen, "the %s header is missing", header_missing(id) ? "webhook-id"
+		mih_set_err(err, errlen, "the %s header is missing", header_missing(id) ? "webhook-id"
 			: header_missing(timestamp) ? "webhook-timestamp" : "webhook-signature");
 		return MIH_SIGN_MISSING_HEADER;
 	}
 	if (!body && len > 0) {
-		set_err(err, errlen, "body is NULL but its length is %zu", len);
+		mih_set_err(err, errlen, "body is NULL but its length is %zu", len);
 		return MIH_SIGN_BAD_FORMAT;
 	}
 	if (check_secrets(secrets, nsecrets, err, errlen) != 0) {
 		return MIH_SIGN_BAD_FORMAT;
 	}
 	if (parse_timestamp(timestamp, &ts) != 0) {
-		set_err(err, errlen, "webhook-timestamp is not a non-negative integer of Unix seconds");
+		mih_set_err(err, errlen, "webhook-timestamp is not a non-negative integer of Unix seconds");
 		return MIH_SIGN_BAD_FORMAT;
 	}
 	if (check_signature_list(signature, &v1_count, err, errlen) != 0) {
@@ -573,7 +561,7 @@ mih_sign_result mih_sign_verify(const char *id, const char *timestamp, const cha
 		return result;
 	}
 	if (v1_count == 0) {
-		set_err(err, errlen, "webhook-signature has no v1 entry");
+		mih_set_err(err, errlen, "webhook-signature has no v1 entry");
 		return MIH_SIGN_NO_MATCH;
 	}
 	return match_secrets(&content, signature, secrets, nsecrets, err, errlen);

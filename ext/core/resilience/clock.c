@@ -21,3 +21,11 @@ int64_t mih_clock_now_ms(const mih_clock *clock)
 	}
 	return clock->now_ms(clock->ctx);
 }
+
+double mih_clock_monotonic_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -19,6 +19,10 @@ int64_t mih_clock_real_ms(void *ctx);
 /* The time of a clock, or the real time when clock is NULL. */
 int64_t mih_clock_now_ms(const mih_clock *clock);
 
+/* CLOCK_MONOTONIC in seconds: for durations and freshness checks within one
+ * process (latencies, deadlines, cache ages), never stored or shared. */
+double mih_clock_monotonic_s(void);
+
 /* a + b for times and durations in milliseconds, clamped to the int64
  * range instead of overflowing (a far-off deadline stays far off). */
 static inline int64_t mih_add_saturating(int64_t a, int64_t b)

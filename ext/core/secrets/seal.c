@@ -1,11 +1,11 @@
 /* Secrets at rest: AES-256-GCM envelopes under a keyring (see seal.h). */
 #include "seal.h"
 #include "sign.h"
+#include "err.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,21 +24,6 @@
 /* Secrets are short; this only keeps lengths within what libcrypto takes. */
 #define PLAIN_MAX (1024 * 1024)
 #define KEY_FILE_MAX 4096
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || errlen == 0) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- keys ----------------------------------------------------------------- */
 
@@ -103,11 +88,11 @@ static int read_key_file(const char *path, unsigned char out[MIH_SEAL_KEY_BYTES]
 	int rc = -1;
 
 	if (fd < 0) {
-		set_err(err, errlen, "the key file cannot be opened: %s", strerror(errno));
+		mih_set_err(err, errlen, "the key file cannot be opened: %s", strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-		set_err(err, errlen, "the key file is not a regular file");
+		mih_set_err(err, errlen, "the key file is not a regular file");
 		close(fd);
 		return -1;
 	}
@@ -116,7 +101,7 @@ static int read_key_file(const char *path, unsigned char out[MIH_SEAL_KEY_BYTES]
 			if (errno == EINTR) {
 				continue;
 			}
-			set_err(err, errlen, "the key file cannot be read: %s", strerror(errno));
+			mih_set_err(err, errlen, "the key file cannot be read: %s", strerror(errno));
 			len = sizeof(buf) + 1;
 			break;
 		}
@@ -127,10 +112,10 @@ static int read_key_file(const char *path, unsigned char out[MIH_SEAL_KEY_BYTES]
 		trim(&text, &len);
 		rc = parse_key_text(text, len, out);
 		if (rc != 0) {
-			set_err(err, errlen, "the key file does not hold 64 hex digits or base64 of 32 bytes");
+			mih_set_err(err, errlen, "the key file does not hold 64 hex digits or base64 of 32 bytes");
 		}
 	} else if (len == sizeof(buf)) {
-		set_err(err, errlen, "the key file is larger than %d bytes", KEY_FILE_MAX);
+		mih_set_err(err, errlen, "the key file is larger than %d bytes", KEY_FILE_MAX);
 	}
 	OPENSSL_cleanse(buf, sizeof(buf));
 	return rc;
@@ -150,7 +135,7 @@ int mih_seal_parse_key(const char *spec, size_t len, unsigned char out[MIH_SEAL_
 		path[len] = '\0';
 		return read_key_file(path, out, err, errlen);
 	}
-	set_err(err, errlen, "a key must be 64 hex digits, base64 of 32 bytes, or the absolute path of a file holding one");
+	mih_set_err(err, errlen, "a key must be 64 hex digits, base64 of 32 bytes, or the absolute path of a file holding one");
 	return -1;
 }
 
@@ -205,11 +190,11 @@ int mih_keyring_add(mih_keyring *kr, const unsigned char key[MIH_SEAL_KEY_BYTES]
 	size_t olds = kr->count - (kr->has_current ? 1 : 0);
 
 	if (mih_seal_key_id(key, k.id) != 0) {
-		set_err(err, errlen, "cannot compute a key id (libcrypto failed)");
+		mih_set_err(err, errlen, "cannot compute a key id (libcrypto failed)");
 		return -1;
 	}
 	if (current && kr->has_current) {
-		set_err(err, errlen, "there is already a current key");
+		mih_set_err(err, errlen, "there is already a current key");
 		return -1;
 	}
 	held = find_key(kr, k.id);
@@ -217,7 +202,7 @@ int mih_keyring_add(mih_keyring *kr, const unsigned char key[MIH_SEAL_KEY_BYTES]
 		return 0;
 	}
 	if (!held && !current && olds == MIH_SEAL_MAX_OLD_KEYS) {
-		set_err(err, errlen, "at most %d old keys are accepted", MIH_SEAL_MAX_OLD_KEYS);
+		mih_set_err(err, errlen, "at most %d old keys are accepted", MIH_SEAL_MAX_OLD_KEYS);
 		return -1;
 	}
 	memcpy(k.bytes, key, MIH_SEAL_KEY_BYTES);
@@ -252,11 +237,11 @@ int mih_keyring_load(mih_keyring *kr, const char *current, const char *old, char
 	trim(&p, &len);
 	if (len > 0) {
 		if (mih_seal_parse_key(p, len, key, why, sizeof(why)) != 0) {
-			set_err(err, errlen, "mih.secret_key: %s", why);
+			mih_set_err(err, errlen, "mih.secret_key: %s", why);
 			goto fail;
 		}
 		if (mih_keyring_add(kr, key, true, why, sizeof(why)) != 0) {
-			set_err(err, errlen, "mih.secret_key: %s", why);
+			mih_set_err(err, errlen, "mih.secret_key: %s", why);
 			goto fail;
 		}
 	}
@@ -269,7 +254,7 @@ int mih_keyring_load(mih_keyring *kr, const char *current, const char *old, char
 		i++;
 		if (mih_seal_parse_key(p, len, key, why, sizeof(why)) != 0
 				|| mih_keyring_add(kr, key, false, why, sizeof(why)) != 0) {
-			set_err(err, errlen, "mih.secret_keys_old entry %zu: %s", i, why);
+			mih_set_err(err, errlen, "mih.secret_keys_old entry %zu: %s", i, why);
 			goto fail;
 		}
 	}
@@ -344,11 +329,11 @@ int mih_seal(const mih_keyring *kr, const char *context, const char *plain, size
 
 	*out = NULL;
 	if (!key) {
-		set_err(err, errlen, "no current key to encrypt with");
+		mih_set_err(err, errlen, "no current key to encrypt with");
 		return -1;
 	}
 	if (len > PLAIN_MAX) {
-		set_err(err, errlen, "a secret of %zu bytes is too long to encrypt (at most %d)", len, PLAIN_MAX);
+		mih_set_err(err, errlen, "a secret of %zu bytes is too long to encrypt (at most %d)", len, PLAIN_MAX);
 		return -1;
 	}
 	snprintf(header, sizeof(header), "%s%s$", MIH_SEAL_PREFIX, key->id);
@@ -356,7 +341,7 @@ int mih_seal(const mih_keyring *kr, const char *context, const char *plain, size
 	env = malloc(HEADER_LEN + 4 * ((raw_len + 2) / 3) + 1);
 	c = EVP_CIPHER_CTX_new();
 	if (!raw || !env || !c) {
-		set_err(err, errlen, "out of memory encrypting a secret");
+		mih_set_err(err, errlen, "out of memory encrypting a secret");
 		goto done;
 	}
 	if (RAND_bytes(raw, NONCE_BYTES) != 1
@@ -367,12 +352,12 @@ int mih_seal(const mih_keyring *kr, const char *context, const char *plain, size
 			|| EVP_EncryptUpdate(c, raw + NONCE_BYTES, &n, (const unsigned char *)plain, (int)len) != 1
 			|| EVP_EncryptFinal_ex(c, raw + NONCE_BYTES + n, &n) != 1
 			|| EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, TAG_BYTES, raw + NONCE_BYTES + len) != 1) {
-		set_err(err, errlen, "libcrypto failed to encrypt a secret");
+		mih_set_err(err, errlen, "libcrypto failed to encrypt a secret");
 		goto done;
 	}
 	memcpy(env, header, HEADER_LEN);
 	if (mih_sign_base64_encode(raw, raw_len, env + HEADER_LEN, 4 * ((raw_len + 2) / 3) + 1) != 0) {
-		set_err(err, errlen, "cannot encode an encrypted secret");
+		mih_set_err(err, errlen, "cannot encode an encrypted secret");
 		goto done;
 	}
 	*out = env;
@@ -416,38 +401,38 @@ mih_unseal_result mih_unseal(const mih_keyring *kr, const char *context, const c
 	*outlen = 0;
 	if (!mih_seal_is_sealed(value, len)) {
 		if (!(*out = copy_plain(value ? value : "", value ? len : 0))) {
-			set_err(err, errlen, "out of memory reading a secret");
+			mih_set_err(err, errlen, "out of memory reading a secret");
 			return MIH_UNSEAL_ERROR;
 		}
 		*outlen = value ? len : 0;
 		return MIH_UNSEAL_PLAIN;
 	}
 	if (!mih_seal_envelope_key_id(value, len, id)) {
-		set_err(err, errlen, "is not a well-formed encrypted value");
+		mih_set_err(err, errlen, "is not a well-formed encrypted value");
 		return MIH_UNSEAL_MALFORMED;
 	}
 	key = find_key(kr, id);
 	if (!key) {
-		set_err(err, errlen, "is encrypted with key id %s, which is not configured"
+		mih_set_err(err, errlen, "is encrypted with key id %s, which is not configured"
 			" (neither mih.secret_key nor in mih.secret_keys_old)", id);
 		return MIH_UNSEAL_UNKNOWN_KEY;
 	}
 	raw = malloc(body_len / 4 * 3 + 3);
 	if (!raw) {
-		set_err(err, errlen, "out of memory reading a secret");
+		mih_set_err(err, errlen, "out of memory reading a secret");
 		return MIH_UNSEAL_ERROR;
 	}
 	if (mih_sign_base64_decode(value + HEADER_LEN, body_len, raw, body_len / 4 * 3 + 3, &raw_len,
 			why, sizeof(why)) != 0 || raw_len < NONCE_BYTES + TAG_BYTES
 			|| raw_len - NONCE_BYTES - TAG_BYTES > PLAIN_MAX) {
-		set_err(err, errlen, "is not a well-formed encrypted value");
+		mih_set_err(err, errlen, "is not a well-formed encrypted value");
 		result = MIH_UNSEAL_MALFORMED;
 		goto done;
 	}
 	plain = malloc(raw_len - NONCE_BYTES - TAG_BYTES + 1);
 	c = EVP_CIPHER_CTX_new();
 	if (!plain || !c) {
-		set_err(err, errlen, "out of memory reading a secret");
+		mih_set_err(err, errlen, "out of memory reading a secret");
 		goto done;
 	}
 	if (EVP_DecryptInit_ex(c, EVP_aes_256_gcm(), NULL, NULL, NULL) != 1
@@ -458,11 +443,11 @@ mih_unseal_result mih_unseal(const mih_keyring *kr, const char *context, const c
 				(int)(raw_len - NONCE_BYTES - TAG_BYTES)) != 1
 			|| EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, TAG_BYTES,
 				raw + raw_len - TAG_BYTES) != 1) {
-		set_err(err, errlen, "libcrypto failed to decrypt a secret");
+		mih_set_err(err, errlen, "libcrypto failed to decrypt a secret");
 		goto done;
 	}
 	if (EVP_DecryptFinal_ex(c, (unsigned char *)plain + n, &m) != 1) {
-		set_err(err, errlen, "does not decrypt with key id %s (altered, or not this field's value)", id);
+		mih_set_err(err, errlen, "does not decrypt with key id %s (altered, or not this field's value)", id);
 		result = MIH_UNSEAL_FAILED;
 		goto done;
 	}

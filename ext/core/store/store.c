@@ -8,7 +8,6 @@
  * per row. The same code therefore runs on SQLite and on Moodle's $DB. */
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +16,6 @@
 #include "store_internal.h"
 
 /* ---- small helpers ------------------------------------------------------ */
-
-void store_set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen) {
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static char *memdup0(const char *s, size_t len)
 {

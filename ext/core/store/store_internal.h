@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include "store.h"
 #include "seal.h"
+#include "err.h"
 
 #define T_SVC "local_integrationhub_svc"
 #define T_RULES "local_integrationhub_rules"
@@ -34,8 +35,8 @@ struct mih_store {
 	const mih_keyring *keyring;   /* NULL: nothing sealed, envelopes do not open */
 };
 
-void store_set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* The store's name for the extension's one error helper (err.h). */
+#define store_set_err mih_set_err
 
 /* ---- parameter values --------------------------------------------------- */
 

@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 #include "store_sqlite.h"
 #include "store_sqlite_file.h"
+#include "err.h"
 
 #define STMT_CACHE_SIZE 48
 #define BUSY_RETRIES 3
@@ -220,13 +221,6 @@ static const char migration_v2[] =
 	"ALTER TABLE local_integrationhub_dlq ADD COLUMN relateduserid INTEGER;"
 	"ALTER TABLE local_integrationhub_dlq ADD COLUMN contextid INTEGER;";
 
-static void set_err(char *err, size_t errlen, const char *fmt, const char *detail)
-{
-	if (err && errlen) {
-		snprintf(err, errlen, fmt, detail);
-	}
-}
-
 static void sqlite_err(sqlite_db *d, char *err, size_t errlen, const char *what)
 {
 	if (err && errlen) {
@@ -326,7 +320,7 @@ static sqlite3_stmt *stmt_get(sqlite_db *d, const char *sql, char *err, size_t e
 	if (!text || !orig) {
 		free(text);
 		free(orig);
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return NULL;
 	}
 	memcpy(orig, sql, len + 1);
@@ -510,7 +504,7 @@ static int sqlite_query(void *db, const char *sql, const mih_sql_value *params, 
 
 		limited = malloc(len);
 		if (!limited) {
-			set_err(err, errlen, "%s", "SQLite store: out of memory");
+			mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 			return -1;
 		}
 		snprintf(limited, len, "%s LIMIT ? OFFSET ?", sql);
@@ -554,7 +548,7 @@ static int sqlite_insert(void *db, const char *table, const char *const *cols,
 	}
 	sql = len <= sizeof(stack_sql) ? stack_sql : malloc(len);
 	if (!sql) {
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return -1;
 	}
 	p = append(sql, "INSERT INTO ", 12);
@@ -643,7 +637,7 @@ static int sqlite_commit(void *db, char *err, size_t errlen)
 	sqlite_db *d = db;
 
 	if (d->depth <= 0) {
-		set_err(err, errlen, "%s", "SQLite store: commit without an open transaction");
+		mih_set_err(err, errlen, "%s", "SQLite store: commit without an open transaction");
 		return -1;
 	}
 	if (--d->depth > 0) {
@@ -651,7 +645,7 @@ static int sqlite_commit(void *db, char *err, size_t errlen)
 	}
 	if (d->doomed) {
 		finish_transaction(d, "ROLLBACK", NULL, 0);
-		set_err(err, errlen, "%s",
+		mih_set_err(err, errlen, "%s",
 			"SQLite store: transaction rolled back because a nested transaction failed");
 		return -1;
 	}
@@ -666,7 +660,7 @@ static int sqlite_rollback(void *db, char *err, size_t errlen)
 	sqlite_db *d = db;
 
 	if (d->depth <= 0) {
-		set_err(err, errlen, "%s", "SQLite store: rollback without an open transaction");
+		mih_set_err(err, errlen, "%s", "SQLite store: rollback without an open transaction");
 		return -1;
 	}
 	if (--d->depth > 0) {
@@ -704,7 +698,7 @@ int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,
 		*out = MIH_SQLITE_DURABILITY_NORMAL;
 		return 0;
 	}
-	set_err(err, errlen, "store durability must be \"full\" or \"normal\", got \"%s\"",
+	mih_set_err(err, errlen, "store durability must be \"full\" or \"normal\", got \"%s\"",
 		name ? name : "(null)");
 	return -1;
 }
@@ -736,7 +730,7 @@ static int backfill_v2(sqlite_db *d, char *err, size_t errlen)
 	int rc;
 
 	if (!st) {
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return -1;
 	}
 	rc = mih_store_privacy_backfill(st, NULL, err, errlen);
@@ -869,7 +863,7 @@ static int conn_open(sqlite_db *d, bool create, char *err, size_t errlen)
 		return -1;
 	}
 	if (conn_file_moved(d)) {
-		set_err(err, errlen, "SQLite store: \"%s\" was removed or replaced while being opened",
+		mih_set_err(err, errlen, "SQLite store: \"%s\" was removed or replaced while being opened",
 			path);
 		conn_close(d);
 		return -1;
@@ -932,12 +926,12 @@ int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void
 
 	*db = NULL;
 	if (!path || !*path) {
-		set_err(err, errlen, "%s", "SQLite store: the path is empty");
+		mih_set_err(err, errlen, "%s", "SQLite store: the path is empty");
 		return -1;
 	}
 	d = calloc(1, sizeof(*d));
 	if (!d || mih_sqlite_file_init(&d->file, path) != 0) {
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		mih_sql_sqlite_close(d);
 		return -1;
 	}
@@ -948,7 +942,7 @@ int mih_sql_sqlite_open(const char *path, mih_sqlite_durability durability, void
 	}
 	d->identity = make_identity(path);   /* once the file exists, so that it resolves */
 	if (!d->identity) {
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		mih_sql_sqlite_close(d);
 		return -1;
 	}
@@ -984,7 +978,7 @@ int mih_store_sqlite_open(const char *path, mih_sqlite_durability durability,
 	*out = mih_store_new(&mih_sql_sqlite_ops, db, mih_sql_sqlite_close);
 	if (!*out) {
 		mih_sql_sqlite_close(db);
-		set_err(err, errlen, "%s", "SQLite store: out of memory");
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return -1;
 	}
 	return 0;
