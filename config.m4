@@ -48,7 +48,8 @@ if test "$PHP_MIH" != "no"; then
     ext/common/mih_exceptions.c ext/common/mih_args.c ext/common/mih_json.c \
     ext/call/mih_class.c ext/call/mih_call.c ext/call/mih_request.c ext/call/mih_response.c \
     ext/template/mih_template.c \
-    ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c ext/store/mih_secrets.c \
+    ext/state/mih_secrets.c \
+    ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \
     ext/queue/mih_emit.c ext/queue/mih_queue_api.c ext/queue/mih_worker.c \
     ext/resilience/mih_breaker.c \
     ext/net/mih_policy.c ext/net/mih_sign_api.c \
@@ -64,13 +65,13 @@ if test "$PHP_MIH" != "no"; then
     ext/core/common/err.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
     [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
-     -I$ext_srcdir/ext/common -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \
+     -I$ext_srcdir/ext/common -I$ext_srcdir/ext/state -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \
      -I$ext_srcdir/ext/queue -I$ext_srcdir/ext/resilience -I$ext_srcdir/ext/net \
      -I$ext_srcdir/ext/core/template -I$ext_srcdir/ext/core/store -I$ext_srcdir/ext/core/service \
      -I$ext_srcdir/ext/core/resilience -I$ext_srcdir/ext/core/net -I$ext_srcdir/ext/core/secrets \
      -I$ext_srcdir/ext/core/common])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])
-  PHP_ADD_BUILD_DIR([$ext_builddir/ext/common $ext_builddir/ext/call $ext_builddir/ext/template \
+  PHP_ADD_BUILD_DIR([$ext_builddir/ext/common $ext_builddir/ext/state $ext_builddir/ext/call $ext_builddir/ext/template \
     $ext_builddir/ext/store $ext_builddir/ext/queue $ext_builddir/ext/resilience $ext_builddir/ext/net])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext/core/template $ext_builddir/ext/core/store $ext_builddir/ext/core/service \
     $ext_builddir/ext/core/resilience $ext_builddir/ext/core/net $ext_builddir/ext/core/secrets \
