@@ -122,11 +122,6 @@ void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *
 	efree(secrets);
 }
 
-bool php_mih_method_has_body(const char *method)
-{
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-}
-
 static bool payload_is_empty(zval *payload)
 {
 	return !payload || Z_TYPE_P(payload) == IS_NULL

@@ -2,35 +2,6 @@
  * service definitions. */
 #include "mih_private.h"
 
-zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out)
-{
-	char err[256];
-	mih_store *st = php_mih_store();
-	int rc;
-
-	if (!st) {
-		return FAILURE;
-	}
-	rc = php_mih_service_cached(st, ZSTR_VAL(name), svc, err, sizeof(err));
-	if (rc == MIH_STORE_NOT_FOUND) {
-		php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", ZSTR_VAL(name));
-		return FAILURE;
-	}
-	if (rc != 0) {
-		php_mih_throw(php_mih_store_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
-		return FAILURE;
-	}
-	if (require_enabled && !svc->enabled) {
-		php_mih_throw(php_mih_service_disabled_exception_ce, 0, "service \"%s\" is disabled", ZSTR_VAL(name));
-		mih_service_dispose(svc);
-		return FAILURE;
-	}
-	if (st_out) {
-		*st_out = st;
-	}
-	return SUCCESS;
-}
-
 ZEND_METHOD(local_integrationhub_mih, __construct)
 {
 	(void)return_value;

@@ -242,3 +242,8 @@ json_t *php_mih_definition_to_json(zval *def, uint32_t argnum, const php_mih_fie
 	}
 	return j;
 }
+
+bool php_mih_method_has_body(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}

@@ -11,70 +11,6 @@
 /* A probe permit outlives its call by this much before another probe may go. */
 #define MIH_PROBE_MARGIN_MS 10000
 
-static mih_shm *shm_table(void)
-{
-	char path[MAXPATHLEN], err[512];
-	unsigned mode;
-	mih_shm *shm;
-
-	if (MIH_G(shm) && MIH_G(shm_path_open) && strcmp(MIH_G(shm_path_open), MIH_G(shm_path) ? MIH_G(shm_path) : "") == 0) {
-		return MIH_G(shm);
-	}
-	php_mih_shm_release();
-	if (MIH_G(shm_path) && *MIH_G(shm_path)) {
-		snprintf(path, sizeof(path), "%s", MIH_G(shm_path));
-	} else {
-		snprintf(path, sizeof(path), "/dev/shm/mih-%u.shm", (unsigned)getuid());
-	}
-	mode = (unsigned)strtoul(MIH_G(shm_mode) ? MIH_G(shm_mode) : "0600", NULL, 8);
-	if (mih_shm_open(&shm, path, 0, mode, err, sizeof(err)) != 0) {
-		if (!MIH_G(shm_warned)) {
-			/* Fail open, but say so once: circuits then protect nothing. */
-			php_error_docref(NULL, E_WARNING, "mih: the circuit breaker table is unavailable: %s", err);
-			MIH_G(shm_warned) = true;
-		}
-		return NULL;
-	}
-	MIH_G(shm) = shm;
-	MIH_G(shm_path_open) = strdup(MIH_G(shm_path) ? MIH_G(shm_path) : "");
-	return shm;
-}
-
-void php_mih_shm_release(void)
-{
-	if (MIH_G(shm)) {
-		mih_shm_close(MIH_G(shm));
-		MIH_G(shm) = NULL;
-	}
-	free(MIH_G(shm_path_open));
-	MIH_G(shm_path_open) = NULL;
-}
-
-static size_t version_key(char *out, size_t outlen, const char *identity)
-{
-	int n = snprintf(out, outlen, "rules:%s", identity);
-
-	return n < 0 ? 0 : MIN((size_t)n, outlen - 1);
-}
-
-uint64_t php_mih_host_version(const char *identity)
-{
-	char key[MIH_SHM_KEY_MAX];
-	mih_shm *shm = shm_table();
-
-	return shm ? mih_shm_version(shm, key, version_key(key, sizeof(key), identity)) : 0;
-}
-
-void php_mih_host_version_bump(const char *identity)
-{
-	char key[MIH_SHM_KEY_MAX], err[256];
-	mih_shm *shm = shm_table();
-
-	if (shm) {
-		mih_shm_bump_version(shm, key, version_key(key, sizeof(key), identity), err, sizeof(err));
-	}
-}
-
 /* ---- circuits ---------------------------------------------------------------- */
 
 static size_t circuit_key(char *out, size_t outlen, const char *identity, const char *service)
@@ -152,7 +88,7 @@ mih_breaker_decision php_mih_breaker_allow(mih_store *st, const mih_service *svc
 	mih_breaker_config cfg;
 	mih_breaker_decision decision = MIH_BREAKER_ALLOW;
 	mih_breaker_transition t = { 0, 0, 0 };
-	mih_shm *shm = shm_table();
+	mih_shm *shm = php_mih_shm_table();
 
 	memset(permit, 0, sizeof(*permit));
 	*retry_after_ms = 0;
@@ -201,7 +137,7 @@ void php_mih_breaker_record(mih_store *st, const mih_service *svc, const mih_bre
 	size_t keylen;
 	mih_breaker_config cfg;
 	mih_breaker_transition t = { 0, 0, 0 };
-	mih_shm *shm = shm_table();
+	mih_shm *shm = php_mih_shm_table();
 
 	if (!shm) {
 		return;
@@ -231,7 +167,7 @@ int64_t php_mih_breaker_next_allowed_ms(mih_store *st, const mih_service *svc)
 	size_t keylen;
 	mih_breaker_config cfg;
 	int64_t now = mih_clock_real_ms(NULL), next = now;
-	mih_shm *shm = shm_table();
+	mih_shm *shm = php_mih_shm_table();
 
 	if (!shm) {
 		return now;
@@ -267,7 +203,7 @@ void php_mih_circuit_array(const mih_service *svc, zval *out)
 	mih_breaker_config cfg;
 	mih_breaker_snapshot snap;
 	mih_store *st = php_mih_store();
-	mih_shm *shm = shm_table();
+	mih_shm *shm = php_mih_shm_table();
 
 	memset(&snap, 0, sizeof(snap));
 	if (st && shm) {
@@ -325,7 +261,7 @@ ZEND_METHOD(local_integrationhub_mih, reset_circuit)
 	if (php_mih_load_service(name, &svc, false, &st) != SUCCESS) {
 		RETURN_THROWS();
 	}
-	shm = shm_table();
+	shm = php_mih_shm_table();
 	if (shm) {
 		mih_breaker_transition t = { MIH_BREAKER_OPEN, MIH_BREAKER_CLOSED, mih_clock_real_ms(NULL) };
 		keylen = circuit_key(key, sizeof(key), mih_store_identity(st), svc.name);
@@ -352,7 +288,7 @@ ZEND_METHOD(local_integrationhub_mih, reset_circuits)
 	if (!st) {
 		RETURN_THROWS();
 	}
-	shm = shm_table();
+	shm = php_mih_shm_table();
 	identity = mih_store_identity(st);
 	/* The prefix includes the separator, so "site1" never matches "site10". */
 	if (shm && mih_shm_breaker_reset_prefix(shm, identity, strlen(identity) + 1, NULL, err, sizeof(err)) != 0) {

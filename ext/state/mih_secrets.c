@@ -76,22 +76,3 @@ void php_mih_secrets_minfo(void)
 	}
 	php_info_print_table_row(2, "Secrets at rest", text);
 }
-
-ZEND_METHOD(local_integrationhub_mih, rotate_secrets)
-{
-	char err[512];
-	mih_store *st;
-	long count;
-
-	ZEND_PARSE_PARAMETERS_NONE();
-
-	st = php_mih_store();
-	if (!st) {
-		RETURN_THROWS();
-	}
-	if (mih_store_reseal(st, &count, err, sizeof(err)) != 0) {
-		php_mih_store_throw("could not re-encrypt the secrets", err);
-		RETURN_THROWS();
-	}
-	RETURN_LONG((zend_long)count);
-}

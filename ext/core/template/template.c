@@ -1,5 +1,5 @@
 /* Public entry points of the template engine that are not compiling or
- * rendering proper: mode names, freeing, and the LRU cache of compiled
+ * rendering proper: mode names and the LRU cache of compiled
  * templates. */
 #include <stdlib.h>
 #include <string.h>
@@ -66,17 +66,6 @@ mih_tpl *mih_tpl_compile(const char *src, size_t len, mih_tpl_mode mode, mih_tpl
 mih_tpl_mode mih_tpl_get_mode(const mih_tpl *tpl)
 {
 	return tpl->mode;
-}
-
-void mih_tpl_free(mih_tpl *tpl)
-{
-	if (!tpl) {
-		return;
-	}
-	free(tpl->names);
-	free(tpl->ops);
-	free(tpl->src);
-	free(tpl);
 }
 
 /* The cache: a fixed-size hash table of chains plus a doubly linked list in

@@ -766,6 +766,18 @@ static void count_steps(mih_tpl *tpl)
 	}
 }
 
+/* The compiled form is built here, so it is freed here too. */
+void mih_tpl_free(mih_tpl *tpl)
+{
+	if (!tpl) {
+		return;
+	}
+	free(tpl->names);
+	free(tpl->ops);
+	free(tpl->src);
+	free(tpl);
+}
+
 mih_tpl *tpl_compile_ex(const char *src, size_t len, mih_tpl_mode mode,
 	tpl_json_ctx start_ctx, const char *indent, size_t indent_len, mih_tpl_error *err)
 {
