@@ -54,7 +54,8 @@ if test "$PHP_MIH" != "no"; then
     ext/resilience/mih_breaker.c \
     ext/net/mih_policy.c ext/net/mih_sign_api.c \
     ext/core/template/template.c ext/core/template/template_parse.c ext/core/template/template_render.c \
-    ext/core/template/template_json.c \
+    ext/core/template/template_json.c ext/core/template/template_json_check.c \
+    ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \
     ext/core/store/store.c ext/core/store/store_services.c ext/core/store/store_rules.c ext/core/store/store_queue.c \
     ext/core/store/store_dlq.c ext/core/store/store_log.c ext/core/store/store_privacy.c ext/core/store/store_secrets.c \
     ext/core/store/store_sqlite.c ext/core/store/store_sqlite_file.c \

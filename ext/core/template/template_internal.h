@@ -131,6 +131,29 @@ static inline void tpl_buf_putc(tpl_buf *b, char c)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at s (1-4), or 0 when it is invalid. */
+static inline size_t tpl_utf8_sequence_len(const unsigned char *s, size_t avail)
+{
+	unsigned char c = s[0];
+
+	if (c < 0x80) {
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		return avail >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+	}
+	if (c >= 0xE0 && c <= 0xEF) {
+		unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+		return avail >= 3 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c >= 0xF0 && c <= 0xF4) {
+		unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+		return avail >= 4 && s[1] >= lo && s[1] <= hi && (s[2] & 0xC0) == 0x80
+			&& (s[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
 /* Length of the longest valid UTF-8 prefix of s (strict: no overlong forms,
  * no surrogates, nothing above U+10FFFF). */
 size_t tpl_utf8_valid_prefix(const unsigned char *s, size_t len);
