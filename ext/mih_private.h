@@ -55,6 +55,11 @@ zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
 zend_result php_mih_check_query_payload(const zval *payload, const char *method, uint32_t argnum);
 /* POST, PUT, PATCH and DELETE carry the payload as a body; GET and HEAD in the query. */
 bool php_mih_method_has_body(const char *method);
+/* The keys and values of a list view's filter array (queue, DLQ, log,
+ * rules): unknown keys and wrong types are a \ValueError naming argnum. */
+zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
+zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
+zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
 /* How a definition field is checked beyond "no NUL byte anywhere". */
 typedef enum {
 	PHP_MIH_FIELD_TEXT = 0,
@@ -176,9 +181,6 @@ int64_t php_mih_service_id(mih_store *st, const char *name);
 zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);
 /* A headers column (JSON object text) as a PHP array, credentials masked. */
 void php_mih_add_masked_headers(zval *arr, const char *key, const char *json_text);
-zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
-zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
-zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
 
 /* ---- the queue and DLQ views (mih_queue_api.c) ---- */
 /* A task as mih::task() shows it (payload included, headers redacted). */

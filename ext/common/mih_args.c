@@ -247,3 +247,67 @@ bool php_mih_method_has_body(const char *method)
 {
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
+
+/* ---- the filter arrays of the list views (queue, DLQ, log, rules) ---- */
+
+/* Filter arrays: known keys only; each getter validates its type. */
+zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list)
+{
+	zend_string *key;
+
+	ZEND_HASH_FOREACH_STR_KEY(filter, key) {
+		const char *const *k;
+		bool ok = false;
+		if (key) {
+			for (k = known; *k; k++) {
+				if (zend_string_equals_cstr(key, *k, strlen(*k))) {
+					ok = true;
+					break;
+				}
+			}
+		}
+		if (!ok) {
+			zend_argument_value_error(argnum, "contains unknown filter \"%s\" (known: %s)",
+				key ? ZSTR_VAL(key) : "(numeric key)", list);
+			return FAILURE;
+		}
+	} ZEND_HASH_FOREACH_END();
+	return SUCCESS;
+}
+
+zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out)
+{
+	zval *v = zend_hash_str_find(filter, key, strlen(key));
+
+	if (!v) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(v) != IS_LONG) {
+		zend_argument_type_error(argnum, "filter \"%s\" must be of type int, %s given", key, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (Z_LVAL_P(v) < min) {
+		zend_argument_value_error(argnum, "filter \"%s\" must be at least " ZEND_LONG_FMT, key, min);
+		return FAILURE;
+	}
+	*out = Z_LVAL_P(v);
+	return SUCCESS;
+}
+
+zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out)
+{
+	zval *v = zend_hash_str_find(filter, key, strlen(key));
+
+	if (!v) {
+		return SUCCESS;
+	}
+	if (Z_TYPE_P(v) != IS_STRING) {
+		zend_argument_type_error(argnum, "filter \"%s\" must be of type string, %s given", key, zend_zval_type_name(v));
+		return FAILURE;
+	}
+	if (php_mih_check_no_nul_in(Z_STRVAL_P(v), Z_STRLEN_P(v), argnum, "filter \"%s\"", key) != SUCCESS) {
+		return FAILURE;
+	}
+	*out = Z_STR_P(v);
+	return SUCCESS;
+}
