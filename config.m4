@@ -61,7 +61,7 @@ if test "$PHP_MIH" != "no"; then
     ext/core/store/store_sqlite.c ext/core/store/store_sqlite_file.c \
     ext/core/service/service.c \
     ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \
-    ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/mih_http.c \
+    ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/mih_http.c \
     ext/core/secrets/seal.c \
     ext/core/common/err.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
