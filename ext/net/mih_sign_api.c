@@ -1,5 +1,5 @@
 /* mih::verify_webhook(): the receiving side of Standard Webhooks v1, over
- * the signing core (ext/core/sign.c). */
+ * the signing core (ext/core/net/sign.c). */
 #include "mih_private.h"
 #include "sign.h"
 #include "ext/standard/php_string.h"

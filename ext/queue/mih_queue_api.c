@@ -1,5 +1,10 @@
 /* What the admin's Queue tab needs: the queue, the dead-letter queue, the
- * request log and per-service stats. */
+ * request log and per-service stats.
+ *
+ * Why this file is long: it is the Queue tab's API in one place: the queue,
+ * the dead letters, the log and the stats share the conversions to PHP
+ * arrays (tasks, dead letters, log rows, redacted headers) and the bulk
+ * helpers, which stay static. */
 #include "mih_private.h"
 
 static void add_str_or_null(zval *arr, const char *key, const char *value)

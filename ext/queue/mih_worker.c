@@ -2,7 +2,13 @@
  * them concurrently with curl_multi (connections kept alive within a run),
  * and settles each outcome: delivered, retried later, parked, or moved to
  * the DLQ. A worker killed at any moment loses nothing: its tasks become
- * due again when their lease ends. */
+ * due again when their lease ends.
+ *
+ * Why this file is long: the worker is one run: claiming, sending
+ * concurrently with curl_multi, and settling each outcome (delivered,
+ * retried, parked, dead) share the run's state (handles, services, breaker
+ * permits, deadlines); split, that state would have to be published to the
+ * other files. */
 #include "mih_private.h"
 #include "retry.h"
 #include "clock.h"

@@ -1,6 +1,6 @@
 /* The host-wide circuit breaker and change counters: glue over the shared
- * memory table (ext/core/shm.c) and the breaker state machine
- * (ext/core/breaker.c). Circuits are keyed "<store identity>\0<service>",
+ * memory table (ext/core/resilience/shm.c) and the breaker state machine
+ * (ext/core/resilience/breaker.c). Circuits are keyed "<store identity>\0<service>",
  * so two sites on one host never share a circuit. */
 #include "mih_private.h"
 #include "shm.h"

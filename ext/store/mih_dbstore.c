@@ -5,7 +5,13 @@
  * the store core sees a plain -1 and unwinds its own state; a fatal error
  * (bailout) is caught, this file's values are released, and the bailout
  * resumes. Values handed to the store are borrowed from the PHP result and
- * valid only during its row callback, as store_sql.h allows. */
+ * valid only during its row callback, as store_sql.h allows.
+ *
+ * Why this file is long: it is one backend: every SQL executor operation of
+ * store_sql.h over Moodle's $DB, with the one db_invoke() that turns a PHP
+ * exception into a store error, and the conversions between the store's
+ * values and PHP's; the operations are small and all go through the same
+ * helpers. */
 #include "mih_private.h"
 #include "mih_dbstore.h"
 #include "err.h"

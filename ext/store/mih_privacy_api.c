@@ -1,7 +1,7 @@
 /* What a Moodle privacy provider needs from the hub: the contexts and users
  * its queued tasks and dead letters are linked to (through the userid,
  * relateduserid and contextid of their event), and export and deletion by
- * user(s) and/or context. The store does the work (ext/core/store_privacy.c);
+ * user(s) and/or context. The store does the work (ext/core/store/store_privacy.c);
  * this file converts between PHP and C. */
 #include "mih_private.h"
 

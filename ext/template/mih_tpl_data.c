@@ -11,7 +11,7 @@
 #include "zend_exceptions.h"
 #include "zend_interfaces.h"
 
-/* As php_mih_zval_to_json (ext/mih_json.c), whose errors render reproduces. */
+/* As php_mih_zval_to_json (ext/common/mih_json.c), whose errors render reproduces. */
 #define MIH_TEMPLATE_MAX_DEPTH 512
 
 /* mih::render reads the PHP data in place through the template core's value

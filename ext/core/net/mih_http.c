@@ -6,7 +6,14 @@
  * URL's host name and on every address libcurl actually connects to (the
  * open-socket callback), so a DNS name cannot resolve around a blocked
  * range. A redirect's target is checked the same way (scheme, host name,
- * port) before libcurl follows it. */
+ * port) before libcurl follows it.
+ *
+ * Why this file is long: one transfer is one idea: the URL checks, the
+ * policy callbacks (open-socket, redirect), the header and body collection
+ * and the result all act on the same mih_http_transfer, set up by one
+ * function and finished by another; the synchronous call and the worker
+ * share it. Split, the callbacks would have to publish the transfer's
+ * internals. */
 #include "mih_http.h"
 
 #include <ctype.h>

@@ -1,4 +1,11 @@
-/* Outbound network policy: see netpolicy.h. */
+/* Outbound network policy: see netpolicy.h.
+ *
+ * Why this file is long: it is one parser and matcher of Moodle's two
+ * settings (blocked hosts and ranges, allowed ports) with their entry kinds
+ * side by side: names, IPv4 and IPv6 addresses and CIDR ranges, ports and
+ * port ranges. The sections (entry parsing, ports, addresses, host names)
+ * share the policy struct and its entry types, which netpolicy.h keeps
+ * opaque. */
 #include "netpolicy.h"
 #include "err.h"
 

@@ -6,7 +6,13 @@
  * checking the path still names the inode we locked: an empty or all-zero
  * header (new file, or a creator that died mid-way) is initialised in place
  * with the magic written last, so nobody maps it half-built; a file of
- * ours with another layout is replaced by a fresh file renamed over it. */
+ * ours with another layout is replaced by a fresh file renamed over it.
+ *
+ * Why this file is long: the mapping, its lock (robust, recovered after a
+ * holder is killed), the slot table and the operations on it (breaker
+ * transitions, version counters) are one file format; every operation runs
+ * under the same lock protocol and the same slot lookup, kept static so that
+ * no caller can touch the mapping unlocked. */
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -5,7 +5,12 @@
  * The store logic is written once as portable Moodle SQL over a SQL executor
  * (store_sql.h): {table} names, `?` placeholders, no LIMIT in the text, no
  * vendor functions, no affected-row counts, the first selected column unique
- * per row. The same code therefore runs on SQLite and on Moodle's $DB. */
+ * per row. The same code therefore runs on SQLite and on Moodle's $DB.
+ *
+ * Why this file is long: it is the store's shared base, every section file
+ * builds on it: row reading, bytes in text columns, the generic queries,
+ * transactions and the lifecycle are the helpers store_internal.h exposes;
+ * each is small and they are used together. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -6,7 +6,13 @@
  * random token into candidate rows with an UPDATE guarded by "still
  * claimable", then reads back the rows that carry its token. The guard is
  * re-evaluated under the row lock by every database Moodle supports, so two
- * claimers can never both win a row. */
+ * claimers can never both win a row.
+ *
+ * Why this file is long: the queue's life cycle is one state machine over
+ * one table: enqueue (with dedupe), claims under a lease, the worker's
+ * outcomes (complete, reschedule, park) and the admin actions all write the
+ * same columns under the same state rules; split, the state rules would be
+ * spread over files. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,12 @@
 /* The embedded SQL executor: one SQLite connection in WAL mode with a
  * prepared-statement cache, nestable transactions and the hub's schema.
- * Only this file knows SQLite; store.c speaks to it through mih_sql_ops. */
+ * Only this file knows SQLite; store.c speaks to it through mih_sql_ops.
+ *
+ * Why this file is long: it is the only file that knows SQLite: the schema
+ * and its migrations, the prepared-statement cache, nestable transactions
+ * and the open/refresh of the file are one backend behind store_sql.h; the
+ * schema text alone is a sixth of it. The side files of the database are
+ * already apart (store_sqlite_file.c). */
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>

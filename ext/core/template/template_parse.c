@@ -3,7 +3,13 @@
  * One left-to-right pass finds tags, applies the standalone-line rules,
  * matches sections with an explicit stack and, in JSON mode, runs a JSON
  * lexer over the literal text that will be emitted, so every tag records
- * whether it sits inside a string literal. */
+ * whether it sits inside a string literal.
+ *
+ * Why this file is long: the compiler is one left-to-right pass: tags,
+ * standalone lines, sections and their closing, partials, inheritance blocks
+ * and the context of every tag are decided by the same scanner state, which
+ * stays static. The compiled form's cleanup is here too because it is built
+ * here. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* memmem */
 #endif

@@ -1,7 +1,14 @@
 /* The template renderer: walks the compiled operations against a data tree
  * read through a mih_tpl_value_ops interface (jansson's json_t for
  * mih_tpl_render) and writes into one growable buffer. Partials are compiled on
- * first use within a render call and kept until it ends. */
+ * first use within a render call and kept until it ends.
+ *
+ * Why this file is long: the renderer is one loop over the compiled
+ * operations with its frames, name lookups (dotted, hashed), the context-
+ * aware escaping per mode, partials and blocks, and the work limits; the
+ * pieces share the render state and stay static in one file, where the
+ * compiler can inline them into the loop (bench/template). Helpers that do not touch the render state are elsewhere
+ * (template_json.c, template_buf.c, template_utf8.c). */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* Unit tests of the outbound network policy (ext/core/netpolicy.c). */
+/* Unit tests of the outbound network policy (ext/core/net/netpolicy.c). */
 #include "unit.h"
 #include "netpolicy.h"
 

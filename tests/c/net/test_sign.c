@@ -1,4 +1,4 @@
-/* Unit tests of the Standard Webhooks signing core (ext/core/sign.c). */
+/* Unit tests of the Standard Webhooks signing core (ext/core/net/sign.c). */
 #include "unit.h"
 #include "sign.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests of the secrets-at-rest core (ext/core/seal.c): AES-256-GCM
+/* Unit tests of the secrets-at-rest core (ext/core/secrets/seal.c): AES-256-GCM
  * envelopes, key specs, key ids and rotation. */
 #include "unit.h"
 #include "seal.h"

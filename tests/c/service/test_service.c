@@ -1,4 +1,4 @@
-/* Unit tests of service definitions (ext/core/service.c): credentials in
+/* Unit tests of service definitions (ext/core/service/service.c): credentials in
  * headers, masked like auth_token and kept when sent back masked. */
 #include "unit.h"
 #include "service.h"

@@ -1,4 +1,4 @@
-/* Secrets at rest in the store (ext/core/store_secrets.c) over the embedded
+/* Secrets at rest in the store (ext/core/store/store_secrets.c) over the embedded
  * SQLite executor: what the columns hold, what reads give back, rotation
  * and the messages of a value that does not open. */
 #include <unistd.h>
