@@ -40,19 +40,41 @@ if test "$PHP_MIH" != "no"; then
 
   PHP_SUBST(MIH_SHARED_LIBADD)
 
-  dnl Zend glue first, then the Zend-free cores (ext/core) it sits on.
-  MIH_SOURCES="ext/mih.c ext/mih_class.c ext/mih_args.c ext/mih_call.c ext/mih_policy.c ext/mih_request.c ext/mih_response.c \
-    ext/mih_exceptions.c ext/mih_json.c ext/mih_http.c \
-    ext/mih_template.c ext/mih_store_api.c ext/mih_emit.c ext/mih_queue_api.c ext/mih_breaker.c \
-    ext/mih_worker.c ext/mih_dbstore.c ext/mih_sign_api.c ext/mih_privacy_api.c ext/mih_secrets.c ext/mih_inbound_api.c \
-    ext/core/service.c ext/core/netpolicy.c ext/core/sign.c ext/core/inbound.c \
-    ext/core/template.c ext/core/template_parse.c ext/core/template_render.c ext/core/template_json.c \
-    ext/core/store.c ext/core/store_services.c ext/core/store_rules.c ext/core/store_queue.c \
-    ext/core/store_dlq.c ext/core/store_log.c ext/core/store_privacy.c ext/core/store_secrets.c \
-    ext/core/store_sqlite.c ext/core/store_sqlite_file.c ext/core/seal.c ext/core/breaker.c ext/core/shm.c \
-    ext/core/retry.c ext/core/clock.c"
+  dnl Zend glue first (ext/<area>/mih_*.c beside the module file), then the
+  dnl Zend-free cores (ext/core/<area>/) it sits on. One folder per subsystem;
+  dnl files include each other by name, so every folder is on the include path
+  dnl and is a build dir (keep the -I and PHP_ADD_BUILD_DIR lists in step).
+  MIH_SOURCES="ext/mih.c \
+    ext/common/mih_exceptions.c ext/common/mih_args.c ext/common/mih_json.c \
+    ext/call/mih_class.c ext/call/mih_call.c ext/call/mih_request.c ext/call/mih_response.c \
+    ext/template/mih_template.c ext/template/mih_tpl_data.c \
+    ext/state/mih_store_bind.c ext/state/mih_host.c ext/state/mih_service_cache.c ext/state/mih_secrets.c \
+    ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \
+    ext/queue/mih_emit.c ext/queue/mih_queue_api.c ext/queue/mih_worker.c \
+    ext/resilience/mih_breaker.c \
+    ext/net/mih_policy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c \
+    ext/core/template/template.c ext/core/template/template_parse.c ext/core/template/template_render.c \
+    ext/core/template/template_json.c ext/core/template/template_json_check.c \
+    ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \
+    ext/core/store/store.c ext/core/store/store_services.c ext/core/store/store_rules.c ext/core/store/store_queue.c \
+    ext/core/store/store_dlq.c ext/core/store/store_log.c ext/core/store/store_privacy.c ext/core/store/store_secrets.c \
+    ext/core/store/store_sqlite.c ext/core/store/store_sqlite_file.c \
+    ext/core/service/service.c \
+    ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \
+    ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/inbound.c ext/core/net/mih_http.c \
+    ext/core/secrets/seal.c \
+    ext/core/common/err.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
-    [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext -I$ext_srcdir/ext/core])
+    [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
+     -I$ext_srcdir/ext/common -I$ext_srcdir/ext/state -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \
+     -I$ext_srcdir/ext/queue -I$ext_srcdir/ext/resilience -I$ext_srcdir/ext/net \
+     -I$ext_srcdir/ext/core/template -I$ext_srcdir/ext/core/store -I$ext_srcdir/ext/core/service \
+     -I$ext_srcdir/ext/core/resilience -I$ext_srcdir/ext/core/net -I$ext_srcdir/ext/core/secrets \
+     -I$ext_srcdir/ext/core/common])
   PHP_ADD_BUILD_DIR([$ext_builddir/ext])
-  PHP_ADD_BUILD_DIR([$ext_builddir/ext/core])
+  PHP_ADD_BUILD_DIR([$ext_builddir/ext/common $ext_builddir/ext/state $ext_builddir/ext/call $ext_builddir/ext/template \
+    $ext_builddir/ext/store $ext_builddir/ext/queue $ext_builddir/ext/resilience $ext_builddir/ext/net])
+  PHP_ADD_BUILD_DIR([$ext_builddir/ext/core/template $ext_builddir/ext/core/store $ext_builddir/ext/core/service \
+    $ext_builddir/ext/core/resilience $ext_builddir/ext/core/net $ext_builddir/ext/core/secrets \
+    $ext_builddir/ext/core/common])
 fi

@@ -21,6 +21,10 @@
 #include "breaker.h"
 #include "ext/json/php_json.h"
 
+/* The per-process state every glue file below reads: the bound store, the
+ * host-wide table, the service and rules caches, the keyring (ext/state/). */
+#include "mih_state.h"
+
 /* ---- exceptions (mih_exceptions.c) ---- */
 /* Throws ce with a printf-style message; code is an HTTP status, a libcurl
  * code or 0. Messages never carry secrets: callers pass names, not values. */
@@ -49,6 +53,13 @@ zend_string *php_mih_check_method(zend_string *method, uint32_t argnum);
 /* A string payload that a GET or HEAD request puts in its query string:
  * no CR, LF or NUL. argnum 0: the payload was given to with(). */
 zend_result php_mih_check_query_payload(const zval *payload, const char *method, uint32_t argnum);
+/* POST, PUT, PATCH and DELETE carry the payload as a body; GET and HEAD in the query. */
+bool php_mih_method_has_body(const char *method);
+/* The keys and values of a list view's filter array (queue, DLQ, log,
+ * rules): unknown keys and wrong types are a \ValueError naming argnum. */
+zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
+zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
+zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
 /* How a definition field is checked beyond "no NUL byte anywhere". */
 typedef enum {
 	PHP_MIH_FIELD_TEXT = 0,
@@ -128,7 +139,7 @@ void php_mih_response_register(void);
 void php_mih_request_register(void);
 void php_mih_request_create(zval *out, zend_string *service);
 
-/* ---- the synchronous call (mih_class.c) ---- */
+/* ---- the synchronous call (mih_call.c) ---- */
 typedef struct php_mih_call {
 	zend_string *service;
 	zend_string *path;
@@ -160,65 +171,27 @@ void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *
 bool php_mih_is_retryable(const mih_service *svc, const mih_http_response *resp);
 /* The server's Retry-After in ms from now, when it sent a valid one. */
 bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms);
-/* The named service from the active store, or FAILURE with
- * service_not_found (or service_disabled when require_enabled) thrown. */
-zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out);
-/* POST, PUT, PATCH and DELETE carry the payload as a body; GET and HEAD in the query. */
-bool php_mih_method_has_body(const char *method);
 
 /* The outbound policy in force (never NULL unless out of memory). */
 mih_net_policy *php_mih_policy(void);
 void php_mih_policy_invalidate(void);
 
-/* ---- the store (mih_store_api.c) ---- */
-/* The active store: bound by use_db()/use_sqlite(), else the embedded
- * SQLite store at mih.store_path. NULL with a store_exception thrown. */
-mih_store *php_mih_store(void);
-void php_mih_store_throw(const char *what, const char *err);
-void php_mih_store_release_request(void);
-void php_mih_store_release_process(void);
+/* ---- the store's PHP API (mih_store_api.c) ---- */
 int64_t php_mih_service_id(mih_store *st, const char *name);
 zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);
 /* A headers column (JSON object text) as a PHP array, credentials masked. */
 void php_mih_add_masked_headers(zval *arr, const char *key, const char *json_text);
-zend_result php_mih_check_filter_keys(HashTable *filter, uint32_t argnum, const char *const *known, const char *list);
-zend_result php_mih_filter_long(HashTable *filter, const char *key, uint32_t argnum, zend_long min, zend_long *out);
-zend_result php_mih_filter_string(HashTable *filter, const char *key, uint32_t argnum, zend_string **out);
-/* Appends one request-log row (no fsync) and prunes the log now and then. */
-void php_mih_log_append(mih_store *st, const mih_store_log_row *row);
-/* The same for a synchronous call, batched on the embedded store. */
-void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row);
-void php_mih_log_flush(void);
-void php_mih_log_release(void);
 
 /* ---- the queue and DLQ views (mih_queue_api.c) ---- */
 /* A task as mih::task() shows it (payload included, headers redacted). */
 void php_mih_task_to_zval(zval *out, const mih_store_task *t);
 /* A dead letter as mih::dead_letters() shows it. */
 void php_mih_dead_to_zval(zval *out, const mih_store_dead *d);
-/* ---- secrets at rest (mih_secrets.c) ---- */
-/* Loads the keyring from the INI settings (MINIT) and wipes it (MSHUTDOWN). */
-void php_mih_secrets_minit(void);
-void php_mih_secrets_mshutdown(void);
-/* 0, or -1 with the reason when the key settings are invalid: no store may
- * then be opened. */
-int php_mih_secrets_check(char *err, size_t errlen);
-/* Gives a newly opened store the keyring. */
-void php_mih_secrets_attach(mih_store *st);
-void php_mih_secrets_minfo(void);
-ZEND_INI_DISP(php_mih_display_secret_key);
 
-/* ---- rules cache and enqueue (mih_emit.c) ---- */
-void php_mih_rules_cache_clear(void);
-/* A service definition through the per-process cache (store result codes). */
-int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, char *err, size_t errlen);
-void php_mih_rules_changed(mih_store *st);
+/* ---- the event bridge and enqueue (mih_emit.c) ---- */
 zend_long php_mih_enqueue_call(php_mih_call *call);
 
 /* ---- circuit breaker (mih_breaker.c) ---- */
-void php_mih_shm_release(void);
-uint64_t php_mih_host_version(const char *identity);
-void php_mih_host_version_bump(const char *identity);
 mih_breaker_decision php_mih_breaker_allow(mih_store *st, const mih_service *svc, mih_breaker_permit *permit,
 	int64_t *retry_after_ms);
 void php_mih_breaker_record(mih_store *st, const mih_service *svc, const mih_breaker_permit *permit,

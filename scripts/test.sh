@@ -1,6 +1,7 @@
 #!/bin/sh
 # The whole test suite: installs what is missing, builds, then checks the
-# generated arginfo, package.xml, the C unit tests of the Zend-free cores
+# generated arginfo, package.xml, the layout of ext/ (scripts/check-layout.sh),
+# the C unit tests of the Zend-free cores
 # (plain and under valgrind), a leak check of the phpt suite under valgrind,
 # the store tests on the Moodle-$DB stand-in over SQLite and over private
 # PostgreSQL 15 and MariaDB servers (scripts/dbservers.sh), the Moodle plugin
@@ -20,6 +21,9 @@ scripts/gen-stub.sh --verify
 
 echo "== package.xml"
 scripts/check-package.sh
+
+echo "== layout (include cycles, cores free of Zend, long files explained)"
+scripts/check-layout.sh
 
 echo "== C unit tests"
 make -s -C tests/c all

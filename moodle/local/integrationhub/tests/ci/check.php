@@ -19,8 +19,8 @@
  *
  * 1. php -l on every PHP file of the plugin;
  * 2. db/install.xml is well-formed XMLDB (fields, keys, indexes, names, references) and declares
- *    exactly the tables and columns of the extension's own schema (ext/core/store_sqlite.c), plus the
- *    plugin's own inbound tables;
+ *    exactly the tables and columns of the extension's own schema (ext/core/store/store_sqlite.c), plus
+ *    the plugin's own inbound tables;
  * 3. with the extension loaded: the observer, the binding and the queue task run over a stand-in
  *    of Moodle's $DB (tests/moodle_db.inc) and minimal fakes of the Moodle functions they call:
  *    a cookbook rule queues the exact payload with username and ip, an event without a rule costs
@@ -136,9 +136,9 @@ foreach ($reftables ?? [] as [$from, $to]) {
     check(isset($xmltables[$to]), "$from: foreign key to a declared table ($to)");
 }
 
-$source = @file_get_contents($root . '/ext/core/store_sqlite.c');
+$source = @file_get_contents($root . '/ext/core/store/store_sqlite.c');
 if ($source === false) {
-    echo "install.xml: " . count($xmltables) . " tables (ext/core/store_sqlite.c not found: schema not compared)\n";
+    echo "install.xml: " . count($xmltables) . " tables (ext/core/store/store_sqlite.c not found: schema not compared)\n";
 } else {
     // Each table: "CREATE TABLE IF NOT EXISTS name (" then one " column TYPE ..." string a line, up to ");".
     $ctables = [];

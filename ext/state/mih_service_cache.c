@@ -1,0 +1,135 @@
+/* Service definitions and rules as the glue reads them: through per-process
+ * caches invalidated by a change in this process, the host-wide change
+ * counter (mih_host.c) or mih.rules_ttl for other hosts. The calls, the
+ * event bridge, the worker and the breaker glue all load services here. */
+#include "mih_private.h"
+#include "clock.h"
+
+zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out)
+{
+	char err[256];
+	mih_store *st = php_mih_store();
+	int rc;
+
+	if (!st) {
+		return FAILURE;
+	}
+	rc = php_mih_service_cached(st, ZSTR_VAL(name), svc, err, sizeof(err));
+	if (rc == MIH_STORE_NOT_FOUND) {
+		php_mih_throw(php_mih_service_not_found_exception_ce, 0, "service \"%s\" is not defined", ZSTR_VAL(name));
+		return FAILURE;
+	}
+	if (rc != 0) {
+		php_mih_throw(php_mih_store_exception_ce, 0, "could not load service \"%s\": %s", ZSTR_VAL(name), err);
+		return FAILURE;
+	}
+	if (require_enabled && !svc->enabled) {
+		php_mih_throw(php_mih_service_disabled_exception_ce, 0, "service \"%s\" is disabled", ZSTR_VAL(name));
+		mih_service_dispose(svc);
+		return FAILURE;
+	}
+	if (st_out) {
+		*st_out = st;
+	}
+	return SUCCESS;
+}
+
+/* Service definitions looked up by synchronous calls, cached per process
+ * and invalidated like the rules (a change in this process, the host-wide
+ * counter, or mih.rules_ttl for other hosts). */
+typedef struct php_mih_service_cache {
+	char *identity;
+	uint64_t host_version;
+	double checked_at;
+	mih_service *items;
+	size_t count, cap;
+} php_mih_service_cache;
+
+static void service_cache_clear(void)
+{
+	php_mih_service_cache *c = MIH_G(service_cache);
+	size_t i;
+
+	if (!c) {
+		return;
+	}
+	for (i = 0; i < c->count; i++) {
+		mih_service_dispose(&c->items[i]);
+	}
+	free(c->items);
+	free(c->identity);
+	free(c);
+	MIH_G(service_cache) = NULL;
+}
+
+int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, char *err, size_t errlen)
+{
+	php_mih_service_cache *c = MIH_G(service_cache);
+	const char *identity = mih_store_identity(st);
+	uint64_t host_version = php_mih_host_version(identity);
+	double now = mih_clock_monotonic_s();
+	size_t i;
+	int rc;
+
+	if (c && (strcmp(c->identity, identity) != 0 || c->host_version != host_version
+			|| now - c->checked_at >= (double)MIH_G(rules_ttl))) {
+		service_cache_clear();
+		c = NULL;
+	}
+	if (!c) {
+		c = calloc(1, sizeof(*c));
+		if (!c || !(c->identity = strdup(identity))) {
+			free(c);
+			return mih_store_service_get(st, name, out, err, errlen);
+		}
+		c->host_version = host_version;
+		c->checked_at = now;
+		MIH_G(service_cache) = c;
+	}
+	for (i = 0; i < c->count; i++) {
+		if (strcmp(c->items[i].name, name) == 0) {
+			return mih_service_copy(out, &c->items[i]) == 0 ? MIH_STORE_DONE : -1;
+		}
+	}
+	rc = mih_store_service_get(st, name, out, err, errlen);
+	if (rc == MIH_STORE_DONE) {
+		if (c->count == c->cap) {
+			size_t ncap = c->cap ? c->cap * 2 : 8;
+			mih_service *items = realloc(c->items, ncap * sizeof(*items));
+			if (!items) {
+				return rc;
+			}
+			c->items = items;
+			c->cap = ncap;
+		}
+		if (mih_service_copy(&c->items[c->count], out) == 0) {
+			c->count++;
+		}
+	}
+	return rc;
+}
+
+void php_mih_rules_cache_clear(void)
+{
+	php_mih_rules_cache *c = MIH_G(rules_cache);
+	size_t i;
+
+	service_cache_clear();
+	if (!c) {
+		return;
+	}
+	mih_store_rule_list_free(c->rules, c->count);
+	for (i = 0; i < c->nservices; i++) {
+		mih_service_dispose(&c->services[i]);
+	}
+	free(c->services);
+	free(c->identity);
+	free(c);
+	MIH_G(rules_cache) = NULL;
+}
+
+void php_mih_rules_changed(mih_store *st)
+{
+	php_mih_rules_cache_clear();
+	php_mih_host_version_bump(mih_store_identity(st));
+}
