@@ -546,8 +546,22 @@ static int tx_rollback_top(dbstore *d, char *err, size_t errlen)
 {
 	zval *tx = &d->txs[d->depth - 1];
 	zval reason, arg, ret;
+	zend_object *pending = EG(exception);
 	int rc;
 
+	/* A failure already thrown to the caller (e.g. emit()'s "could not queue
+	 * the event") must not stop the rollback: Moodle's stack would keep the
+	 * level open and the caller's transaction could never commit. It is
+	 * set aside for the call and thrown again after it (not an exit(),
+	 * which ends the script). */
+	if (pending && (zend_is_unwind_exit(pending) || zend_is_graceful_exit(pending))) {
+		/* exit() inside $DB: no more PHP runs, db_invoke() says why. */
+		pending = NULL;
+	}
+	if (pending) {
+		GC_ADDREF(pending);
+		zend_clear_exception();
+	}
 	object_init_ex(&reason, php_mih_exception_ce);
 	zend_update_property_string(zend_ce_exception, Z_OBJ(reason), "message", sizeof("message") - 1,
 		"mih: store operation failed, rolling back");
@@ -556,6 +570,14 @@ static int tx_rollback_top(dbstore *d, char *err, size_t errlen)
 		"moodle_transaction::rollback()", 1, &arg, &ret, Z_OBJ(reason), err, errlen);
 	zval_ptr_dtor(&ret);
 	zval_ptr_dtor(&reason);
+	if (pending) {
+		if (EG(exception)) {
+			/* exit() inside rollback(): that one goes on. */
+			OBJ_RELEASE(pending);
+		} else {
+			zend_throw_exception_internal(pending);
+		}
+	}
 	return rc;
 }
 

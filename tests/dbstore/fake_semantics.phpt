@@ -70,7 +70,7 @@ print_r($db->calls);
 @unlink($file);
 ?>
 --EXPECTF--
-xy_local_integrationhub_cb xy_local_integrationhub_dedupe xy_local_integrationhub_dlq xy_local_integrationhub_log xy_local_integrationhub_meta xy_local_integrationhub_queue xy_local_integrationhub_rules xy_local_integrationhub_svc
+xy_local_integrationhub_cb xy_local_integrationhub_dedupe xy_local_integrationhub_dlq xy_local_integrationhub_inbound xy_local_integrationhub_log xy_local_integrationhub_meta xy_local_integrationhub_queue xy_local_integrationhub_rules xy_local_integrationhub_seen xy_local_integrationhub_svc
 int(1)
 bool(true)
 array(1) {

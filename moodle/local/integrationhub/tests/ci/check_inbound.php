@@ -297,6 +297,13 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     check([count($site->events()), count($mih::tasks(['service' => 'sink']))] === $before
         && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => 'msg_fail']),
         'inbound: a failed recording fires no event and keeps nothing but its log row');
+    $DB->raw_pdo()->exec("CREATE TRIGGER mihci_fail BEFORE INSERT ON mdl_local_integrationhub_queue BEGIN SELECT RAISE(ABORT, 'queue full'); END");
+    $expect('a rule that cannot queue', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body), 500, 'not_recorded');
+    $logcheck('a rule that cannot queue', 'crm', 500, false);
+    $DB->raw_pdo()->exec("DROP TRIGGER mihci_fail");
+    check(count($site->events()) === $before[0] + 1 && count($mih::tasks(['service' => 'sink'])) === $before[1]
+        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => 'msg_fail']),
+        'inbound: a webhook whose rule cannot queue is not recorded (the event ran, its effects were rolled back)');
     $expect('the same webhook retried once recording works', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body),
         200, null);
 
@@ -313,7 +320,7 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     }
     check(!$leaks, 'inbound: no secret or token in any answer, log row or server log: ' . implode(', ', $leaks));
     $events = $site->events();
-    check(count($events) === 8, 'inbound: one event per accepted call: ' . count($events));
+    check(count($events) === 9, 'inbound: one event per accepted call, and one whose rule could not queue: ' . count($events));
 
     // Forgotten after the tolerance: an expired seen id no longer counts.
     $DB->execute("UPDATE {local_integrationhub_seen} SET expires = 1 WHERE webhookid = 'legacy-1'");
