@@ -578,6 +578,7 @@ ZEND_METHOD(local_integrationhub_mih, log)
 		add_assoc_bool(&row, "success", list[i].success);
 		add_str_or_null(&row, "error", list[i].error_message);
 		add_assoc_long(&row, "attempt", list[i].attempt_count);
+		add_assoc_string(&row, "direction", list[i].direction && *list[i].direction ? list[i].direction : "outbound");
 		zend_hash_next_index_insert(Z_ARRVAL_P(return_value), &row);
 	}
 	mih_store_log_list_free(list, count);

@@ -19,6 +19,7 @@ $r = mih::instance()->execute_request('crm', '/users', [], 'delete');
 echo $srv->last()['method'], "\n";
 $r = mih::instance()->execute_request('crm');
 echo $srv->last()['path'], "\n";
+echo implode(' ', array_unique(array_column(mih::log(['service' => 'crm']), 'direction'))), "\n";
 try {
     mih::instance()->execute_request('ghost');
 } catch (local_integrationhub\service_not_found_exception $e) {
@@ -58,6 +59,7 @@ bool(true)
 200 PUT /users {"name":"maria"}
 DELETE
 /
+outbound
 local_integrationhub\service_not_found_exception
 ValueError
 {"service":"crm","state":"closed","failures":1,"calls":1,"opened_at":null,"retry_after":0}

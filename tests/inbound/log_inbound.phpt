@@ -34,7 +34,7 @@ mih::log_inbound('ghost', ['endpoint' => 'webhook', 'method' => 'POST', 'httpsta
 mih::log_inbound('crm', ['endpoint' => 'amqp', 'method' => 'INBOUND', 'success' => true]);
 echo implode("\n", rows()), "\n";
 $log = mih::log(['service' => 'ghost']);
-echo count($log), ' ', $log[0]['httpstatus'], ' ', $log[0]['error'], "\n";
+echo count($log), ' ', $log[0]['httpstatus'], ' ', $log[0]['error'], ' ', $log[0]['direction'], "\n";
 
 if ($backend === 'moodle') {
     // In the caller's transaction: rolled back with it.
@@ -73,7 +73,7 @@ inbound#1 crm webhook POST 200 ok=1 err=null attempts=1
 inbound#1 crm webhook POST 200 ok=1 err=null attempts=1
 inbound#0 ghost webhook POST 404 ok=0 err=unknown_service: Unknown service. attempts=1
 inbound#1 crm amqp INBOUND null ok=1 err=null attempts=1
-1 404 unknown_service: Unknown service.
+1 404 unknown_service: Unknown service. inbound
 rolled back with the caller
 ValueError: local_integrationhub\mih::log_inbound(): Argument #2 ($entry) contains unknown field "colour" (known: endpoint, method, httpstatus, success, error, latencyms)
 ValueError: local_integrationhub\mih::log_inbound(): Argument #2 ($entry) field "success" must be given as a bool
