@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 59615a9905ab2c7b408d6b7e14dfb2d9d8370e7c */
+ * Stub hash: a3910e51ce6fa90eff3f5c68444b1e218717c8c3 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
