@@ -164,6 +164,8 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
     echo "logic: skipped (needs the mih extension and pdo_sqlite)\n";
 } else {
     require(__DIR__ . '/fakes.php');
+    require(__DIR__ . '/check_environment.php');
+    local_integrationhub_ci_environment($plugin);
     local_integrationhub_ci_logic($plugin, $root);
     // The privacy fakes declare the context classes the queue check only declares when missing.
     require(__DIR__ . '/check_privacy.php');
