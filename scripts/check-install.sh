@@ -18,7 +18,7 @@ set -eu
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 scratch="$(mktemp -d /tmp/mih-install.XXXXXX)"
-trap 'rm -rf "$scratch"' EXIT
+trap '[ -n "${MIH_KEEP_SCRATCH:-}" ] || rm -rf "$scratch"' EXIT
 fail() { echo "check-install: $*" >&2; exit 1; }
 
 echo "== install: PIE (composer.json)"
