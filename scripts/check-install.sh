@@ -10,10 +10,11 @@
 #   mih-VERSION/, as for Debian's own PECL packages) with debian/ added;
 #   dpkg-buildpackage -us -uc builds php8.2-mih with dh-php, and the .deb is
 #   unpacked with dpkg -x into a scratch root to check the module, the ini in
-#   mods-available and the maintainer scripts that enable it.
+#   mods-available and the maintainer scripts that enable it, and lintian
+#   checks the packages.
 # Everything is built under a scratch directory, never in the work tree.
 # Needs: composer php-json-schema php-pear dh-php debhelper php-all-dev
-# dpkg-dev build-essential xml2 (scripts/test.sh installs them).
+# dpkg-dev build-essential fakeroot xml2 lintian (scripts/test.sh installs them).
 set -eu
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -59,6 +60,10 @@ cp "$tgz" "$deb/php-mih_$version.orig.tar.gz"
 	DEB_BUILD_OPTIONS="parallel=2" dpkg-buildpackage -us -uc
 ) >"$scratch/deb.log" 2>&1 || { tail -40 "$scratch/deb.log"; fail "dpkg-buildpackage failed"; }
 grep "mih::version() = $version" "$scratch/deb.log" >/dev/null || fail "the package build did not load its module"
+# dh-php writes debian/control from debian/control.in: the committed one must be what it writes.
+(cd "$deb/php-mih-$version" && /usr/share/dh-php/gen-control -a) \
+	&& cmp -s debian/control "$deb/php-mih-$version/debian/control" \
+	|| fail "debian/control is not what /usr/share/dh-php/gen-control -a writes from debian/control.in"
 pkg="$(ls "$deb"/php8.2-mih_"$version"-*_*.deb 2>/dev/null | head -1)"
 [ -n "$pkg" ] || { ls "$deb"; fail "no php8.2-mih .deb was built"; }
 ls "$deb"/php-mih_"$version"-*.dsc >/dev/null 2>&1 || fail "no source package (.dsc) was built"
@@ -78,4 +83,10 @@ grep -q "php_invoke dismod" "$deb/control/prerm" || fail "prerm does not disable
 dpkg-deb -f "$pkg" Depends | grep -q "libjansson4" || fail "php8.2-mih does not depend on libjansson4"
 got="$(php -n -d extension="$so" -r 'echo local_integrationhub\mih::version();')"
 [ "$got" = "$version" ] || fail "the packaged mih.so says $got, not $version"
+# Debian's own checks of the source and binary packages. The project has no
+# public mail address, so the maintainer's (mih@localhost) is let through.
+lintian --fail-on error --suppress-tags bogus-mail-host,bogus-mail-host-in-debian-changelog \
+	"$deb"/php-mih_"$version"-*_*.changes >"$scratch/lintian.log" 2>&1 \
+	|| { cat "$scratch/lintian.log"; fail "lintian found errors in the Debian packages"; }
+echo "   lintian: no errors ($(grep -c '^W: ' "$scratch/lintian.log" || true) warnings)"
 echo "   $(basename "$pkg"): mih.so, mods-available/mih.ini (priority 20), postinst enables it for cli, fpm and apache2; mih::version() = $got"

@@ -19,7 +19,7 @@ set -eu
 mih_install valgrind php8.2-xml
 # scripts/check-install.sh: Composer's schema, a JSON-schema validator, and
 # what dpkg-buildpackage needs for debian/ (dh-php).
-mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2
+mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2 lintian
 mih_build
 cd "$MIH_ROOT"
 
