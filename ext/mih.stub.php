@@ -132,7 +132,7 @@ final class mih
      * value sent back keeps the stored secret. The fields and their defaults: mih::service_defaults().
      *
      * @param array $definition name, base_url, method, auth_type (none, bearer, apikey, basic), auth_token, headers, timeouts, retry, breaker and queue settings, signing_secrets, enabled
-     * @return array the saved definition, secrets masked
+     * @return array<string, mixed> the saved definition, secrets masked
      * @throws invalid_definition_exception when a field is bad (the message names it)
      * @throws store_exception when the store cannot be written
      */
@@ -141,7 +141,7 @@ final class mih
     /**
      * The definition of one service, secrets masked.
      *
-     * @return array|null the definition, or null when no service has that name
+     * @return array<string, mixed>|null the definition, or null when no service has that name
      * @throws store_exception when the store cannot be read
      */
     public static function service(string $name): ?array {}
@@ -149,6 +149,7 @@ final class mih
     /**
      * Every service's definition, secrets masked, ordered by name.
      *
+     * @return array<int, array<string, mixed>>
      * @throws store_exception when the store cannot be read
      */
     public static function services(): array {}
@@ -199,7 +200,7 @@ final class mih
      * @param mixed $data arrays, scalars and objects as json_encode sees them
      * @param string $mode json, url, html or text
      * @param array $partials partial templates by name
-     * @return array the outputs under the templates' keys
+     * @return array<string, string> the outputs under the templates' keys
      * @throws template_exception when a template fails; the message names its key
      */
     public static function render_each(array $templates, mixed $data, string $mode = "json", array $partials = []): array {}
@@ -252,7 +253,7 @@ final class mih
      * exists, both templates compile, the method is known.
      *
      * @param array $rule eventname, service, endpoint (a url-mode template), method, payload_template (json mode; empty sends the event data), headers, enabled, and id to update
-     * @return array the saved rule, credential headers masked
+     * @return array<string, mixed> the saved rule, credential headers masked
      * @throws invalid_definition_exception when a field is bad (the message names it)
      * @throws template_exception when a template does not compile
      * @throws store_exception when the store cannot be written
@@ -262,7 +263,7 @@ final class mih
     /**
      * One rule, credential headers masked.
      *
-     * @return array|null the rule, or null when there is no rule with that id
+     * @return array<string, mixed>|null the rule, or null when there is no rule with that id
      * @throws store_exception when the store cannot be read
      */
     public static function rule(int $id): ?array {}
@@ -292,7 +293,7 @@ final class mih
      * @param string $eventname Moodle's \component\event\name (the leading backslash optional)
      * @param array|object $eventdata the event's data (Moodle's $event->get_data())
      * @param array $options dedupe_key: an event with a key seen within mih.dedupe_ttl queues nothing
-     * @return array the ids of the queued tasks
+     * @return array<int, int> the ids of the queued tasks
      * @throws template_exception when a jsonSerialize() in the data throws (nothing is queued)
      * @throws store_exception when the store cannot be written
      */
@@ -315,7 +316,7 @@ final class mih
      * Delivers due tasks concurrently (curl_multi) under a lease, retrying, parking or moving them to the DLQ.
      *
      * @param array $options limit (0: all due), time_limit (seconds, 0: none), concurrency (16), per_service (4)
-     * @return array delivered, retried, dead, parked and seconds
+     * @return array{delivered: int, retried: int, dead: int, parked: int, seconds: float} the outcome of the run
      * @throws store_exception when the store cannot be read or written
      */
     public static function run_queue(array $options = []): array {}
@@ -339,7 +340,7 @@ final class mih
     /**
      * One task with its exact payload, endpoint, method and headers (credentials masked).
      *
-     * @return array|null the task, or null when there is no task with that id
+     * @return array<string, mixed>|null the task, or null when there is no task with that id
      * @throws store_exception when the store cannot be read
      */
     public static function task(int $id): ?array {}
@@ -425,7 +426,7 @@ final class mih
      * The distinct context ids (ascending) of the tasks and dead letters linked to a user (null: of all).
      *
      * @param int|null $userid the user, or null for every row
-     * @return array context ids; null stands for rows without a context
+     * @return array<int, int|null> context ids; null stands for rows without a context
      * @throws store_exception when the store cannot be read
      */
     public static function privacy_contexts(?int $userid = null): array {}
@@ -442,7 +443,7 @@ final class mih
      * The tasks and dead letters of a user and/or a context, for a Moodle privacy export.
      *
      * @param array $filter userid (int) and/or contextid (int, or null for rows without a context); at least one
-     * @return array ['tasks' => [...], 'dead_letters' => [...]], ordered by id
+     * @return array{tasks: array<int, array<string, mixed>>, dead_letters: array<int, array<string, mixed>>} ordered by id
      * @throws store_exception when the store cannot be read
      */
     public static function privacy_export(array $filter): array {}
@@ -451,7 +452,7 @@ final class mih
      * Deletes the tasks and dead letters of users and/or a context, and the log rows of those deliveries, in one transaction.
      *
      * @param array $filter userid (int) or userids (a non-empty list), and/or contextid (int or null); at least one
-     * @return array ['tasks' => n, 'dead_letters' => n, 'log' => n]
+     * @return array{tasks: int, dead_letters: int, log: int} how many rows of each were deleted
      * @throws store_exception when the store cannot be written
      */
     public static function privacy_delete(array $filter): array {}

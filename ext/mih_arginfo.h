@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: a3910e51ce6fa90eff3f5c68444b1e218717c8c3 */
+ * Stub hash: 96815a3a0cecdd98a40d144262cae29c36e24a7f */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

@@ -7,7 +7,9 @@
  * summary line), or this fails naming what lacks it. To them the generator
  * adds, from the signatures, an @param line with the type of every parameter
  * (keeping a description written in ext/mih.stub.php, whose type must be the
- * signature's), the @return type and the @var of each property; @throws
+ * signature's), the @return type (a @return of ext/mih.stub.php may narrow
+ * it for static analysis: array<string, mixed> or array{...} for array, and
+ * nothing else) and the @var of each property; @throws
  * lines are kept; gen_stub.php's own tags (@generate-class-entries,
  * @strict-properties, ...) are left out.
  *
@@ -87,6 +89,38 @@ function type_key(string $type): string
     return implode('|', $parts);
 }
 
+/**
+ * Splits "TYPE rest" where TYPE may hold spaces inside <...> or {...} (array<string, mixed>).
+ *
+ * @return array{0: string, 1: string}
+ */
+function split_type(string $value): array
+{
+    $depth = 0;
+    for ($i = 0, $n = strlen($value); $i < $n; $i++) {
+        $c = $value[$i];
+        if ($c === '<' || $c === '{' || $c === '(') {
+            $depth++;
+        } elseif ($c === '>' || $c === '}' || $c === ')') {
+            $depth--;
+        } elseif ($depth === 0 && ctype_space($c)) {
+            return [substr($value, 0, $i), trim(substr($value, $i))];
+        }
+    }
+    return [$value, ''];
+}
+
+/**
+ * The PHP type a docblock type narrows: array<string, mixed>, list<int> and array{a: int} are arrays.
+ */
+function native_of(string $doctype): string
+{
+    do {
+        $doctype = preg_replace(['/<[^<>{}]*>/', '/\{[^<>{}]*\}/'], '', $doctype, -1, $count);
+    } while ($count);
+    return preg_replace('/\blist\b/', 'array', $doctype);
+}
+
 /** A type as a docblock writes it: "?string" becomes "string|null". */
 function doc_type(string $type): string
 {
@@ -102,11 +136,30 @@ function docblock(array $lines, string $indent): string
             $out .= "$indent *\n";
             continue;
         }
-        $hang = preg_match('/^(@\w+\s+\S+(\s+\$\w+)?\s)/', $line, $m) ? '    ' : '';
         $width = 100 - strlen($indent) - 3;
-        $wrapped = wordwrap($line, $width, "\n", false);
-        foreach (explode("\n", $wrapped) as $i => $part) {
-            $out .= "$indent * " . ($i ? $hang : '') . $part . "\n";
+        $hang = '';
+        $head = '';
+        if (preg_match('/^(@\w+) (.*)$/', $line, $m)) {
+            // A tag's type (and variable) is never broken across lines, for the analysers' sake.
+            [$type, $rest] = split_type($m[2]);
+            $head = "$m[1] $type";
+            if (preg_match('/^(\$\w+)\s*(.*)$/', $rest, $v)) {
+                $head .= " $v[1]";
+                $rest = $v[2];
+            }
+            $line = $rest;
+            $hang = '    ';
+        }
+        $first = $head === '' ? $width : max(20, $width - strlen($head) - 1);
+        $wrapped = wordwrap($line, $first, "\n", false);
+        $parts = explode("\n", $wrapped);
+        if (count($parts) > 1) {
+            $tail = implode(' ', array_slice($parts, 1));
+            $parts = array_merge([$parts[0]], explode("\n", wordwrap($tail, $width - strlen($hang), "\n", false)));
+        }
+        foreach ($parts as $i => $part) {
+            $text = $i === 0 ? rtrim($head . ($head !== '' && $part !== '' ? ' ' : '') . $part) : $hang . $part;
+            $out .= "$indent * " . $text . "\n";
         }
     }
     return $out . "$indent */\n";
@@ -202,8 +255,7 @@ foreach ($classes as $class) {
                     }
                     $given[$m[2]] = [$m[1], $m[3]];
                 } elseif ($tag === 'return') {
-                    preg_match('/^(\S+)\s*(.*)$/', $value, $m);
-                    $return = [$m[1], $m[2] ?? ''];
+                    $return = split_type($value);
                 } elseif ($tag === 'throws') {
                     $throws[] = "@throws $value";
                 } elseif (!in_array($tag, GEN_STUB_TAGS, true)) {
@@ -231,11 +283,12 @@ foreach ($classes as $class) {
                 $problems[] = "$cname::$mname(): @param \$$var names no parameter";
             }
             $rtype = $member->returnType ? $printer->prettyPrint([$member->returnType]) : null;
-            if ($return !== null && ($rtype === null || type_key($return[0]) !== type_key($rtype))) {
+            // A @return may narrow the signature's type (array<string, mixed> for array), never change it.
+            if ($return !== null && ($rtype === null || type_key(native_of($return[0])) !== type_key($rtype))) {
                 $problems[] = "$cname::$mname(): @return {$return[0]} is not the signature's " . ($rtype ?? 'none');
             }
             if ($rtype !== null) {
-                $doctags[] = rtrim('@return ' . doc_type($rtype) . ' ' . ($return[1] ?? ''));
+                $doctags[] = rtrim('@return ' . ($return[0] ?? doc_type($rtype)) . ' ' . ($return[1] ?? ''));
             }
             array_push($doctags, ...$throws);
             $mods = ($member->isPublic() ? 'public' : ($member->isProtected() ? 'protected' : 'private'))

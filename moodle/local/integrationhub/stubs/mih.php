@@ -38,7 +38,7 @@ namespace local_integrationhub;
  *
  * No message of the family contains an auth token, a signing secret or another credential.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class exception extends \RuntimeException {
 }
@@ -46,7 +46,7 @@ class exception extends \RuntimeException {
 /**
  * The named service is not defined.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class service_not_found_exception extends exception {
 }
@@ -54,7 +54,7 @@ class service_not_found_exception extends exception {
 /**
  * The named service exists but is disabled.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class service_disabled_exception extends exception {
 }
@@ -62,7 +62,7 @@ class service_disabled_exception extends exception {
 /**
  * A service (or rule) definition has a bad field; the message names it.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class invalid_definition_exception extends exception {
 }
@@ -70,7 +70,7 @@ class invalid_definition_exception extends exception {
 /**
  * libcurl could not be set up for the request.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class transport_exception extends exception {
 }
@@ -81,7 +81,7 @@ class transport_exception extends exception {
  * A failing jsonSerialize() in the data is reported with line and column 0 (the failure is in the
  * data, not the template), the thrown exception as the previous one.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class template_exception extends exception {
     /**
@@ -102,7 +102,7 @@ class template_exception extends exception {
 /**
  * The store could not be opened, read or written; the message says what failed.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class store_exception extends exception {
 }
@@ -110,7 +110,7 @@ class store_exception extends exception {
 /**
  * The task is in a state that does not allow the operation (e.g. deleting a running task).
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class task_state_exception extends exception {
 }
@@ -118,7 +118,7 @@ class task_state_exception extends exception {
 /**
  * The service's circuit is open: nothing was sent. The code is 503.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class circuit_open_exception extends exception {
     /**
@@ -140,7 +140,7 @@ class circuit_open_exception extends exception {
  * A webhook failed verification; reason is missing_header, bad_format, too_old, too_new or
  * no_match.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 class signature_exception extends exception {
     /**
@@ -157,7 +157,7 @@ class signature_exception extends exception {
  *
  * Not serializable.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 final class mih {
     /**
@@ -217,8 +217,9 @@ final class mih {
      * mih::service_defaults().
      *
      * @param array $definition name, base_url, method, auth_type (none, bearer, apikey, basic),
-     *     auth_token, headers, timeouts, retry, breaker and queue settings, signing_secrets, enabled
-     * @return array the saved definition, secrets masked
+     *     auth_token, headers, timeouts, retry, breaker and queue settings, signing_secrets,
+     *     enabled
+     * @return array<string, mixed> the saved definition, secrets masked
      * @throws invalid_definition_exception when a field is bad (the message names it)
      * @throws store_exception when the store cannot be written
      */
@@ -229,7 +230,7 @@ final class mih {
      * The definition of one service, secrets masked.
      *
      * @param string $name
-     * @return array|null the definition, or null when no service has that name
+     * @return array<string, mixed>|null the definition, or null when no service has that name
      * @throws store_exception when the store cannot be read
      */
     public static function service(string $name): ?array {
@@ -238,7 +239,7 @@ final class mih {
     /**
      * Every service's definition, secrets masked, ordered by name.
      *
-     * @return array
+     * @return array<int, array<string, mixed>>
      * @throws store_exception when the store cannot be read
      */
     public static function services(): array {
@@ -309,7 +310,7 @@ final class mih {
      * @param mixed $data arrays, scalars and objects as json_encode sees them
      * @param string $mode json, url, html or text
      * @param array $partials partial templates by name
-     * @return array the outputs under the templates' keys
+     * @return array<string, string> the outputs under the templates' keys
      * @throws template_exception when a template fails; the message names its key
      */
     public static function render_each(
@@ -387,8 +388,9 @@ final class mih {
      * exists, both templates compile, the method is known.
      *
      * @param array $rule eventname, service, endpoint (a url-mode template), method,
-     *     payload_template (json mode; empty sends the event data), headers, enabled, and id to update
-     * @return array the saved rule, credential headers masked
+     *     payload_template (json mode; empty sends the event data), headers, enabled, and id to
+     *     update
+     * @return array<string, mixed> the saved rule, credential headers masked
      * @throws invalid_definition_exception when a field is bad (the message names it)
      * @throws template_exception when a template does not compile
      * @throws store_exception when the store cannot be written
@@ -400,7 +402,7 @@ final class mih {
      * One rule, credential headers masked.
      *
      * @param int $id
-     * @return array|null the rule, or null when there is no rule with that id
+     * @return array<string, mixed>|null the rule, or null when there is no rule with that id
      * @throws store_exception when the store cannot be read
      */
     public static function rule(int $id): ?array {
@@ -436,7 +438,7 @@ final class mih {
      * @param array|object $eventdata the event's data (Moodle's $event->get_data())
      * @param array $options dedupe_key: an event with a key seen within mih.dedupe_ttl queues
      *     nothing
-     * @return array the ids of the queued tasks
+     * @return array<int, int> the ids of the queued tasks
      * @throws template_exception when a jsonSerialize() in the data throws (nothing is queued)
      * @throws store_exception when the store cannot be written
      */
@@ -468,7 +470,8 @@ final class mih {
      *
      * @param array $options limit (0: all due), time_limit (seconds, 0: none), concurrency (16),
      *     per_service (4)
-     * @return array delivered, retried, dead, parked and seconds
+     * @return array{delivered: int, retried: int, dead: int, parked: int, seconds: float} the outcome of the
+     *     run
      * @throws store_exception when the store cannot be read or written
      */
     public static function run_queue(array $options = []): array {
@@ -499,7 +502,7 @@ final class mih {
      * One task with its exact payload, endpoint, method and headers (credentials masked).
      *
      * @param int $id
-     * @return array|null the task, or null when there is no task with that id
+     * @return array<string, mixed>|null the task, or null when there is no task with that id
      * @throws store_exception when the store cannot be read
      */
     public static function task(int $id): ?array {
@@ -607,7 +610,7 @@ final class mih {
      * all).
      *
      * @param int|null $userid the user, or null for every row
-     * @return array context ids; null stands for rows without a context
+     * @return array<int, int|null> context ids; null stands for rows without a context
      * @throws store_exception when the store cannot be read
      */
     public static function privacy_contexts(?int $userid = null): array {
@@ -628,7 +631,7 @@ final class mih {
      *
      * @param array $filter userid (int) and/or contextid (int, or null for rows without a context);
      *     at least one
-     * @return array ['tasks' => [...], 'dead_letters' => [...]], ordered by id
+     * @return array{tasks: array<int, array<string, mixed>>, dead_letters: array<int, array<string, mixed>>} ordered by id
      * @throws store_exception when the store cannot be read
      */
     public static function privacy_export(array $filter): array {
@@ -640,7 +643,7 @@ final class mih {
      *
      * @param array $filter userid (int) or userids (a non-empty list), and/or contextid (int or
      *     null); at least one
-     * @return array ['tasks' => n, 'dead_letters' => n, 'log' => n]
+     * @return array{tasks: int, dead_letters: int, log: int} how many rows of each were deleted
      * @throws store_exception when the store cannot be written
      */
     public static function privacy_delete(array $filter): array {
@@ -690,7 +693,7 @@ final class mih {
  *
  * Not serializable.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 final class mih_request {
     /**
@@ -773,7 +776,7 @@ final class mih_request {
  *
  * Not serializable.
  *
- * @package    local_integrationhub
+ * @package  local_integrationhub
  */
 final class mih_response {
     /**
