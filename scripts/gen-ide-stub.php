@@ -235,7 +235,7 @@ foreach ($classes as $class) {
                 $mods = ($member->isPublic() ? 'public' : ($member->isProtected() ? 'protected' : 'private'))
                     . ($member->isReadonly() ? ' readonly' : '') . ($member->isStatic() ? ' static' : '');
                 $members[] = docblock(member_doc($plines ? [ucfirst($plines[0])] + $plines : [], ['@var ' . doc_type($type)]), '    ')
-                    . "    $mods $type \$$pname;\n";
+                    . "    $mods $type \$$pname" . ($prop->default ? ' = ' . $printer->prettyPrintExpr($prop->default) : '') . ";\n";
             }
         } elseif ($member instanceof Stmt\ClassMethod) {
             $mname = $member->name->toString();
