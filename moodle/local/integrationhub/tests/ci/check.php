@@ -23,7 +23,9 @@
  * 3. with the extension loaded: the observer, the binding and the queue task run over a stand-in
  *    of Moodle's $DB (tests/moodle_db.inc) and minimal fakes of the Moodle functions they call:
  *    a cookbook rule queues the exact payload with username and ip, an event without a rule costs
- *    no query, an anonymous event carries neither field, the task prints its counts.
+ *    no query, an anonymous event carries neither field, the task prints its counts; and the
+ *    environment check (environment.xml) passes with the loaded extension and fails, naming the
+ *    minimum version, without it or with an older one (check_environment.php).
  *
  * Usage: php -d extension=modules/mih.so moodle/local/integrationhub/tests/ci/check.php
  * (pdo_sqlite is needed for part 3; without the extension part 3 is reported as skipped).
