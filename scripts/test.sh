@@ -18,8 +18,10 @@ set -eu
 . "$MIH_ROOT/scripts/dbservers.sh"
 mih_install valgrind php8.2-xml
 # scripts/check-install.sh: Composer's schema, a JSON-schema validator, and
-# what dpkg-buildpackage needs for debian/ (dh-php).
-mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2 lintian
+# what dpkg-buildpackage needs for debian/ (dh-php); phpstan's PHPDoc parser for
+# the IDE stub's docblocks.
+mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2 lintian \
+	php-phpstan-phpdoc-parser
 mih_build
 cd "$MIH_ROOT"
 
