@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 7a92f995b07b2c5bd3d0ab173434e9e8cf10a852 */
+ * Stub hash: 647490ffdf1771760517cbdbceb752e8227b9709 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

@@ -2,7 +2,11 @@
 /* Writes package.xml (PECL package 2.0) with a <contents> listing every
  * source, config, test and doc file of the extension, or with --check
  * fails when the committed package.xml differs from what it would write
- * (a file added to ext/ or tests/ but missing from package.xml). */
+ * (a file added to ext/ or tests/ but missing from package.xml).
+ * Version, date, stability, notes and the <changelog> come from
+ * CHANGELOG.md (its "## VERSION (DATE, STABILITY)" headings, newest first),
+ * the product's one source of truth for releases; the version must also be
+ * PHP_MIH_VERSION of ext/php_mih.h. */
 $root = dirname(__DIR__);
 $check = in_array('--check', $argv, true);
 
@@ -15,7 +19,7 @@ $add = function (string $path, string $role) use (&$roles, $root) {
 foreach (['config.m4', 'config.w32'] as $f) {
     $add($f, 'src');
 }
-foreach (['README.md', 'LICENSE'] as $f) {
+foreach (['README.md', 'LICENSE', 'CHANGELOG.md'] as $f) {
     $add($f, 'doc');
 }
 $walk = function (string $dir, string $role, array $exts) use (&$walk, $add, $root) {
@@ -51,9 +55,48 @@ if ($rc === 0 && $tracked) {
 }
 ksort($roles);
 
-$version = '0.1.0';
-if (preg_match('/#define PHP_MIH_VERSION "([^"]+)"/', file_get_contents("$root/ext/php_mih.h"), $m)) {
-    $version = $m[1];
+// The releases of CHANGELOG.md, newest first.
+$releases = [];
+$changelog = (string) @file_get_contents("$root/CHANGELOG.md");
+$parts = preg_split('/^## /m', $changelog);
+array_shift($parts);
+foreach ($parts as $part) {
+    if (!preg_match('/\A(\d+\.\d+\.\d+) \((\d{4}-\d{2}-\d{2}), (alpha|beta|stable)\)\n(.*)\z/s', $part, $m)) {
+        fwrite(STDERR, "CHANGELOG.md: a release heading is not \"## X.Y.Z (YYYY-MM-DD, alpha|beta|stable)\": ## "
+            . strtok($part, "\n") . "\n");
+        exit(1);
+    }
+    $notes = trim(preg_replace('/^- /m', '* ', $m[4]));
+    if ($notes === '') {
+        fwrite(STDERR, "CHANGELOG.md: release $m[1] has no notes\n");
+        exit(1);
+    }
+    $releases[] = ['version' => $m[1], 'date' => $m[2], 'stability' => $m[3], 'notes' => $notes];
+}
+if (!$releases) {
+    fwrite(STDERR, "CHANGELOG.md has no release heading\n");
+    exit(1);
+}
+$current = $releases[0];
+$version = $current['version'];
+$date = $current['date'];
+$stability = $current['stability'];
+if (!preg_match('/#define PHP_MIH_VERSION "([^"]+)"/', (string) @file_get_contents("$root/ext/php_mih.h"), $m)
+        || $m[1] !== $version) {
+    fwrite(STDERR, "ext/php_mih.h PHP_MIH_VERSION is not CHANGELOG.md's newest release $version\n");
+    exit(1);
+}
+$indent = function (string $text, string $pad): string {
+    return $pad . str_replace("\n", "\n$pad", htmlspecialchars($text, ENT_XML1));
+};
+$notes = $indent($current['notes'], '  ');
+$history = '';
+foreach ($releases as $r) {
+    $history .= "  <release>\n   <date>{$r['date']}</date>\n   <version>\n    <release>{$r['version']}</release>\n"
+        . "    <api>{$r['version']}</api>\n   </version>\n   <stability>\n    <release>{$r['stability']}</release>\n"
+        . "    <api>{$r['stability']}</api>\n   </stability>\n"
+        . "   <license uri=\"https://opensource.org/licenses/MIT\">MIT</license>\n"
+        . "   <notes>\n" . $indent($r['notes'], '    ') . "\n   </notes>\n  </release>\n";
 }
 $files = '';
 foreach ($roles as $path => $role) {
@@ -74,17 +117,19 @@ durable queue with retries, a host-wide circuit breaker, a dead-letter queue and
   <email>mih@localhost</email>
   <active>yes</active>
  </lead>
- <date>2026-11-25</date>
+ <date>$date</date>
  <version>
   <release>$version</release>
   <api>$version</api>
  </version>
  <stability>
-  <release>alpha</release>
-  <api>alpha</api>
+  <release>$stability</release>
+  <api>$stability</api>
  </stability>
  <license uri="https://opensource.org/licenses/MIT">MIT</license>
- <notes>See README.md.</notes>
+ <notes>
+$notes
+ </notes>
  <contents>
   <dir name="/">
 $files  </dir>
@@ -101,6 +146,8 @@ $files  </dir>
  </dependencies>
  <providesextension>mih</providesextension>
  <extsrcrelease/>
+ <changelog>
+$history </changelog>
 </package>
 
 XML;

@@ -6,13 +6,22 @@
 # the store tests on the Moodle-$DB stand-in over SQLite and over private
 # PostgreSQL 15 and MariaDB servers (scripts/dbservers.sh), the Moodle plugin
 # (its PHP, and its JavaScript build: Node.js and npm, then npm ci from its
-# package-lock.json), and finally the phpt suite itself, whose run-tests
-# summary ends the output.
+# package-lock.json), the product's one version (scripts/check-version.sh),
+# the IDE stub (generated from ext/mih.stub.php, compared with the loaded
+# extension), the three ways to install it (PIE's composer.json, a PECL
+# tarball built again from itself, the php8.2-mih Debian package:
+# scripts/check-install.sh), and finally the phpt suite itself, whose
+# run-tests summary ends the output.
 # Exit status is non-zero on any failure.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$MIH_ROOT/scripts/dbservers.sh"
 mih_install valgrind php8.2-xml
+# scripts/check-install.sh: Composer's schema, a JSON-schema validator, and
+# what dpkg-buildpackage needs for debian/ (dh-php); phpstan's PHPDoc parser for
+# the IDE stub's docblocks.
+mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2 lintian \
+	php-phpstan-phpdoc-parser
 mih_build
 cd "$MIH_ROOT"
 
@@ -24,6 +33,13 @@ scripts/check-package.sh
 
 echo "== layout (include cycles, cores free of Zend, long files explained)"
 scripts/check-layout.sh
+
+echo "== one version (CHANGELOG.md, php_mih.h, mih::version(), package.xml, debian/changelog, the plugin)"
+sh scripts/check-version.sh
+
+echo "== the IDE stub (moodle/local/integrationhub/stubs/mih.php, from ext/mih.stub.php)"
+php scripts/gen-ide-stub.php --verify
+php -n -d extension="$MIH_ROOT/modules/mih.so" scripts/check-ide-stub.php
 
 echo "== C unit tests"
 make -s -C tests/c all
@@ -96,6 +112,9 @@ $PHP -n -d extension=ctype -d extension=dom -d extension=pdo -d extension=pdo_sq
 
 echo "== the Moodle plugin's JavaScript (amd/build is what amd/src builds to; each file defines its named module)"
 sh scripts/build-amd.sh --check
+
+echo "== installing with PIE, PECL and apt (composer.json, mih-VERSION.tgz, php8.2-mih)"
+sh scripts/check-install.sh
 
 echo "== phpt suite"
 set +e

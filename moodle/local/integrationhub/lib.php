@@ -31,3 +31,40 @@
 function local_integrationhub_after_config() {
     \local_integrationhub\local\hub::bind();
 }
+
+/**
+ * The oldest mih extension this release of the plugin runs on (the product's version is one:
+ * scripts/check-version.sh keeps it at most the plugin's release).
+ */
+define('LOCAL_INTEGRATIONHUB_MIH_MIN_VERSION', '2.0.0');
+
+/**
+ * Environment check (environment.xml): the mih extension is loaded and not older than
+ * LOCAL_INTEGRATIONHUB_MIH_MIN_VERSION, or the result says which version is needed and what the server has.
+ *
+ * @param environment_results $result the result Moodle fills in for this check
+ * @param string|false|null $installed the loaded extension's version, false for none; null reads it
+ * @return environment_results
+ */
+function local_integrationhub_environment_mih(
+    environment_results $result,
+    string|false|null $installed = null
+): environment_results {
+    $needed = LOCAL_INTEGRATIONHUB_MIH_MIN_VERSION;
+    if ($installed === null) {
+        $installed = extension_loaded('mih') ? phpversion('mih') : false;
+    }
+    $result->setNeededVersion($needed);
+    $result->setCurrentVersion($installed === false ? '' : $installed);
+    $a = (object)['needed' => $needed, 'current' => $installed === false ? '' : $installed];
+    if ($installed === false) {
+        $result->setStatus(false);
+        $result->setFeedbackStr(['environmentmihmissing', 'local_integrationhub', $a]);
+    } else if (version_compare($installed, $needed, '<')) {
+        $result->setStatus(false);
+        $result->setFeedbackStr(['environmentmihold', 'local_integrationhub', $a]);
+    } else {
+        $result->setStatus(true);
+    }
+    return $result;
+}

@@ -30,4 +30,4 @@ $plugin->version = 2026120300;
 // Moodle 4.2, the first release that runs on PHP 8.2.
 $plugin->requires = 2023042400;
 $plugin->maturity = MATURITY_BETA;
-$plugin->release = '2.0.0 (mih extension)';
+$plugin->release = '2.0.0';

@@ -26,8 +26,10 @@
  *    a cookbook rule queues the exact payload with username and ip, an event without a rule costs
  *    no query, an anonymous event carries neither field, the task prints its counts; then the forms,
  *    the upgrade, the privacy provider, the queue page, the inbound endpoint (check_inbound.php: the real
- *    webhook.php under PHP's built-in server, driven by a real sender) and the pure-PHP plugin's classes
- *    (check_compat.php, against a real receiver).
+ *    webhook.php under PHP's built-in server, driven by a real sender), the pure-PHP plugin's classes
+ *    (check_compat.php, against a real receiver); and the environment check (environment.xml) passes
+ *    with the loaded extension and fails, naming the minimum version, without it or with an older one
+ *    (check_environment.php).
  *
  * Usage: php -d extension=modules/mih.so moodle/local/integrationhub/tests/ci/check.php
  * (pdo_sqlite is needed for part 3; without the extension part 3 is reported as skipped).
@@ -170,6 +172,8 @@ if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_
     echo "logic: skipped (needs the mih extension and pdo_sqlite)\n";
 } else {
     require(__DIR__ . '/fakes.php');
+    require(__DIR__ . '/check_environment.php');
+    local_integrationhub_ci_environment($plugin);
     local_integrationhub_ci_logic($plugin, $root);
     // The privacy fakes declare the context classes the queue check only declares when missing.
     require(__DIR__ . '/check_privacy.php');
