@@ -241,18 +241,19 @@ class inbound {
 
         $service = $verified['service'];
         $webhookid = $verified['webhook_id'];
+        $seen = $webhookid === null ? null : ['service' => $service, 'webhookid' => self::seen_key($webhookid)];
         $now = time();
         try {
             $tx = $DB->start_delegated_transaction();
             try {
                 if ($webhookid !== null) {
                     $DB->delete_records_select(self::SEEN, 'expires < ?', [$now]);
-                    if ($DB->record_exists(self::SEEN, ['service' => $service, 'webhookid' => $webhookid])) {
+                    if ($DB->record_exists(self::SEEN, $seen)) {
                         $tx->rollback(new \local_integrationhub\local\inbound_replay());
                     }
                     // The unique index refuses the second of two concurrent deliveries of one id.
-                    $DB->insert_record(self::SEEN, (object)['service' => $service, 'webhookid' => $webhookid,
-                        'timecreated' => $now, 'expires' => $now + 2 * $tolerance + 60]);
+                    $DB->insert_record(self::SEEN, (object)($seen + [
+                        'timecreated' => $now, 'expires' => $now + 2 * $tolerance + 60]));
                 }
                 mih::log_inbound($service, ['endpoint' => 'webhook', 'httpstatus' => 200, 'success' => true,
                     'latencyms' => self::elapsed($start)]);
@@ -285,7 +286,7 @@ class inbound {
             return self::refuse('replay', $service, $start);
         } catch (\dml_write_exception $e) {
             // The seen id was inserted by a concurrent delivery of the same webhook.
-            if ($webhookid !== null && $DB->record_exists(self::SEEN, ['service' => $service, 'webhookid' => $webhookid])) {
+            if ($webhookid !== null && $DB->record_exists(self::SEEN, $seen)) {
                 return self::refuse('replay', $service, $start);
             }
             return self::refuse('not_recorded', $service, $start, [], $e->getMessage());
@@ -294,6 +295,17 @@ class inbound {
             return self::refuse('not_recorded', $service, $start, [], $detail);
         }
         return [200, ['success' => true, 'webhook_id' => $webhookid], []];
+    }
+
+    /**
+     * The key a webhook-id is remembered by: its SHA-256 in hex, so that an id of any length (up to the
+     * 255 bytes accepted) and the service name fit in one Moodle index.
+     *
+     * @param string $webhookid the webhook-id header
+     * @return string 64 hex digits
+     */
+    public static function seen_key(string $webhookid): string {
+        return hash('sha256', $webhookid);
     }
 
     /**

@@ -219,7 +219,7 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     $task = $tasks ? $mih::task($tasks[0]['id']) : null;
     check($task && $task['payload'] === '{"from": "crm", "order": 42}' && $task['endpoint'] === '/orders',
         'inbound: a rule on webhook_received queued its delivery before the answer: ' . json_encode($task['payload'] ?? null));
-    check($DB->record_exists('local_integrationhub_seen', ['service' => 'crm', 'webhookid' => 'msg_one']),
+    check($DB->record_exists('local_integrationhub_seen', ['service' => 'crm', 'webhookid' => \local_integrationhub\local\inbound::seen_key('msg_one')]),
         'inbound: the webhook-id is remembered');
 
     // The same webhook again: a replay.
@@ -295,14 +295,14 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     $logcheck('a failed recording', 'crm', 500, false);
     $DB->raw_pdo()->exec("DROP TRIGGER mihci_fail");
     check([count($site->events()), count($mih::tasks(['service' => 'sink']))] === $before
-        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => 'msg_fail']),
+        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => \local_integrationhub\local\inbound::seen_key('msg_fail')]),
         'inbound: a failed recording fires no event and keeps nothing but its log row');
     $DB->raw_pdo()->exec("CREATE TRIGGER mihci_fail BEFORE INSERT ON mdl_local_integrationhub_queue BEGIN SELECT RAISE(ABORT, 'queue full'); END");
     $expect('a rule that cannot queue', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body), 500, 'not_recorded');
     $logcheck('a rule that cannot queue', 'crm', 500, false);
     $DB->raw_pdo()->exec("DROP TRIGGER mihci_fail");
     check(count($site->events()) === $before[0] + 1 && count($mih::tasks(['service' => 'sink'])) === $before[1]
-        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => 'msg_fail']),
+        && !$DB->record_exists('local_integrationhub_seen', ['webhookid' => \local_integrationhub\local\inbound::seen_key('msg_fail')]),
         'inbound: a webhook whose rule cannot queue is not recorded (the event ran, its effects were rolled back)');
     $expect('the same webhook retried once recording works', $site->send('POST', $q, $sign($other, 'msg_fail', $now, $body), $body),
         200, null);
@@ -323,7 +323,7 @@ function local_integrationhub_ci_inbound(string $plugin, string $root): void {
     check(count($events) === 9, 'inbound: one event per accepted call, and one whose rule could not queue: ' . count($events));
 
     // Forgotten after the tolerance: an expired seen id no longer counts.
-    $DB->execute("UPDATE {local_integrationhub_seen} SET expires = 1 WHERE webhookid = 'legacy-1'");
+    $DB->execute("UPDATE {local_integrationhub_seen} SET expires = 1 WHERE webhookid = '" . \local_integrationhub\local\inbound::seen_key('legacy-1') . "'");
     $expect('an id seen longer ago than the tolerance', $site->send('POST', $lq, ['Authorization' => "Bearer $token",
         'webhook-id' => 'legacy-1'], $body), 200, null);
     $site->stop();
