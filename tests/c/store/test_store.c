@@ -417,6 +417,15 @@ static int compare_table(sqlite3 *raw, const char *table, const char *start, con
 	return mismatches;
 }
 
+/* Tables of the Moodle plugin alone (inbound webhook settings and seen webhook-ids, read and written
+ * by the plugin through $DB, never by the extension's store): the same list as $pluginonly in
+ * moodle/local/integrationhub/tests/ci/check.php. */
+static int plugin_only_table(const char *table)
+{
+	return strcmp(table, "local_integrationhub_inbound") == 0
+		|| strcmp(table, "local_integrationhub_seen") == 0;
+}
+
 TEST(install_xml_matches_sqlite_schema)
 {
 	mih_store *st = fresh_store();
@@ -432,8 +441,11 @@ TEST(install_xml_matches_sqlite_schema)
 		char table[64];
 		const char *end = strstr(t, "</TABLE>");
 
-		xml_tables++;
 		attr(t, "NAME", table, sizeof(table));
+		if (plugin_only_table(table)) {
+			continue;
+		}
+		xml_tables++;
 		CHECK_INT(compare_table(raw, table, t, end), 0);
 	}
 	CHECK(sqlite3_prepare_v2(raw, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
