@@ -84,6 +84,7 @@ const char *mih_amqp_outcome_name(mih_amqp_outcome o)
 		case MIH_AMQP_RETURNED: return "returned";
 		case MIH_AMQP_TIMEOUT: return "timeout";
 		case MIH_AMQP_LOST: return "lost";
+		case MIH_AMQP_BLOCKED: return "blocked";
 		default: return "unsent";
 	}
 }
@@ -238,7 +239,7 @@ static int resolve_checked(mih_amqp_conn *c, char *addr, size_t addrlen, char *e
 		if (c->check && c->check(c->check_ud, ai->ai_addr, c->host, c->port, why, sizeof(why)) != 0) {
 			snprintf(err, errlen, "%s", why);
 			freeaddrinfo(res);
-			return -1;
+			return -2;
 		}
 		if (addr[0] == '\0') {
 			const void *in = ai->ai_family == AF_INET6
@@ -255,6 +256,7 @@ static int resolve_checked(mih_amqp_conn *c, char *addr, size_t addrlen, char *e
 	return 0;
 }
 
+/* 0, -1 with err, or -2 when the address check refused the broker. */
 static int open_conn(mih_amqp_conn *c, char *err, size_t errlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
@@ -263,8 +265,9 @@ static int open_conn(mih_amqp_conn *c, char *err, size_t errlen)
 	amqp_rpc_reply_t r;
 	int rc;
 
-	if (resolve_checked(c, addr, sizeof(addr), err, errlen) != 0) {
-		return -1;
+	rc = resolve_checked(c, addr, sizeof(addr), err, errlen);
+	if (rc != 0) {
+		return rc;
 	}
 	c->st = amqp_new_connection();
 	if (!c->st) {
@@ -431,7 +434,7 @@ static void fail_unsettled(pending *p, size_t n, mih_amqp_result *results, mih_a
 	for (size_t i = 0; i < n; i++) {
 		if (!p[i].settled) {
 			p[i].settled = true;
-			results[i].outcome = p[i].tag == 0 && o != MIH_AMQP_UNSENT ? MIH_AMQP_UNSENT : o;
+			results[i].outcome = p[i].tag == 0 && o != MIH_AMQP_BLOCKED ? MIH_AMQP_UNSENT : o;
 			snprintf(results[i].detail, sizeof(results[i].detail), "%s", why);
 		}
 	}
@@ -502,9 +505,12 @@ size_t mih_amqp_publish_batch(mih_amqp_conn *c, const mih_amqp_message *msgs, si
 	}
 	reused = still_open(c);
 	for (int attempt = 0; attempt < 2; attempt++) {
-		if (!c->st && open_conn(c, err, sizeof(err)) != 0) {
-			fail_unsettled(p, n, results, MIH_AMQP_UNSENT, err);
-			goto done;
+		if (!c->st) {
+			int rc = open_conn(c, err, sizeof(err));
+			if (rc != 0) {
+				fail_unsettled(p, n, results, rc == -2 ? MIH_AMQP_BLOCKED : MIH_AMQP_UNSENT, err);
+				goto done;
+			}
 		}
 		for (sent = 0; sent < n; sent++) {
 			int rc = publish_one(c, &msgs[sent]);

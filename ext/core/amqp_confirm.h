@@ -58,7 +58,8 @@ typedef enum {
 	MIH_AMQP_RETURNED,      /* mandatory and unroutable: basic.return */
 	MIH_AMQP_TIMEOUT,       /* no confirm in time: the connection is closed */
 	MIH_AMQP_LOST,          /* the connection or channel failed before a confirm */
-	MIH_AMQP_UNSENT         /* never reached the wire (connect failed, refused) */
+	MIH_AMQP_UNSENT,        /* never reached the wire (connect or login failed) */
+	MIH_AMQP_BLOCKED        /* the address check refused the broker: nothing sent */
 } mih_amqp_outcome;
 
 const char *mih_amqp_outcome_name(mih_amqp_outcome o);

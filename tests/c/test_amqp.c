@@ -413,7 +413,7 @@ TEST(policy_refusal_and_refused_port)
 	m.body = "{}";
 	m.body_len = 2;
 	CHECK_INT(mih_amqp_publish_batch(c, &m, 1, 5, &res), 0);
-	CHECK_INT(res.outcome, MIH_AMQP_UNSENT);
+	CHECK_INT(res.outcome, MIH_AMQP_BLOCKED);
 	CHECK_STR(res.detail, "destination 127.0.0.1 blocked by rule \"test\"");
 	CHECK_INT(asked, 1);
 	mih_amqp_conn_free(c);
