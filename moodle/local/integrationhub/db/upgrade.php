@@ -315,9 +315,10 @@ function local_integrationhub_upgrade_transports(): void {
                 mtrace(get_string('upgradeamqpdlq', 'local_integrationhub', $service->name));
             }
         } else if ($type !== 'soap') {
-            // No other transport existed; an unknown type is kept, disabled, for reference.
+            // No other transport existed: an unknown type is kept as a disabled HTTP service, for reference.
             $update->enabled = 0;
             mtrace(get_string('upgradeunknowntype', 'local_integrationhub', $service->name));
+            $type = 'rest';
         }
         $update->type = $type;
         $DB->update_record('local_integrationhub_svc', $update);
