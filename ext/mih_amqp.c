@@ -9,6 +9,7 @@
 #include "netpolicy.h"
 
 #include <time.h>
+#include <netinet/in.h>
 
 #define AMQP_KEPT_CONNECTIONS 16
 

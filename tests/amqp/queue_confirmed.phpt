@@ -2,7 +2,6 @@
 AMQP: queued deliveries are published with confirms; every delivered task is in the broker's queue exactly once, with its idempotency key as message-id and the Standard Webhooks headers
 --EXTENSIONS--
 mih
-mbstring
 --SKIPIF--
 <?php require __DIR__ . '/amqp.inc'; mih_test_amqp_skip(); ?>
 --INI--
@@ -55,7 +54,7 @@ foreach ($msgs as $m) {
 var_dump($bodiesok, $signedok === TASKS);
 echo implode(',', array_keys($msgs[0]['headers'])), "\n";
 $log = mih::log(['limit' => 1]);
-echo $log[0]['service'], ' ', $log[0]['http_status'], ' ', var_export($log[0]['success'], true), "\n";
+echo $log[0]['service'], ' ', $log[0]['httpstatus'], ' ', var_export($log[0]['success'], true), "\n";
 // Nothing left to deliver: a second run publishes nothing more.
 $r = mih::run_queue();
 echo "second run delivered={$r['delivered']}, queue holds ", count($amqp->drain($q)), "\n";

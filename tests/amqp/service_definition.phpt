@@ -52,8 +52,8 @@ foreach ($bad as $i => $def) {
 }
 ?>
 --EXPECT--
-amqp amqps://app:****word@mq.example.org:5671/prod?exchange=events&routing_key=moodle.default '****word'
-amqps://app:****word@mq.example.org:5671/prod?exchange=events&routing_key=moodle.default
+amqp amqps://app:****w0rd@mq.example.org:5671/prod?exchange=events&routing_key=moodle.default '****w0rd'
+amqps://app:****w0rd@mq.example.org:5671/prod?exchange=events&routing_key=moodle.default
 amqp amqps://app@mq.example.org:5671/prod?exchange=events&routing_key=moodle.default sealed not in the file
 amqps://app:****-123@mq.example.org/prod
 amqp://mq.example.org
@@ -65,5 +65,5 @@ invalid service definition: field "base_url" of an amqp service must start with 
 invalid service definition: field "base_url": unknown parameter "dlq" in the broker URL (known: exchange, routing_key, queue_declare)
 invalid service definition: field "base_url": the broker URL's port must be a number from 1 to 65535
 invalid service definition: field "auth_type" of an amqp service must be none (the broker's user and password go in base_url)
-invalid service definition: field "base_url" must be an http:// or https:// URL
+invalid service definition: field "base_url" must start with http:// or https://
 invalid service definition: field "base_url" of a soap service (its WSDL) must be an http:// or https:// URL

@@ -2,7 +2,6 @@
 AMQP: a synchronous mih::request on an amqp service publishes and waits for the confirm; connections are reused within the process (calls and a worker run share one)
 --EXTENSIONS--
 mih
-mbstring
 --SKIPIF--
 <?php require __DIR__ . '/amqp.inc'; mih_test_amqp_skip(); ?>
 --INI--
@@ -32,18 +31,18 @@ foreach ($msgs as $m) {
         ' headers=', json_encode($m['headers']), "\n";
 }
 var_dump(count(array_unique(array_column($msgs, 'id'))));
-// One connection for the two calls and the run (besides the consumer's, closed first).
-$amqp->close();
-usleep(200000);
-$conns = array_filter(explode("\n", mih_test_amqp::ctl('list_connections', '--silent', 'user')));
-echo count($conns), " connection(s) open\n";
+// One connection for the two calls and the run: this process holds exactly one to the broker.
+echo $amqp->own_connections(), " connection(s) open\n";
+mih::request('bus', '/', ['again' => true]);
+echo $amqp->own_connections(), " connection(s) open after another call\n";
+echo count($amqp->drain($q)), " more message\n";
 ?>
 --EXPECT--
 bool(true)
 int(200)
 int(1)
 string(0) ""
-string(0) ""
+NULL
 bool(true)
 queued: delivered=1
 {"hello":"wörld/€"} id=msg_* headers=[]
@@ -51,3 +50,5 @@ queued: delivered=1
 raw text id=msg_* headers=[]
 int(3)
 1 connection(s) open
+1 connection(s) open after another call
+1 more message
