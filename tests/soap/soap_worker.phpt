@@ -31,7 +31,7 @@ foreach ($srv->calls() as $i => $c) {
         ' key=', ($c['headers']['idempotency-key'] ?? '') === $keys[$i] ? 'task' : 'WRONG', "\n";
 }
 $log = mih::log(['limit' => 1]);
-echo "log: {$log[0]['service']} {$log[0]['http_status']} ", var_export($log[0]['success'], true), "\n";
+echo "log: {$log[0]['service']} {$log[0]['httpstatus']} ", var_export($log[0]['success'], true), "\n";
 
 $server = mih::enqueue('erp', '/failServer', ['x' => 1]);
 $client = mih::enqueue('erp', '/failClient', ['x' => 2]);
@@ -41,8 +41,10 @@ $r = mih::run_queue();
 echo "delivered={$r['delivered']} retried={$r['retried']} dead={$r['dead']}\n";
 $t = mih::task($server);
 echo "server fault: {$t['status']} {$t['last_status']} {$t['last_error']}\n";
-foreach (mih::dead_letters() as $d) {
-    echo "dead: {$d['endpoint']} {$d['last_status']} {$d['error']}\n";
+$dead = mih::dead_letters();
+usort($dead, fn($a, $b) => strcmp($a['endpoint'], $b['endpoint']));
+foreach ($dead as $d) {
+    echo "dead: {$d['endpoint']} ", (int)$d['last_status'], " {$d['error']}\n";
 }
 
 // The service down: a transport fault, retried.
