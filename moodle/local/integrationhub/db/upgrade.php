@@ -303,7 +303,11 @@ function local_integrationhub_upgrade_rows(): void {
 function local_integrationhub_upgrade_transports(): void {
     global $DB;
 
-    foreach ($DB->get_records_select('local_integrationhub_svc', "type <> 'rest'") as $service) {
+    // The connect timeout column arrived with its default (10 s): never above the service's own timeout, or the
+    // service could not be saved again.
+    $DB->execute("UPDATE {local_integrationhub_svc} SET connect_timeout = timeout WHERE connect_timeout > timeout");
+
+    foreach ($DB->get_records_sql("SELECT * FROM {local_integrationhub_svc} WHERE type <> 'rest'") as $service) {
         $type = strtolower(trim((string)$service->type));
         $update = (object)['id' => $service->id];
         if ($type === 'amqp') {
