@@ -82,8 +82,12 @@ function local_integrationhub_ci_upgrade_transports(): void {
         'base_url' => $url, 'auth_type' => 'bearer', 'auth_token' => '', 'timeout' => 5, 'max_retries' => 3,
         'retry_backoff' => 1, 'cb_failure_threshold' => 5, 'cb_cooldown' => 30, 'enabled' => $enabled,
         'timecreated' => 1, 'timemodified' => 1];
-    $amqp = $DB->insert_record('local_integrationhub_svc', $row('legacy-bus', 'amqp',
-        'amqp://app:S%40fe-Broker-Pass@mq.example.org:5672/prod?exchange=moodle&routing_key=events&dlq=dead', 1));
+    $amqp = $DB->insert_record('local_integrationhub_svc', $row(
+        'legacy-bus',
+        'amqp',
+        'amqp://app:S%40fe-Broker-Pass@mq.example.org:5672/prod?exchange=moodle&routing_key=events&dlq=dead',
+        1
+    ));
     $soap = $DB->insert_record('local_integrationhub_svc', $row('legacy-erp', 'soap', 'https://erp.example.org/ws?wsdl', 0));
     $odd = $DB->insert_record('local_integrationhub_svc', $row('legacy-odd', 'ftp', 'https://odd.example.org', 1));
     $rule = $DB->insert_record('local_integrationhub_rules', (object)['eventname' => 'core\\event\\user_created',
@@ -103,26 +107,36 @@ function local_integrationhub_ci_upgrade_transports(): void {
             && $stored->auth_token === 'S@fe-Broker-Pass',
         'the broker password is the service\'s secret, decoded, and no longer in base_url'
     );
-    check($DB->get_field('local_integrationhub_rules', 'http_method', ['id' => $rule]) === 'POST'
-        && (int)$DB->get_field('local_integrationhub_rules', 'enabled', ['id' => $rule]) === 1, 'its rule stays enabled, method POST');
+    $method = $DB->get_field('local_integrationhub_rules', 'http_method', ['id' => $rule]);
+    $enabled = (int)$DB->get_field('local_integrationhub_rules', 'enabled', ['id' => $rule]);
+    check($method === 'POST' && $enabled === 1, 'its rule stays enabled, method POST');
     $erp = $mih::service('legacy-erp');
-    check($erp && $erp['type'] === 'soap' && $erp['base_url'] === 'https://erp.example.org/ws?wsdl' && $erp['enabled'] === false,
-        'a SOAP service keeps its WSDL and its enabled flag: ' . json_encode($erp));
+    check(
+        $erp && $erp['type'] === 'soap' && $erp['base_url'] === 'https://erp.example.org/ws?wsdl'
+            && $erp['enabled'] === false,
+        'a SOAP service keeps its WSDL and its enabled flag: ' . json_encode($erp)
+    );
     $oddsvc = $mih::service('legacy-odd');
-    check($oddsvc && $oddsvc['type'] === 'http' && $oddsvc['enabled'] === false, 'an unknown type is kept as a disabled HTTP service');
+    check(
+        $oddsvc && $oddsvc['type'] === 'http' && $oddsvc['enabled'] === false,
+        'an unknown type is kept as a disabled HTTP service'
+    );
     check(
         $CI_MTRACE === [
             'Integration Hub: the broker URL of service "legacy-bus" had a "dlq" parameter, which has been removed: '
                 . 'failed deliveries go to the hub\'s dead-letter queue.',
-            'Integration Hub: service "legacy-odd" has a type other than rest, amqp or soap; it is kept as a disabled HTTP service.',
+            'Integration Hub: service "legacy-odd" has a type other than rest, amqp or soap; '
+                . 'it is kept as a disabled HTTP service.',
         ],
         'the upgrade says what it changed: ' . json_encode($CI_MTRACE)
     );
     // Saved again as read back (as the service form does), the password is kept.
     $mih::save_service($bus);
-    check($DB->get_field('local_integrationhub_svc', 'auth_token', ['id' => $amqp]) === 'S@fe-Broker-Pass'
+    check(
+        $DB->get_field('local_integrationhub_svc', 'auth_token', ['id' => $amqp]) === 'S@fe-Broker-Pass'
         || str_starts_with((string)$DB->get_field('local_integrationhub_svc', 'auth_token', ['id' => $amqp]), '$mih1$'),
-        'a mapped service saves back unchanged');
+        'a mapped service saves back unchanged'
+    );
     $DB->delete_records('local_integrationhub_rules', ['id' => $rule]);
     foreach (['legacy-bus', 'legacy-erp', 'legacy-odd'] as $name) {
         $mih::delete_service($name);
