@@ -1,5 +1,5 @@
 --TEST--
-SOAP services: the worker calls the rule's operation through SoapClient with the rendered payload as its argument; a Server fault or an unreachable service is retried, a Client fault goes to the DLQ, with the same log and breaker as HTTP
+SOAP services: the worker calls the rule's operation through SoapClient with the rendered payload as its argument; a Server fault or an unreachable service is retried, a Client fault goes to the DLQ, with the same log and breaker as HTTP; mih::request calls it synchronously
 --EXTENSIONS--
 mih
 soap
@@ -47,6 +47,12 @@ foreach ($dead as $d) {
     echo "dead: {$d['endpoint']} ", (int)$d['last_status'], " {$d['error']}\n";
 }
 
+// Synchronous: mih::request calls the operation and returns its result as JSON.
+$resp = mih::request('erp', '/register', ['id' => 9, 'name' => 'Eva']);
+var_dump($resp->success, $resp->httpstatus, $resp->body);
+$resp = mih::request('erp', '/failClient', ['id' => 10], null, ['max_retries' => 0]);
+var_dump($resp->success, $resp->httpstatus, $resp->error);
+
 // The service down: a transport fault, retried.
 mih::save_service(['name' => 'down', 'type' => 'soap', 'base_url' => $srv->url . '/service.wsdl']);
 $srv->stop();
@@ -65,4 +71,10 @@ server fault: retrying 500 SOAP fault SOAP-ENV:Server: temporarily unavailable
 dead: /failClient 400 SOAP fault SOAP-ENV:Client: bad input
 dead: /noSuchOperation 400 SOAP fault Client: Function ("noSuchOperation") is not a valid method for this service
 dead: /register 0 the payload of a soap delivery must be JSON (the operation's argument)
+bool(true)
+int(200)
+string(24) "{"received":true,"id":9}"
+bool(false)
+int(400)
+string(37) "SOAP fault SOAP-ENV:Client: bad input"
 down: retried=1 retrying SOAP fault HTTP: %s
