@@ -22,12 +22,6 @@ const char *mih_amqp_library_version(void)
 	return NULL;
 }
 
-const char *mih_amqp_outcome_name(mih_amqp_outcome o)
-{
-	(void)o;
-	return "unsent";
-}
-
 #else
 
 #include <errno.h>
@@ -74,19 +68,6 @@ bool mih_amqp_available(void)
 const char *mih_amqp_library_version(void)
 {
 	return amqp_version();
-}
-
-const char *mih_amqp_outcome_name(mih_amqp_outcome o)
-{
-	switch (o) {
-		case MIH_AMQP_ACK: return "ack";
-		case MIH_AMQP_NACK: return "nack";
-		case MIH_AMQP_RETURNED: return "returned";
-		case MIH_AMQP_TIMEOUT: return "timeout";
-		case MIH_AMQP_LOST: return "lost";
-		case MIH_AMQP_BLOCKED: return "blocked";
-		default: return "unsent";
-	}
 }
 
 static double mono_now(void)

@@ -1,5 +1,6 @@
-/* Broker URLs of amqp services: parsing, the password kept apart, and the
- * routing key of one delivery. Built with or without librabbitmq. */
+/* Broker URLs of amqp services: parsing, the password kept apart, the
+ * routing key of one delivery, and the names of the outcomes. Built with or
+ * without librabbitmq. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,4 +325,17 @@ const char *mih_amqp_routing_key(const mih_amqp_url *u, const char *endpoint)
 		return u->routing_key;
 	}
 	return u->queue_declare ? u->queue_declare : "";
+}
+
+const char *mih_amqp_outcome_name(mih_amqp_outcome o)
+{
+	switch (o) {
+		case MIH_AMQP_ACK: return "ack";
+		case MIH_AMQP_NACK: return "nack";
+		case MIH_AMQP_RETURNED: return "returned";
+		case MIH_AMQP_TIMEOUT: return "timeout";
+		case MIH_AMQP_LOST: return "lost";
+		case MIH_AMQP_BLOCKED: return "blocked";
+		default: return "unsent";
+	}
 }

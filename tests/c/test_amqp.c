@@ -109,6 +109,8 @@ TEST(url_password_kept_apart)
 	CHECK_STR(s, "amqp://h/");
 	free(s);
 	CHECK(mih_amqp_url_with_password("nothing", NULL) == NULL);
+	CHECK_STR(mih_amqp_outcome_name(MIH_AMQP_RETURNED), "returned");
+	CHECK_STR(mih_amqp_outcome_name(MIH_AMQP_BLOCKED), "blocked");
 }
 
 #ifdef HAVE_MIH_AMQP
