@@ -37,6 +37,7 @@ mih_rabbitmq_env() {
 		RABBITMQ_PID_FILE=$MIH_AMQP_DIR/rabbitmq.pid
 		RABBITMQ_LOGS=$MIH_AMQP_DIR/log/node.log
 		HOME=$MIH_AMQP_DIR/home
+		ERL_CRASH_DUMP=$MIH_AMQP_DIR/log/erl_crash.dump
 	EOF
 }
 
@@ -47,7 +48,9 @@ mih_rabbitmq_ctl() {
 mih_rabbitmq_stop() {
 	[ -d "$MIH_AMQP_DIR" ] || return 0
 	if [ -f "$MIH_AMQP_DIR/rabbitmq.pid" ]; then
-		mih_rabbitmq_ctl stop "$MIH_AMQP_DIR/rabbitmq.pid" >/dev/null 2>&1 || true
+		if [ -d "$MIH_AMQP_DIR/home" ] && [ -d "$MIH_AMQP_DIR/log" ]; then
+			mih_rabbitmq_ctl stop "$MIH_AMQP_DIR/rabbitmq.pid" >/dev/null 2>&1 || true
+		fi
 		pid="$(cat "$MIH_AMQP_DIR/rabbitmq.pid" 2>/dev/null || true)"
 		[ -n "$pid" ] && kill -9 "$pid" 2>/dev/null || true
 	fi
