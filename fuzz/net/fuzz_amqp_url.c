@@ -1,5 +1,5 @@
 /* libFuzzer harness for the broker URL parser of amqp services and the
- * password split (ext/core/amqp_url.c). Invariants: no crash or UB; a URL
+ * password split (ext/core/net/amqp_url.c). Invariants: no crash or UB; a URL
  * that parses has a host, a port in 1..65535 and a vhost; the URL without
  * its password parses to the same host, port, user, vhost and parameters
  * (the password then being the default); with a password put back it
