@@ -114,7 +114,6 @@ mih_backend_pass() {
 # (private instances under tests/.db, stopped when this script ends).
 mih_backend_pass moodle
 mih_dbservers_start
-trap 'mih_dbservers_stop; mih_rabbitmq_stop' EXIT
 PDO="-d extension=pdo -d extension=pdo_sqlite"
 mih_backend_pass moodle-pgsql $PDO -d extension=pdo_pgsql
 mih_backend_pass moodle-mysql $PDO -d extension=mysqlnd -d extension=pdo_mysql
