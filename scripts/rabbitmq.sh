@@ -48,7 +48,8 @@ mih_rabbitmq_ctl() {
 mih_rabbitmq_stop() {
 	[ -d "$MIH_AMQP_DIR" ] || return 0
 	if [ -f "$MIH_AMQP_DIR/rabbitmq.pid" ]; then
-		if [ -d "$MIH_AMQP_DIR/home" ] && [ -d "$MIH_AMQP_DIR/log" ]; then
+		# Only with the node's own ports: a stale folder of a crashed run is just killed.
+		if [ -n "${MIH_AMQP_EPMD_PORT:-}" ] && [ -d "$MIH_AMQP_DIR/home" ] && [ -d "$MIH_AMQP_DIR/log" ]; then
 			mih_rabbitmq_ctl stop "$MIH_AMQP_DIR/rabbitmq.pid" >/dev/null 2>&1 || true
 		fi
 		pid="$(cat "$MIH_AMQP_DIR/rabbitmq.pid" 2>/dev/null || true)"
