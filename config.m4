@@ -5,6 +5,12 @@ PHP_ARG_ENABLE([mih],
   [AS_HELP_STRING([--enable-mih], [Enable mih (Integration Hub for Moodle)])],
   [yes])
 
+PHP_ARG_WITH([mih-amqp],
+  [for AMQP support in mih (librabbitmq)],
+  [AS_HELP_STRING([[--with-mih-amqp[=auto]]], [mih: AMQP services with librabbitmq (yes, no or auto: when pkg-config finds it)])],
+  [auto],
+  [no])
+
 if test "$PHP_MIH" != "no"; then
   PKG_PROG_PKG_CONFIG
 
@@ -38,6 +44,24 @@ if test "$PHP_MIH" != "no"; then
     [], [AC_MSG_ERROR([jansson does not link: install libjansson-dev])],
     [$MIH_JANSSON_LIBS])
 
+  dnl AMQP services (optional): librabbitmq, found with pkg-config. auto (the
+  dnl default) builds with it when found; a build without it reports
+  dnl "AMQP support => disabled" in phpinfo() and sends amqp deliveries to the DLQ.
+  MIH_AMQP_FLAGS=""
+  if test "$PHP_MIH_AMQP" != "no"; then
+    PKG_CHECK_MODULES([MIH_RABBITMQ], [librabbitmq >= 0.10.0], [mih_have_amqp=yes], [mih_have_amqp=no])
+    if test "$mih_have_amqp" = "yes"; then
+      PHP_EVAL_LIBLINE($MIH_RABBITMQ_LIBS, MIH_SHARED_LIBADD)
+      PHP_EVAL_INCLINE($MIH_RABBITMQ_CFLAGS)
+      AC_DEFINE([HAVE_MIH_AMQP], [1], [AMQP services with librabbitmq])
+      MIH_AMQP_FLAGS="-DHAVE_MIH_AMQP=1"
+    elif test "$PHP_MIH_AMQP" = "yes"; then
+      AC_MSG_ERROR([--with-mih-amqp: librabbitmq >= 0.10.0 not found by pkg-config: on Debian install librabbitmq-dev])
+    else
+      AC_MSG_NOTICE([librabbitmq not found: building without AMQP support (install librabbitmq-dev)])
+    fi
+  fi
+
   PHP_SUBST(MIH_SHARED_LIBADD)
 
   dnl Zend glue first (ext/<area>/mih_*.c beside the module file), then the
@@ -52,7 +76,7 @@ if test "$PHP_MIH" != "no"; then
     ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \
     ext/queue/mih_emit.c ext/queue/mih_queue_api.c ext/queue/mih_worker.c \
     ext/resilience/mih_breaker.c \
-    ext/net/mih_policy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c \
+    ext/net/mih_policy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c ext/net/mih_amqp.c ext/net/mih_soap.c \
     ext/core/template/template.c ext/core/template/template_parse.c ext/core/template/template_render.c \
     ext/core/template/template_json.c ext/core/template/template_json_check.c \
     ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \
@@ -62,10 +86,11 @@ if test "$PHP_MIH" != "no"; then
     ext/core/service/service.c \
     ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \
     ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/inbound.c ext/core/net/mih_http.c \
+    ext/core/net/amqp_url.c ext/core/net/amqp_confirm.c \
     ext/core/secrets/seal.c \
     ext/core/common/err.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
-    [-Wall -Wextra -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
+    [-Wall -Wextra $MIH_AMQP_FLAGS -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
      -I$ext_srcdir/ext/common -I$ext_srcdir/ext/state -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \
      -I$ext_srcdir/ext/queue -I$ext_srcdir/ext/resilience -I$ext_srcdir/ext/net \
      -I$ext_srcdir/ext/core/template -I$ext_srcdir/ext/core/store -I$ext_srcdir/ext/core/service \

@@ -1,6 +1,8 @@
 /* mih: Integration Hub for Moodle, native. Module glue: INI, globals,
  * lifecycle hooks and class registration. */
 #include "mih_private.h"
+#include "mih_amqp.h"
+#include "amqp_confirm.h"
 #include "ext/standard/info.h"
 #include "ext/spl/spl_exceptions.h"
 #include "zend_attributes.h"
@@ -262,6 +264,7 @@ static PHP_MSHUTDOWN_FUNCTION(mih)
 	(void)type;
 	UNREGISTER_INI_ENTRIES();
 	php_mih_secrets_mshutdown();
+	php_mih_amqp_shutdown();
 	curl_global_cleanup();
 	return SUCCESS;
 }
@@ -309,6 +312,13 @@ static PHP_MINFO_FUNCTION(mih)
 	php_info_print_table_row(2, "jansson", jansson_version_str());
 	php_info_print_table_row(2, "SQLite", sqlite3_libversion());
 	php_info_print_table_row(2, "OpenSSL (libcrypto)", OpenSSL_version(OPENSSL_VERSION));
+	if (mih_amqp_available()) {
+		char amqp[64];
+		snprintf(amqp, sizeof(amqp), "enabled (librabbitmq %s)", mih_amqp_library_version());
+		php_info_print_table_row(2, "AMQP support", amqp);
+	} else {
+		php_info_print_table_row(2, "AMQP support", "disabled (built without librabbitmq)");
+	}
 	php_mih_secrets_minfo();
 	php_info_print_table_end();
 	DISPLAY_INI_ENTRIES();

@@ -141,7 +141,8 @@ mih_dbservers_stop() {
 mih_dbservers_start() {
 	echo "== private database servers (PostgreSQL 15, MariaDB) on 127.0.0.1"
 	mih_install_no_start postgresql-15 mariadb-server mariadb-client php8.2-pgsql php8.2-mysql
-	trap 'mih_dbservers_stop' EXIT
+	# The private RabbitMQ of scripts/rabbitmq.sh, when one runs, is stopped with them.
+	trap 'mih_dbservers_stop; if command -v mih_rabbitmq_stop >/dev/null 2>&1; then mih_rabbitmq_stop; fi' EXIT
 	trap 'exit 130' INT TERM
 	mih_pg_start
 	mih_mariadb_start

@@ -3,7 +3,7 @@
 
 MIH_ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 MIH_PACKAGES="php8.2-cli php8.2-dev php8.2-sqlite3 php-parser php-pear pkg-config make gcc libc6-dev
-	libcurl4-openssl-dev libjansson-dev libsqlite3-dev libssl-dev"
+	libcurl4-openssl-dev libjansson-dev libsqlite3-dev libssl-dev librabbitmq-dev"
 
 mih_install() {
 	missing=""

@@ -11,19 +11,31 @@
 # extension), the three ways to install it (PIE's composer.json, a PECL
 # tarball built again from itself, the php8.2-mih Debian package:
 # scripts/check-install.sh), and finally the phpt suite itself, whose
-# run-tests summary ends the output.
+# run-tests summary ends the output. A private RabbitMQ node
+# (scripts/rabbitmq.sh) serves the AMQP tests, C and phpt, from the C unit
+# tests to the end.
 # Exit status is non-zero on any failure.
 set -eu
 . "$(dirname "$0")/lib.sh"
 . "$MIH_ROOT/scripts/dbservers.sh"
-mih_install valgrind php8.2-xml
+mih_install valgrind php8.2-xml php8.2-soap php8.2-mbstring
 # scripts/check-install.sh: Composer's schema, a JSON-schema validator, and
 # what dpkg-buildpackage needs for debian/ (dh-php); phpstan's PHPDoc parser for
 # the IDE stub's docblocks.
 mih_install composer php-json-schema dh-php debhelper php-all-dev dpkg-dev build-essential fakeroot xml2 lintian \
 	php-phpstan-phpdoc-parser
+. "$MIH_ROOT/scripts/rabbitmq.sh"
 mih_build
 cd "$MIH_ROOT"
+# The AMQP tests (tests/c/test_amqp, tests/amqp) need the broker: here they run, never skip.
+if ! php8.2 -n -d extension="$MIH_ROOT/modules/mih.so" -i | grep -q "AMQP support => enabled"; then
+	echo "modules/mih.so was built without AMQP support (librabbitmq-dev missing?)" >&2
+	exit 1
+fi
+mih_rabbitmq_start
+trap 'mih_rabbitmq_stop' EXIT
+trap 'exit 130' INT TERM
+export MIH_TEST_AMQP_REQUIRED=1
 
 echo "== arginfo"
 scripts/gen-stub.sh --verify
@@ -72,7 +84,7 @@ for d in tests/queue tests/dbstore tests/privacy tests/secrets; do [ -d "$d" ] &
 if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 	echo "== phpt suite under valgrind (leaks and invalid accesses)"
 	export USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1
-	export VALGRIND_OPTS="--leak-check=full --error-exitcode=1 --trace-children-skip-by-arg=*router.inc,*raw_server.inc,*child.inc"
+	export VALGRIND_OPTS="--leak-check=full --error-exitcode=1 --trace-children-skip-by-arg=*router.inc,*raw_server.inc,*child.inc,*rabbitmqctl"
 	TEST_PHP_ARGS="" $RUN -m -j2 --set-timeout 300 tests/ >tests/valgrind.log 2>&1 || {
 		tail -40 tests/valgrind.log; echo "valgrind pass failed" >&2; exit 1; }
 	grep -E "^Tests (passed|failed)|LEAKED|^Tests leaked" tests/valgrind.log || true

@@ -5,6 +5,8 @@
 #include "ext/standard/php_string.h"
 #include "ext/standard/base64.h"
 #include "sign.h"
+#include "mih_amqp.h"
+#include "mih_soap.h"
 #include "retry.h"
 #include "clock.h"
 
@@ -273,7 +275,9 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 		php_mih_throw(php_mih_transport_exception_ce, 0, "libcurl could not create a handle");
 		return;
 	}
-	if (json_array_size(svc->signing_secrets) > 0 && mih_sign_new_msg_id(msg_id, sizeof(msg_id)) != 0) {
+	/* An amqp message always carries an id (its message-id), the same on every attempt. */
+	if ((json_array_size(svc->signing_secrets) > 0 || svc->type == MIH_SERVICE_AMQP)
+			&& mih_sign_new_msg_id(msg_id, sizeof(msg_id)) != 0) {
 		php_mih_throw(php_mih_transport_exception_ce, 0, "could not generate a webhook id");
 		return;
 	}
@@ -302,7 +306,15 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 		req->timeout_ms = (long)ceil(MAX(attempt_timeout, 0.001) * 1000.0);
 		req->connect_timeout_ms = (long)ceil(MAX(MIN(connect_timeout, attempt_timeout), 0.001) * 1000.0);
 		mih_http_response_dispose(&resp);
-		mih_http_perform(easy, req, &resp);
+		if (svc->type == MIH_SERVICE_AMQP) {
+			php_mih_amqp_item item = { ZSTR_VAL(call->path), req->body, req->body_len, msg_id, lines, &resp };
+			php_mih_amqp_send(svc, &item, 1, MAX(attempt_timeout, 0.001));
+		} else if (svc->type == MIH_SERVICE_SOAP) {
+			php_mih_soap_call(svc, ZSTR_VAL(call->path), req->body, req->body_len, lines, MAX(attempt_timeout, 0.001),
+				MIN(connect_timeout, MAX(attempt_timeout, 0.001)), &resp);
+		} else {
+			mih_http_perform(easy, req, &resp);
+		}
 		attempts++;
 		have_response = true;
 		/* Also for a setup error: not an outcome, but a probe's permit goes back. */

@@ -13,6 +13,8 @@
 #include "retry.h"
 #include "clock.h"
 #include "sign.h"
+#include "mih_amqp.h"
+#include "mih_soap.h"
 
 #include <math.h>
 #include <time.h>
@@ -45,6 +47,8 @@ typedef struct worker {
 	size_t nbacklog;
 	worker_job **done;             /* finished transfers whose outcome is not yet written */
 	size_t ndone, done_cap;
+	worker_job **proto;            /* amqp and soap deliveries waiting for flush_proto() */
+	size_t nproto, proto_cap;
 	bool quiet;                    /* the last pump found no finished transfer */
 	mih_http_url_memo url_memo;    /* the policy cannot change during a run */
 	CURL **idle;                   /* easy handles ready for reuse */
@@ -94,7 +98,14 @@ static void job_free(worker *w, worker_job *job)
  * the same Idempotency-Key, after its lease). */
 static long busy(const worker *w)
 {
-	return w->inflight + (long)w->ndone;
+	return w->inflight + (long)w->ndone + (long)w->nproto;
+}
+
+/* Deliveries of one service at once: an amqp service's go out as one batch
+ * of publishes on one connection, so they are not held to per_service. */
+static long service_slots(const worker *w, size_t index)
+{
+	return w->services[index].type == MIH_SERVICE_AMQP ? w->concurrency : w->per_service;
 }
 
 static void store_failed(worker *w, const char *what, const char *err)
@@ -259,6 +270,17 @@ static void start_job(worker *w, worker_job *job)
 	ZEND_HASH_FOREACH_VAL(&job->lines, line) {
 		job->line_ptrs[n++] = Z_STRVAL_P(line);
 	} ZEND_HASH_FOREACH_END();
+	if (svc->type != MIH_SERVICE_HTTP) {
+		/* Not libcurl's: sent by flush_proto(), the slot held until settled. */
+		job->started = mih_clock_monotonic_s();
+		if (w->nproto == w->proto_cap) {
+			w->proto_cap = w->proto_cap ? w->proto_cap * 2 : 16;
+			w->proto = safe_erealloc(w->proto, w->proto_cap, sizeof(worker_job *), 0);
+		}
+		w->proto[w->nproto++] = job;
+		w->service_inflight[job->svc_index]++;
+		return;
+	}
 
 	job->req.method = job->task.http_method;
 	job->req.url = job->url ? job->url : "";
@@ -309,6 +331,52 @@ static void start_job(worker *w, worker_job *job)
 	w->service_inflight[job->svc_index]++;
 }
 
+/* Sends the waiting amqp and soap deliveries: each amqp service's as one
+ * batch of publishes whose confirms are awaited together (within the
+ * service's timeout), each soap one as a SoapClient call. */
+static void flush_proto(worker *w)
+{
+	while (w->nproto > 0) {
+		size_t index = w->proto[0]->svc_index, n = 0, kept = 0, i;
+		const mih_service *svc = &w->services[index];
+		worker_job **batch;
+		php_mih_amqp_item *items;
+
+		if (svc->type == MIH_SERVICE_SOAP) {
+			worker_job *job = w->proto[0];
+			memmove(&w->proto[0], &w->proto[1], (w->nproto - 1) * sizeof(worker_job *));
+			w->nproto--;
+			php_mih_soap_call(svc, job->task.endpoint, job->task.payload, job->task.payload_len, &job->lines,
+				svc->timeout, svc->connect_timeout, &job->resp);
+			finished(w, job);
+			continue;
+		}
+		batch = safe_emalloc(w->nproto, sizeof(worker_job *), 0);
+		items = safe_emalloc(w->nproto, sizeof(php_mih_amqp_item), 0);
+		for (i = 0; i < w->nproto; i++) {
+			worker_job *job = w->proto[i];
+			if (job->svc_index != index) {
+				w->proto[kept++] = job;
+				continue;
+			}
+			items[n].endpoint = job->task.endpoint;
+			items[n].body = job->task.payload;
+			items[n].body_len = job->task.payload_len;
+			items[n].message_id = job->task.idempotency_key;
+			items[n].lines = &job->lines;
+			items[n].resp = &job->resp;
+			batch[n++] = job;
+		}
+		w->nproto = kept;
+		php_mih_amqp_send(svc, items, n, svc->timeout);
+		for (i = 0; i < n; i++) {
+			finished(w, batch[i]);
+		}
+		efree(items);
+		efree(batch);
+	}
+}
+
 /* No attempt is used: the task waits for the breaker to allow a probe. */
 static void park_rejected(worker *w, worker_job *job, int64_t retry_after)
 {
@@ -340,7 +408,7 @@ static void dispatch_claimed(worker *w, mih_store_task *task)
 		job_free(w, job);
 		return;
 	}
-	if (busy(w) >= w->concurrency || w->service_inflight[index] >= w->per_service) {
+	if (busy(w) >= w->concurrency || w->service_inflight[index] >= service_slots(w, index)) {
 		w->backlog[w->nbacklog++] = job;
 		return;
 	}
@@ -366,7 +434,7 @@ static long drain_backlog(worker *w)
 	while (i < w->nbacklog && busy(w) < w->concurrency) {
 		worker_job *job = w->backlog[i];
 		int64_t retry_after = 0;
-		if (w->service_inflight[job->svc_index] >= w->per_service) {
+		if (w->service_inflight[job->svc_index] >= service_slots(w, job->svc_index)) {
 			i++;
 			continue;
 		}
@@ -589,6 +657,12 @@ static void worker_free(worker *w)
 	if (w->done) {
 		efree(w->done);
 	}
+	for (i = 0; i < w->nproto; i++) {
+		job_free(w, w->proto[i]);
+	}
+	if (w->proto) {
+		efree(w->proto);
+	}
 	mih_http_url_memo_dispose(&w->url_memo);
 	for (i = 0; i < w->nidle; i++) {
 		curl_easy_cleanup(w->idle[i]);
@@ -665,7 +739,8 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 		if (drain_backlog(&w) > 0) {
 			pump(&w);
 		}
-		if (w.inflight == 0 && w.nbacklog == 0 && w.ndone == 0 && !claimed) {
+		flush_proto(&w);
+		if (w.inflight == 0 && w.nbacklog == 0 && w.ndone == 0 && w.nproto == 0 && !claimed) {
 			break;
 		}
 		if (w.inflight > 0 && !settle_due(&w)) {

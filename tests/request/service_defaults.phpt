@@ -54,7 +54,7 @@ try {
 }
 ?>
 --EXPECT--
-{"method":"POST","auth_type":"none","apikey_header":"X-API-Key","headers":[],"timeout":5,"connect_timeout":5,"max_retries":3,"retry_backoff":1,"retry_cap":60,"retry_statuses":[408,425,429,500,502,503,504],"follow_redirects":false,"cb_mode":"count","cb_failure_threshold":5,"cb_window":60,"cb_cooldown":30,"cb_min_calls":10,"cb_failure_rate":50,"cb_halfopen_probes":1,"cb_failure_statuses":["5xx",429],"max_attempts":5,"queue_backoff":60,"queue_backoff_cap":3600,"signing_secrets":[],"enabled":true}
+{"type":"http","method":"POST","auth_type":"none","apikey_header":"X-API-Key","headers":[],"timeout":5,"connect_timeout":5,"max_retries":3,"retry_backoff":1,"retry_cap":60,"retry_statuses":[408,425,429,500,502,503,504],"follow_redirects":false,"cb_mode":"count","cb_failure_threshold":5,"cb_window":60,"cb_cooldown":30,"cb_min_calls":10,"cb_failure_rate":50,"cb_halfopen_probes":1,"cb_failure_statuses":["5xx",429],"max_attempts":5,"queue_backoff":60,"queue_backoff_cap":3600,"signing_secrets":[],"enabled":true}
 bool(true)
 [[408,425,429,500,502,503,504],[],5,20,10,[]]
 float(2)

@@ -36,7 +36,7 @@ var_dump(mih::delete_service('alpha'), mih::delete_service('alpha'));
 echo implode(', ', array_column(mih::services(), 'name')), "\n";
 ?>
 --EXPECTF--
-{"id":1,"name":"Slack Notifications","base_url":"https://hooks.slack.com","method":"POST","auth_type":"none","auth_token":null,"apikey_header":"X-API-Key","headers":[],"timeout":5,"connect_timeout":5,"max_retries":3,"retry_backoff":1,"retry_cap":60,"retry_statuses":[408,425,429,500,502,503,504],"follow_redirects":false,"cb_mode":"count","cb_failure_threshold":5,"cb_window":60,"cb_cooldown":30,"cb_min_calls":10,"cb_failure_rate":50,"cb_halfopen_probes":1,"cb_failure_statuses":["5xx",429],"max_attempts":5,"queue_backoff":60,"queue_backoff_cap":3600,"signing_secrets":[],"enabled":true,"timecreated":%d,"timemodified":%d}
+{"id":1,"name":"Slack Notifications","type":"http","base_url":"https://hooks.slack.com","method":"POST","auth_type":"none","auth_token":null,"apikey_header":"X-API-Key","headers":[],"timeout":5,"connect_timeout":5,"max_retries":3,"retry_backoff":1,"retry_cap":60,"retry_statuses":[408,425,429,500,502,503,504],"follow_redirects":false,"cb_mode":"count","cb_failure_threshold":5,"cb_window":60,"cb_cooldown":30,"cb_min_calls":10,"cb_failure_rate":50,"cb_halfopen_probes":1,"cb_failure_statuses":["5xx",429],"max_attempts":5,"queue_backoff":60,"queue_backoff_cap":3600,"signing_secrets":[],"enabled":true,"timecreated":%d,"timemodified":%d}
 Slack Notifications, alpha, mi-crm-servicio
 basic ****word https://crm.example.org/base/ timeout=20 connect=10 headers={"X-Tenant":"moodle"}
 **** false

@@ -10,6 +10,7 @@
  * one field table, so a field added is added once. Splitting by field kind
  * would scatter that table. */
 #include "service.h"
+#include "amqp_confirm.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -127,6 +128,29 @@ const char *mih_auth_type_name(mih_auth_type t)
 		case MIH_AUTH_BASIC: return "basic";
 		default: return "none";
 	}
+}
+
+const char *mih_service_type_name(mih_service_type t)
+{
+	switch (t) {
+		case MIH_SERVICE_AMQP: return "amqp";
+		case MIH_SERVICE_SOAP: return "soap";
+		default: return "http";
+	}
+}
+
+int mih_service_type_parse(const char *s, mih_service_type *out)
+{
+	if (strcasecmp(s, "http") == 0 || strcasecmp(s, "rest") == 0) {
+		*out = MIH_SERVICE_HTTP;
+	} else if (strcasecmp(s, "amqp") == 0) {
+		*out = MIH_SERVICE_AMQP;
+	} else if (strcasecmp(s, "soap") == 0) {
+		*out = MIH_SERVICE_SOAP;
+	} else {
+		return -1;
+	}
+	return 0;
 }
 
 const char *mih_cb_mode_name(mih_cb_mode m)
@@ -418,12 +442,7 @@ static int parse_base_url(const json_t *v, char **slot, char *err, size_t errlen
 	if (get_string(v, "base_url", false, &s, &len, err, errlen) != 0) {
 		return -1;
 	}
-	if (!url_scheme_ok(s, len, &host)) {
-		return fail(err, errlen, "field \"base_url\" must start with http:// or https://");
-	}
-	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#' || *host == ':') {
-		return fail(err, errlen, "field \"base_url\" has no host name");
-	}
+	(void)host;
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c <= 0x20 || c == 0x7F) {
@@ -431,6 +450,66 @@ static int parse_base_url(const json_t *v, char **slot, char *err, size_t errlen
 		}
 	}
 	return replace_str(slot, s, len) == 0 ? 0 : fail(err, errlen, "out of memory");
+}
+
+/* The base URL against the service's type, once the whole definition is
+ * read (the type may come after the URL). An amqp URL's password moves to
+ * auth_token (sealed at rest, masked when shown): given is whether this
+ * definition set base_url; a password that is the mask of the stored one
+ * (a definition read back) keeps it. */
+static bool is_masked_echo(const char *value, const char *secret);
+
+static int check_base_url(mih_service *svc, const char *stored_token, bool given, bool token_given, char *err,
+	size_t errlen)
+{
+	const char *host;
+	size_t len = strlen(svc->base_url);
+	mih_amqp_url u;
+	char uerr[200];
+	char *bare;
+
+	if (svc->type != MIH_SERVICE_AMQP) {
+		if (!url_scheme_ok(svc->base_url, len, &host)) {
+			return svc->type == MIH_SERVICE_SOAP
+				? fail(err, errlen, "field \"base_url\" of a soap service (its WSDL) must be an http:// or https:// URL")
+				: fail(err, errlen, "field \"base_url\" must start with http:// or https://");
+		}
+		if (*host == '\0' || *host == '/' || *host == '?' || *host == '#' || *host == ':') {
+			return fail(err, errlen, "field \"base_url\" has no host name");
+		}
+		return 0;
+	}
+	if (len < 7 || (strncasecmp(svc->base_url, "amqp://", 7) != 0 && strncasecmp(svc->base_url, "amqps://", 8) != 0)) {
+		return fail(err, errlen, "field \"base_url\" of an amqp service must start with amqp:// or amqps://");
+	}
+	if (mih_amqp_url_parse(svc->base_url, len, &u, uerr, sizeof(uerr)) != 0) {
+		return fail(err, errlen, "field \"base_url\": %s", uerr);
+	}
+	if (svc->auth_type != MIH_AUTH_NONE) {
+		mih_amqp_url_dispose(&u);
+		return fail(err, errlen, "field \"auth_type\" of an amqp service must be none (the broker's user and password go in base_url)");
+	}
+	if (given && u.has_password) {
+		const char *keep = stored_token && is_masked_echo(u.password, stored_token) ? stored_token : u.password;
+		if (has_crlf_or_nul(keep, strlen(keep))) {
+			mih_amqp_url_dispose(&u);
+			return fail(err, errlen, "field \"base_url\": the broker password contains CR, LF or NUL");
+		}
+		free(svc->auth_token);
+		svc->auth_token = strdup(keep);
+	} else if (given && !token_given) {
+		/* A URL without a password: the broker's default user (guest), as the PHP plugin had it. */
+		free(svc->auth_token);
+		svc->auth_token = NULL;
+	}
+	mih_amqp_url_dispose(&u);
+	bare = mih_amqp_url_with_password(svc->base_url, NULL);
+	if (!bare) {
+		return fail(err, errlen, "out of memory");
+	}
+	free(svc->base_url);
+	svc->base_url = bare;
+	return 0;
 }
 
 /* True when value is what mih_service_to_json() shows for secret: the
@@ -709,6 +788,15 @@ static int apply_field(mih_service *svc, const mih_service *base, const char *ke
 	if (strcmp(key, "base_url") == 0) {
 		return parse_base_url(v, &svc->base_url, err, errlen);
 	}
+	if (strcmp(key, "type") == 0) {
+		if (get_string(v, "type", false, &s, &len, err, errlen) != 0) {
+			return -1;
+		}
+		if (mih_service_type_parse(s, &svc->type) != 0) {
+			return fail(err, errlen, "field \"type\" must be one of http, amqp, soap (\"rest\" is taken as http)");
+		}
+		return 0;
+	}
 	if (strcmp(key, "method") == 0) {
 		const char *canon;
 		if (get_string(v, "method", false, &s, &len, err, errlen) != 0) {
@@ -835,14 +923,17 @@ static int apply_field(mih_service *svc, const mih_service *base, const char *ke
 	return 1;
 }
 
-static int check_consistency(mih_service *svc, bool connect_timeout_set, bool is_update,
-	char *err, size_t errlen)
+static int check_consistency(mih_service *svc, bool connect_timeout_set, bool is_update, const char *stored_token,
+	bool url_given, bool token_given, char *err, size_t errlen)
 {
 	if (!svc->name) {
 		return fail(err, errlen, "field \"name\" is required");
 	}
 	if (!svc->base_url) {
 		return fail(err, errlen, "field \"base_url\" is required");
+	}
+	if (check_base_url(svc, stored_token, url_given, token_given, err, errlen) != 0) {
+		return -1;
 	}
 	if (!connect_timeout_set) {
 		/* Derived, not chosen: follow the timeout down. */
@@ -894,7 +985,10 @@ int mih_service_from_json(mih_service *svc, const json_t *def, const mih_service
 			return -1;
 		}
 	}
-	if (check_consistency(svc, connect_timeout_set, base != NULL, err, errlen) != 0) {
+	if (check_consistency(svc, connect_timeout_set, base != NULL, base ? base->auth_token : NULL,
+			json_is_string(json_object_get(def, "base_url")),
+			json_is_string(json_object_get(def, "auth_token")) && json_string_length(json_object_get(def, "auth_token")) > 0,
+			err, errlen) != 0) {
 		mih_service_dispose(svc);
 		return -1;
 	}
@@ -927,7 +1021,17 @@ json_t *mih_service_to_json(const mih_service *svc, bool reveal_secrets)
 
 	json_object_set_new(o, "id", json_integer(svc->id));
 	json_object_set_new(o, "name", json_string(svc->name ? svc->name : ""));
-	json_object_set_new(o, "base_url", json_string(svc->base_url ? svc->base_url : ""));
+	json_object_set_new(o, "type", json_string(mih_service_type_name(svc->type)));
+	if (svc->type == MIH_SERVICE_AMQP && svc->base_url && svc->auth_token && !reveal_secrets) {
+		/* The broker URL as given, its password masked as auth_token is. */
+		char *shown;
+		mih_service_mask_secret(svc->auth_token, masked, sizeof(masked));
+		shown = mih_amqp_url_with_password(svc->base_url, masked);
+		json_object_set_new(o, "base_url", json_string(shown ? shown : svc->base_url));
+		free(shown);
+	} else {
+		json_object_set_new(o, "base_url", json_string(svc->base_url ? svc->base_url : ""));
+	}
 	json_object_set_new(o, "method", json_string(svc->method));
 	json_object_set_new(o, "auth_type", json_string(mih_auth_type_name(svc->auth_type)));
 	if (!svc->auth_token) {

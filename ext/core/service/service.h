@@ -19,6 +19,14 @@ typedef enum {
 	MIH_AUTH_BASIC
 } mih_auth_type;
 
+/* How a service is reached: HTTP (stored as "rest", the PHP plugin's name),
+ * an AMQP broker (publisher confirms) or a SOAP operation (SoapClient). */
+typedef enum {
+	MIH_SERVICE_HTTP = 0,
+	MIH_SERVICE_AMQP,
+	MIH_SERVICE_SOAP
+} mih_service_type;
+
 typedef enum {
 	MIH_CB_COUNT = 0,
 	MIH_CB_RATE
@@ -32,10 +40,11 @@ typedef struct mih_status_list {
 typedef struct mih_service {
 	int64_t id;                 /* store row id, 0 until stored */
 	char *name;
-	char *base_url;             /* http:// or https:// */
+	mih_service_type type;
+	char *base_url;             /* http(s):// (soap: the WSDL); amqp(s):// without its password */
 	char *method;               /* default method, upper case */
 	mih_auth_type auth_type;
-	char *auth_token;           /* secret: never printed; NULL when none */
+	char *auth_token;           /* secret: never printed; NULL when none (amqp: the broker password) */
 	char *apikey_header;
 	json_t *headers;            /* object: header name -> string value */
 	double timeout;             /* seconds */
@@ -110,6 +119,10 @@ json_t *mih_headers_masked(const json_t *headers);
 void mih_headers_keep_masked(json_t *headers, const json_t *stored);
 
 const char *mih_auth_type_name(mih_auth_type t);
+/* "http", "amqp" or "soap"; the store writes "rest" for http (the PHP plugin's value). */
+const char *mih_service_type_name(mih_service_type t);
+/* Reads a type name ("rest" is http, as the PHP plugin wrote it); -1 when unknown. */
+int mih_service_type_parse(const char *s, mih_service_type *out);
 const char *mih_cb_mode_name(mih_cb_mode m);
 bool mih_status_list_has(const mih_status_list *l, long code);
 

@@ -107,7 +107,7 @@ static void service_values(const mih_service *svc, const service_json *sj,
 	size_t i = 0;
 
 	v[i++] = store_v_str(svc->name);
-	v[i++] = store_v_str("rest");
+	v[i++] = store_v_str(svc->type == MIH_SERVICE_HTTP ? "rest" : mih_service_type_name(svc->type));
 	v[i++] = store_v_str0(svc->base_url);
 	v[i++] = store_v_str(mih_auth_type_name(svc->auth_type));
 	v[i++] = store_v_str(sj->auth_token);
@@ -208,6 +208,24 @@ static int parse_auth_type(store_row *r, mih_auth_type *out)
 	return -1;
 }
 
+/* The PHP plugin's "rest", or the extension's amqp and soap; NULL or empty is rest. */
+static int parse_service_type(store_row *r, mih_service_type *out)
+{
+	const mih_sql_value *v = store_col(r, "type");
+	char name[16];
+
+	*out = MIH_SERVICE_HTTP;
+	if (!v || store_col_empty(r, "type") || v->type != MIH_SQL_TEXT) {
+		return 0;
+	}
+	if (v->len >= sizeof(name)) {
+		return -1;
+	}
+	memcpy(name, v->s, v->len);
+	name[v->len] = '\0';
+	return mih_service_type_parse(name, out);
+}
+
 static mih_cb_mode parse_cb_mode(store_row *r)
 {
 	const mih_sql_value *v = store_col(r, "cb_mode");
@@ -265,6 +283,18 @@ static int fill_service(mih_store *st, void *item, store_row *r, char *err, size
 	}
 	if (parse_auth_type(r, &s->auth_type) != 0) {
 		store_set_err(err, errlen, "store: service \"%s\" has an unknown auth_type", s->name);
+		return -1;
+	}
+	if (!s->apikey_header && !r->oom) {
+		/* The PHP plugin's rows have none: the default, as a new service gets. */
+		s->apikey_header = strdup("X-API-Key");
+		if (!s->apikey_header) {
+			store_set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (parse_service_type(r, &s->type) != 0) {
+		store_set_err(err, errlen, "store: service \"%s\" has an unknown type (expected rest, amqp or soap)", s->name);
 		return -1;
 	}
 	if (parse_status_list(r, "retry_statuses", &s->retry_statuses, s->name, err, errlen) != 0

@@ -1,5 +1,6 @@
 /* Unit tests of service definitions (ext/core/service/service.c): credentials in
- * headers, masked like auth_token and kept when sent back masked. */
+ * headers, masked like auth_token and kept when sent back masked; service
+ * types, and the broker password of an amqp service kept out of base_url. */
 #include "unit.h"
 #include "service.h"
 
@@ -126,6 +127,62 @@ TEST(service_round_trip_keeps_masked_headers)
 	mih_service_dispose(&base);
 }
 
+static int from(mih_service *svc, const char *json, const mih_service *base, char *err, size_t errlen)
+{
+	json_t *def = json_loads(json, 0, NULL);
+	int rc = mih_service_from_json(svc, def, base, err, errlen);
+
+	json_decref(def);
+	return rc;
+}
+
+TEST(amqp_password_kept_apart)
+{
+	mih_service svc, again, other;
+	char err[256] = "";
+	json_t *shown;
+	char *text;
+
+	CHECK_INT(from(&svc, "{\"name\":\"bus\",\"type\":\"amqp\",\"base_url\":"
+		"\"amqp://app:Very-Secret-99@mq:5672/v?exchange=e\"}", NULL, err, sizeof(err)), 0);
+	CHECK_INT(svc.type, MIH_SERVICE_AMQP);
+	CHECK_STR(svc.base_url, "amqp://app@mq:5672/v?exchange=e");
+	CHECK_STR(svc.auth_token, "Very-Secret-99");
+	shown = mih_service_to_json(&svc, false);
+	CHECK_STR(json_string_value(json_object_get(shown, "base_url")), "amqp://app:****t-99@mq:5672/v?exchange=e");
+	CHECK_STR(json_string_value(json_object_get(shown, "type")), "amqp");
+	text = json_dumps(shown, 0);
+	CHECK(strstr(text, "Very-Secret") == NULL);
+	free(text);
+	/* Read back and saved again: the password stays. */
+	CHECK_INT(mih_service_from_json(&again, shown, &svc, err, sizeof(err)), 0);
+	CHECK_STR(again.auth_token, "Very-Secret-99");
+	CHECK_STR(again.base_url, "amqp://app@mq:5672/v?exchange=e");
+	mih_service_dispose(&again);
+	/* An update without base_url keeps the password; a URL without one drops it (the guest default). */
+	CHECK_INT(from(&again, "{\"timeout\":2}", &svc, err, sizeof(err)), 0);
+	CHECK_STR(again.auth_token, "Very-Secret-99");
+	mih_service_dispose(&again);
+	CHECK_INT(from(&again, "{\"base_url\":\"amqp://mq/\"}", &svc, err, sizeof(err)), 0);
+	CHECK(again.auth_token == NULL);
+	mih_service_dispose(&again);
+	json_decref(shown);
+	mih_service_dispose(&svc);
+	/* The type comes after the URL: validated once the whole definition is read. */
+	CHECK_INT(from(&other, "{\"name\":\"s\",\"base_url\":\"https://h/ws?wsdl\",\"type\":\"soap\"}", NULL, err,
+		sizeof(err)), 0);
+	CHECK_INT(other.type, MIH_SERVICE_SOAP);
+	mih_service_dispose(&other);
+	CHECK_INT(from(&other, "{\"name\":\"s\",\"base_url\":\"amqp://u:Hidden-Pass-1@h/\",\"type\":\"rest\"}", NULL, err,
+		sizeof(err)), -1);
+	CHECK_STR(err, "field \"base_url\" must start with http:// or https://");
+	CHECK_INT(from(&other, "{\"name\":\"s\",\"base_url\":\"amqp://u:Hidden-Pass-1@h:0/\",\"type\":\"amqp\"}", NULL,
+		err, sizeof(err)), -1);
+	CHECK(strstr(err, "port") != NULL && strstr(err, "Hidden") == NULL);
+	CHECK_INT(from(&other, "{\"name\":\"s\",\"base_url\":\"https://h\",\"type\":\"ftp\"}", NULL, err, sizeof(err)), -1);
+	CHECK_STR(err, "field \"type\" must be one of http, amqp, soap (\"rest\" is taken as http)");
+}
+
 int main(void)
 {
 	RUN(sensitive_header_names);
@@ -133,5 +190,6 @@ int main(void)
 	RUN(headers_masked);
 	RUN(headers_keep_masked);
 	RUN(service_round_trip_keeps_masked_headers);
+	RUN(amqp_password_kept_apart);
 	return UNIT_DONE("service");
 }

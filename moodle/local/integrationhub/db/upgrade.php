@@ -226,11 +226,8 @@ function local_integrationhub_field_differs(database_column_info $column, xmldb_
 function local_integrationhub_upgrade_rows(): void {
     global $DB;
 
-    // Only HTTP services remain possible; AMQP and SOAP ones are kept, disabled, for reference.
-    foreach ($DB->get_records_select('local_integrationhub_svc', "type <> 'rest' AND enabled = 1") as $service) {
-        $DB->set_field('local_integrationhub_svc', 'enabled', 0, ['id' => $service->id]);
-        mtrace(get_string('upgradeamqp', 'local_integrationhub', $service->name));
-    }
+    // AMQP and SOAP services keep running, with their settings in the extension's form.
+    local_integrationhub_upgrade_transports();
     // New list columns arrive NULL, which the store reads as empty lists: give the PHP plugin's services
     // the extension's defaults (encoded as the store writes them: 5 stands for the class 5xx).
     $DB->set_field_select(
@@ -295,6 +292,81 @@ function local_integrationhub_upgrade_rows(): void {
 }
 
 /**
+ * Maps the PHP plugin's AMQP and SOAP services to the extension's, keeping them and their rules as they were
+ * (enabled or not). AMQP: the broker URL keeps its form (amqp[s]://user@host:port/vhost?exchange=..&routing_key=..
+ * &queue_declare=..) without its password, which becomes the service's secret (auth_token: masked when shown,
+ * encrypted at rest from the next save or rotate_secrets()); the builder's "dlq" parameter is dropped, the hub
+ * keeping its own dead-letter queue. SOAP: the base URL stays the WSDL and the rule's endpoint the operation.
+ * Neither uses the HTTP auth settings, and their rules' HTTP method (the PHP plugin logged AMQP calls as
+ * "AMQP") becomes POST, which they ignore.
+ */
+function local_integrationhub_upgrade_transports(): void {
+    global $DB;
+
+    // The connect timeout column arrived with its default (10 s): never above the service's own timeout, or the
+    // service could not be saved again.
+    $DB->execute("UPDATE {local_integrationhub_svc} SET connect_timeout = timeout WHERE connect_timeout > timeout");
+
+    foreach ($DB->get_records_sql("SELECT * FROM {local_integrationhub_svc} WHERE type <> 'rest'") as $service) {
+        $type = strtolower(trim((string)$service->type));
+        $update = (object)['id' => $service->id];
+        if ($type === 'amqp') {
+            [$url, $password, $droppeddlq] = local_integrationhub_split_amqp_url((string)$service->base_url);
+            $update->base_url = $url;
+            $update->auth_type = 'none';
+            $update->auth_token = $password;
+            if ($droppeddlq) {
+                mtrace(get_string('upgradeamqpdlq', 'local_integrationhub', $service->name));
+            }
+        } else if ($type !== 'soap') {
+            // No other transport existed: an unknown type is kept as a disabled HTTP service, for reference.
+            $update->enabled = 0;
+            mtrace(get_string('upgradeunknowntype', 'local_integrationhub', $service->name));
+            $type = 'rest';
+        }
+        $update->type = $type;
+        $DB->update_record('local_integrationhub_svc', $update);
+        if ($type === 'amqp' || $type === 'soap') {
+            $DB->execute(
+                "UPDATE {local_integrationhub_rules} SET http_method = 'POST'
+                  WHERE serviceid = ? AND (http_method IS NULL OR http_method NOT IN ('GET', 'POST', 'PUT', 'PATCH',
+                        'DELETE', 'HEAD'))",
+                [$service->id]
+            );
+        }
+    }
+}
+
+/**
+ * An AMQP URL of the PHP plugin split into the URL without its password and the password (decoded), and
+ * without its "dlq" parameter.
+ *
+ * @param string $url amqp[s]://user:password@host:port/vhost?params
+ * @return array [url, password or null when the URL has none, whether a dlq parameter was dropped]
+ */
+function local_integrationhub_split_amqp_url(string $url): array {
+    $password = null;
+    if (preg_match('~^(amqps?://)([^:@/?#]*):([^@/?#]*)@(.*)$~is', $url, $m)) {
+        $password = rawurldecode($m[3]);
+        $url = $m[1] . $m[2] . '@' . $m[4];
+    }
+    $droppeddlq = false;
+    $parts = explode('?', $url, 2);
+    if (isset($parts[1])) {
+        $kept = [];
+        foreach (explode('&', $parts[1]) as $param) {
+            if ($param === '' || strtok($param, '=') === 'dlq') {
+                $droppeddlq = $droppeddlq || $param !== '';
+                continue;
+            }
+            $kept[] = $param;
+        }
+        $url = $parts[0] . ($kept ? '?' . implode('&', $kept) : '');
+    }
+    return [$url, $password, $droppeddlq];
+}
+
+/**
  * Moves the PHP plugin's pending deliveries (adhoc tasks whose class no longer exists) to the
  * extension's queue, rendered with their rule as that plugin would have sent them.
  */
@@ -312,7 +384,7 @@ function local_integrationhub_upgrade_adhoc_tasks(): void {
         $data = json_decode((string)$task->customdata, true);
         $rule = !empty($data['ruleid']) ? $DB->get_record('local_integrationhub_rules', ['id' => $data['ruleid']]) : false;
         $service = $rule ? $DB->get_record('local_integrationhub_svc', ['id' => $rule->serviceid]) : false;
-        if ($rule && $service && $service->type === 'rest') {
+        if ($rule && $service && in_array($service->type, ['rest', 'amqp', 'soap'], true)) {
             $eventdata = (array)($data['eventdata'] ?? []);
             $eventjson = json_encode($eventdata, JSON_UNESCAPED_SLASHES | JSON_UNESCAPED_UNICODE);
             $eventname = \local_integrationhub\local\hub::normalise_eventname((string)$rule->eventname);

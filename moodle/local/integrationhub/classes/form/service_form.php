@@ -63,11 +63,16 @@ class service_form extends \moodleform {
             // Callers address the service by name: renaming would break them and the extension keys on it.
             $mform->hardFreeze('name');
         }
+        $mform->addElement('select', 'type', $str('servicetype'), [
+            'http' => $str('servicetypehttp'), 'amqp' => $str('servicetypeamqp'), 'soap' => $str('servicetypesoap'),
+        ]);
+        $mform->addHelpButton('type', 'servicetype', 'local_integrationhub');
         $mform->addElement('text', 'base_url', $str('baseurl'), ['size' => 60]);
         $mform->setType('base_url', PARAM_RAW_TRIMMED);
         $mform->addRule('base_url', null, 'required', null, 'client');
         $mform->addHelpButton('base_url', 'baseurl', 'local_integrationhub');
         $mform->addElement('select', 'method', $str('method'), array_combine(self::METHODS, self::METHODS));
+        $mform->hideIf('method', 'type', 'neq', 'http');
         $mform->addElement('advcheckbox', 'enabled', $str('enabled'));
         $mform->setDefault('enabled', 1);
 
@@ -88,6 +93,9 @@ class service_form extends \moodleform {
             );
         }
         $mform->hideIf('auth_token', 'auth_type', 'eq', 'none');
+        // An AMQP broker's user and password are in its URL.
+        $mform->hideIf('auth_type', 'type', 'eq', 'amqp');
+        $mform->hideIf('auth_token', 'type', 'eq', 'amqp');
         $mform->addElement('text', 'apikey_header', $str('apikeyheader'));
         $mform->setType('apikey_header', PARAM_RAW_TRIMMED);
         $mform->hideIf('apikey_header', 'auth_type', 'neq', 'apikey');
@@ -264,6 +272,7 @@ class service_form extends \moodleform {
         };
         $def = [
             'name' => $service ? $service['name'] : trim($data->name),
+            'type' => $given('type'),
             'base_url' => $data->base_url,
             'method' => $given('method'),
             'enabled' => (bool)($data->enabled ?? 0),

@@ -80,7 +80,7 @@ class compat {
         $record = [
             'id' => $service['id'],
             'name' => $service['name'],
-            'type' => 'rest',
+            'type' => ($service['type'] ?? 'http') === 'http' ? 'rest' : $service['type'],
             'base_url' => $service['base_url'],
             'auth_type' => $service['auth_type'] === 'none' ? 'bearer' : $service['auth_type'],
             'auth_token' => $service['auth_token'] ?? '',

@@ -156,11 +156,15 @@ class registry {
      * @return array
      */
     private static function definition(\stdClass $data): array {
-        $type = $data->type ?? 'rest';
-        if ($type !== 'rest' && $type !== '') {
+        // The PHP plugin's types: rest (the extension's http), amqp and soap.
+        $type = strtolower(trim((string)($data->type ?? '')));
+        if (!in_array($type, ['', 'rest', 'http', 'amqp', 'soap'], true)) {
             throw new \moodle_exception('servicetypeunsupported', 'local_integrationhub', '', s($type));
         }
         $definition = [];
+        if ($type !== '') {
+            $definition['type'] = $type === 'rest' ? 'http' : $type;
+        }
         foreach (self::FIELDS as $field) {
             if (isset($data->$field)) {
                 $definition[$field] = $data->$field;

@@ -87,6 +87,18 @@ function local_integrationhub_ci_compat(string $plugin, string $root): void {
         && $svc->enabled === 1 && $svc->auth_token === '****6789', 'compat: create_service() and get_service() keep the record shape: '
         . json_encode($svc));
     check($registry::get_service('nobody') === false, 'compat: get_service() of an unknown name is false');
+    // The PHP plugin's AMQP and SOAP types, as its service form saved them (auth_type bearer without a token).
+    $busid = $registry::create_service((object)['name' => 'bus', 'type' => 'amqp', 'auth_type' => 'bearer', 'auth_token' => '',
+        'base_url' => 'amqp://app:Broker-Pass-12@mq.example.org:5672/?routing_key=events']);
+    $bus = $registry::get_service_by_id($busid);
+    check($bus->type === 'amqp' && $bus->base_url === 'amqp://app:****s-12@mq.example.org:5672/?routing_key=events',
+        'compat: an AMQP service is created with its type, the password masked: ' . json_encode($bus));
+    $soapid = $registry::create_service((object)['name' => 'erp', 'type' => 'soap', 'base_url' => 'https://erp.example.org/ws?wsdl']);
+    check($registry::get_service_by_id($soapid)->type === 'soap', 'compat: a SOAP service is created with its type');
+    $e = $caught(fn() => $registry::create_service((object)['name' => 'ftp', 'type' => 'ftp', 'base_url' => $srv->url]));
+    check($e instanceof \moodle_exception && $e->errorcode === 'servicetypeunsupported', 'compat: an unknown type is refused');
+    $registry::delete_service($busid);
+    $registry::delete_service($soapid);
     check($registry::get_service_by_id($idb)->name === 'billing', 'compat: get_service_by_id()');
     $all = $registry::get_all_services();
     check(array_keys($all) === [$idb, $id] && $all[$id]->name === 'crm', 'compat: get_all_services() keyed by id, by name');

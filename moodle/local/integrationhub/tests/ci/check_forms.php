@@ -158,6 +158,22 @@ namespace {
         check($kept['cb_min_calls'] === 20 && $kept['cb_failure_rate'] === 30 && $kept['apikey_header'] === 'X-Key',
             'an unchanged edit keeps the values of the fields hideIf hides');
 
+        // An AMQP service: the broker password goes in the URL, is shown masked and kept through an unchanged edit.
+        $form = new $sform(null, ['service' => null]);
+        $post = $form->browser_post(['name' => 'bus', 'type' => 'amqp',
+            'base_url' => 'amqp://app:Broker-Pass-123@mq.example.org/prod?exchange=moodle']);
+        check(!isset($post['auth_type']) && !isset($post['method']), 'an AMQP service hides the method and the HTTP auth');
+        [$bus] = local_integrationhub_ci_submit($form, $post, fn($data) => $sform::save($data, null));
+        check($bus['type'] === 'amqp' && $bus['base_url'] === 'amqp://app:****-123@mq.example.org/prod?exchange=moodle',
+            'the Add Service form saves an AMQP service, its password masked: ' . $bus['base_url']);
+        $form = new $sform(null, ['service' => $bus]);
+        $form->set_data($sform::to_form($bus));
+        [$busagain] = local_integrationhub_ci_submit($form, $form->browser_post(), fn($data) => $sform::save($data, $bus));
+        $stored = $DB->get_record('local_integrationhub_svc', ['name' => 'bus']);
+        check(!$compare($busagain, $bus) && $stored->base_url === 'amqp://app@mq.example.org/prod?exchange=moodle'
+            && $mih::service('bus')['auth_token'] === '****-123', 'an unchanged edit of an AMQP service keeps its password');
+        $mih::delete_service('bus');
+
         // Adding a service whose name is taken does not overwrite it.
         $form = new $sform(null, ['service' => null]);
         $post = $form->browser_post(['name' => 'crm-blank', 'base_url' => 'https://other.example.org']);

@@ -16,7 +16,8 @@
 
 /**
  * Part of tests/ci/check.php: the pure-PHP plugin's pending deliveries (adhoc tasks) moved to the
- * queue by db/upgrade.php keep their event name, rule and event data.
+ * queue by db/upgrade.php keep their event name, rule and event data, and its AMQP and SOAP services
+ * keep running with their settings mapped.
  *
  * @package    local_integrationhub
  * @copyright  2025 Integration Hub contributors
@@ -67,4 +68,78 @@ function local_integrationhub_ci_upgrade(string $plugin): void {
         'the upgrade reports the move: ' . ($CI_MTRACE[0] ?? 'nothing')
     );
     echo "upgrade: pending deliveries of the PHP plugin keep their event\n";
+    local_integrationhub_ci_upgrade_transports();
+}
+
+/**
+ * Runs local_integrationhub_upgrade_transports() over services and rules as the PHP plugin stored them.
+ */
+function local_integrationhub_ci_upgrade_transports(): void {
+    global $DB, $CI_MTRACE;
+
+    $mih = \local_integrationhub\mih::class;
+    $row = fn(string $name, string $type, string $url, int $enabled) => (object)['name' => $name, 'type' => $type,
+        'base_url' => $url, 'auth_type' => 'bearer', 'auth_token' => '', 'timeout' => 5, 'max_retries' => 3,
+        'retry_backoff' => 1, 'cb_failure_threshold' => 5, 'cb_cooldown' => 30, 'enabled' => $enabled,
+        'timecreated' => 1, 'timemodified' => 1];
+    $amqp = $DB->insert_record('local_integrationhub_svc', $row(
+        'legacy-bus',
+        'amqp',
+        'amqp://app:S%40fe-Broker-Pass@mq.example.org:5672/prod?exchange=moodle&routing_key=events&dlq=dead',
+        1
+    ));
+    $soap = $DB->insert_record('local_integrationhub_svc', $row('legacy-erp', 'soap', 'https://erp.example.org/ws?wsdl', 0));
+    $odd = $DB->insert_record('local_integrationhub_svc', $row('legacy-odd', 'ftp', 'https://odd.example.org', 1));
+    $rule = $DB->insert_record('local_integrationhub_rules', (object)['eventname' => 'core\\event\\user_created',
+        'serviceid' => $amqp, 'endpoint' => 'users.created', 'http_method' => 'AMQP', 'payload_template' => '',
+        'enabled' => 1, 'timecreated' => 1, 'timemodified' => 1]);
+    $CI_MTRACE = [];
+    local_integrationhub_upgrade_transports();
+    $bus = $mih::service('legacy-bus');
+    check(
+        $bus && $bus['type'] === 'amqp' && $bus['enabled'] === true && $bus['auth_type'] === 'none'
+            && $bus['base_url'] === 'amqp://app:****Pass@mq.example.org:5672/prod?exchange=moodle&routing_key=events',
+        'an AMQP service keeps running, its password out of the URL, the dlq parameter dropped: ' . json_encode($bus)
+    );
+    $stored = $DB->get_record('local_integrationhub_svc', ['id' => $amqp]);
+    check(
+        $stored->base_url === 'amqp://app@mq.example.org:5672/prod?exchange=moodle&routing_key=events'
+            && $stored->auth_token === 'S@fe-Broker-Pass',
+        'the broker password is the service\'s secret, decoded, and no longer in base_url'
+    );
+    $method = $DB->get_field('local_integrationhub_rules', 'http_method', ['id' => $rule]);
+    $enabled = (int)$DB->get_field('local_integrationhub_rules', 'enabled', ['id' => $rule]);
+    check($method === 'POST' && $enabled === 1, 'its rule stays enabled, method POST');
+    $erp = $mih::service('legacy-erp');
+    check(
+        $erp && $erp['type'] === 'soap' && $erp['base_url'] === 'https://erp.example.org/ws?wsdl'
+            && $erp['enabled'] === false,
+        'a SOAP service keeps its WSDL and its enabled flag: ' . json_encode($erp)
+    );
+    $oddsvc = $mih::service('legacy-odd');
+    check(
+        $oddsvc && $oddsvc['type'] === 'http' && $oddsvc['enabled'] === false,
+        'an unknown type is kept as a disabled HTTP service'
+    );
+    check(
+        $CI_MTRACE === [
+            'Integration Hub: the broker URL of service "legacy-bus" had a "dlq" parameter, which has been removed: '
+                . 'failed deliveries go to the hub\'s dead-letter queue.',
+            'Integration Hub: service "legacy-odd" has a type other than rest, amqp or soap; '
+                . 'it is kept as a disabled HTTP service.',
+        ],
+        'the upgrade says what it changed: ' . json_encode($CI_MTRACE)
+    );
+    // Saved again as read back (as the service form does), the password is kept.
+    $mih::save_service($bus);
+    check(
+        $DB->get_field('local_integrationhub_svc', 'auth_token', ['id' => $amqp]) === 'S@fe-Broker-Pass'
+        || str_starts_with((string)$DB->get_field('local_integrationhub_svc', 'auth_token', ['id' => $amqp]), '$mih1$'),
+        'a mapped service saves back unchanged'
+    );
+    $DB->delete_records('local_integrationhub_rules', ['id' => $rule]);
+    foreach (['legacy-bus', 'legacy-erp', 'legacy-odd'] as $name) {
+        $mih::delete_service($name);
+    }
+    echo "upgrade: AMQP and SOAP services of the PHP plugin keep running, settings mapped\n";
 }
