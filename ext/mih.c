@@ -149,6 +149,7 @@ MIH_INI_RANGE(OnUpdateRulesTtl, "mih.rules_ttl", 0, 86400)
 MIH_INI_RANGE(OnUpdateLogMaxRows, "mih.log_max_rows", 100, 100000000)
 MIH_INI_RANGE(OnUpdateLogMaxAge, "mih.log_max_age", 60, 31536000)
 MIH_INI_RANGE(OnUpdateLeaseMargin, "mih.lease_margin", 1, 3600)
+MIH_INI_RANGE(OnUpdateLogFlushRows, "mih.log_flush_rows", 1, 10000)
 
 /* Who may change what. PHP_INI_SYSTEM (php.ini, the FPM pool's
  * php_admin_value, -d; never ini_set() or .user.ini), as apcu does for its
@@ -190,6 +191,8 @@ PHP_INI_BEGIN()
 		log_max_age, zend_mih_globals, mih_globals)
 	STD_PHP_INI_ENTRY("mih.lease_margin", "30", PHP_INI_ALL, OnUpdateLeaseMargin,
 		lease_margin, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.log_flush_rows", "32", PHP_INI_ALL, OnUpdateLogFlushRows,
+		log_flush_rows, zend_mih_globals, mih_globals)
 	/* Read once at startup (mih_secrets.c); shown as key ids, never as values. */
 	STD_PHP_INI_ENTRY_EX("mih.secret_key", "", PHP_INI_SYSTEM, OnUpdateString,
 		secret_key, zend_mih_globals, mih_globals, php_mih_display_secret_key)

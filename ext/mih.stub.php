@@ -433,6 +433,32 @@ final class mih
     public static function log(array $filter = []): array {}
 
     /**
+     * Writes the request-log rows of synchronous calls buffered in this
+     * process now (one multi-row insert) and returns how many there were.
+     * They are also written every mih.log_flush_rows calls, before any read
+     * of the log, on a store change, and at the end of the request (with
+     * Moodle's $DB from a shutdown function the hub registers, while $DB is
+     * still usable). A failed write is a notice, never an exception: the
+     * log is diagnostics.
+     *
+     * @return int how many rows were buffered
+     */
+    public static function flush_log(): int {}
+
+    /**
+     * The statements the store has sent through the bound Moodle $DB since
+     * mih::use_db(): "reads" (get_records_sql), "writes" (execute,
+     * insert_record, insert_records: one each, whatever the number of rows),
+     * "total" (reads + writes) and "transactions" (delegated transactions the
+     * store started while none of its own was open; Moodle adds a BEGIN and
+     * a COMMIT only when the caller had none open either). All 0 on the
+     * SQLite store. Deterministic: the tests assert them per operation.
+     *
+     * @return array{reads: int, writes: int, total: int, transactions: int}
+     */
+    public static function query_counts(): array {}
+
+    /**
      * The distinct context ids (ascending) of the tasks and dead letters linked to a user (null: of all).
      *
      * @param int|null $userid the user, or null for every row
@@ -474,6 +500,17 @@ final class mih
      * @throws store_exception when the store cannot be read
      */
     public static function stats(): array {}
+
+    /**
+     * Whether an enabled rule matches the event, from the per-process rules
+     * cache (no query while it is fresh): lets an observer skip building
+     * the event data of an event nothing listens to. The leading backslash
+     * is optional.
+     *
+     * @param string $eventname the event's name, e.g. \core\event\user_loggedin
+     * @throws store_exception when the rules cannot be loaded
+     */
+    public static function has_rules(string $eventname): bool {}
 
     /**
      * Verifies a Standard Webhooks v1 signature (webhook-id, webhook-timestamp, webhook-signature) in constant time.

@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 647490ffdf1771760517cbdbceb752e8227b9709 */
+ * Stub hash: 012a51fe1e889a329b2af738a7d4977bf4df1853 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -139,6 +139,11 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_log arginfo_class_local_integrationhub_mih_rules
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_flush_log, 0, 0, IS_LONG, 0)
+ZEND_END_ARG_INFO()
+
+#define arginfo_class_local_integrationhub_mih_query_counts arginfo_class_local_integrationhub_mih_services
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_privacy_contexts, 0, 0, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, userid, IS_LONG, 1, "null")
 ZEND_END_ARG_INFO()
@@ -155,6 +160,10 @@ ZEND_END_ARG_INFO()
 
 #define arginfo_class_local_integrationhub_mih_stats arginfo_class_local_integrationhub_mih_services
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_has_rules, 0, 1, _IS_BOOL, 0)
+	ZEND_ARG_TYPE_INFO(0, eventname, IS_STRING, 0)
+ZEND_END_ARG_INFO()
+
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_verify_webhook, 0, 3, IS_VOID, 0)
 	ZEND_ARG_TYPE_INFO(0, headers, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, body, IS_STRING, 0)
@@ -162,8 +171,7 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_v
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, tolerance, IS_LONG, 0, "300")
 ZEND_END_ARG_INFO()
 
-ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_rotate_secrets, 0, 0, IS_LONG, 0)
-ZEND_END_ARG_INFO()
+#define arginfo_class_local_integrationhub_mih_rotate_secrets arginfo_class_local_integrationhub_mih_flush_log
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_mih_verify_inbound, 0, 3, IS_ARRAY, 0)
 	ZEND_ARG_TYPE_INFO(0, service, IS_STRING, 0)
@@ -219,7 +227,7 @@ ZEND_END_ARG_INFO()
 ZEND_BEGIN_ARG_WITH_RETURN_OBJ_INFO_EX(arginfo_class_local_integrationhub_mih_request_dispatch, 0, 0, local_integrationhub\\mih_response, 0)
 ZEND_END_ARG_INFO()
 
-#define arginfo_class_local_integrationhub_mih_request_queue arginfo_class_local_integrationhub_mih_rotate_secrets
+#define arginfo_class_local_integrationhub_mih_request_queue arginfo_class_local_integrationhub_mih_flush_log
 
 #define arginfo_class_local_integrationhub_mih_response___construct arginfo_class_local_integrationhub_mih___construct
 
@@ -272,11 +280,14 @@ ZEND_METHOD(local_integrationhub_mih, replay_all);
 ZEND_METHOD(local_integrationhub_mih, delete_dead_letter);
 ZEND_METHOD(local_integrationhub_mih, purge_dead_letters);
 ZEND_METHOD(local_integrationhub_mih, log);
+ZEND_METHOD(local_integrationhub_mih, flush_log);
+ZEND_METHOD(local_integrationhub_mih, query_counts);
 ZEND_METHOD(local_integrationhub_mih, privacy_contexts);
 ZEND_METHOD(local_integrationhub_mih, privacy_users);
 ZEND_METHOD(local_integrationhub_mih, privacy_export);
 ZEND_METHOD(local_integrationhub_mih, privacy_delete);
 ZEND_METHOD(local_integrationhub_mih, stats);
+ZEND_METHOD(local_integrationhub_mih, has_rules);
 ZEND_METHOD(local_integrationhub_mih, verify_webhook);
 ZEND_METHOD(local_integrationhub_mih, rotate_secrets);
 ZEND_METHOD(local_integrationhub_mih, verify_inbound);
@@ -386,11 +397,14 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, delete_dead_letter, arginfo_class_local_integrationhub_mih_delete_dead_letter, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, purge_dead_letters, arginfo_class_local_integrationhub_mih_purge_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, log, arginfo_class_local_integrationhub_mih_log, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, flush_log, arginfo_class_local_integrationhub_mih_flush_log, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, query_counts, arginfo_class_local_integrationhub_mih_query_counts, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, privacy_contexts, arginfo_class_local_integrationhub_mih_privacy_contexts, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, privacy_users, arginfo_class_local_integrationhub_mih_privacy_users, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, privacy_export, arginfo_class_local_integrationhub_mih_privacy_export, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, privacy_delete, arginfo_class_local_integrationhub_mih_privacy_delete, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, stats, arginfo_class_local_integrationhub_mih_stats, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, has_rules, arginfo_class_local_integrationhub_mih_has_rules, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_webhook, arginfo_class_local_integrationhub_mih_verify_webhook, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, rotate_secrets, arginfo_class_local_integrationhub_mih_rotate_secrets, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, verify_inbound, arginfo_class_local_integrationhub_mih_verify_inbound, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

@@ -28,6 +28,7 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	zend_long log_max_rows;
 	zend_long log_max_age;
 	zend_long lease_margin;
+	zend_long log_flush_rows;
 	char *secret_key;
 	char *secret_keys_old;
 	/* per process: the reused easy handle keeps connections alive */
@@ -54,7 +55,9 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	zend_long log_appends;               /* since the last log prune */
 	struct mih_store_log_row *log_buf;   /* synchronous calls not yet written */
 	size_t log_buf_count;
+	size_t log_buf_cap;                  /* mih.log_flush_rows when allocated */
 	struct mih_store *log_buf_store;
+	bool log_flush_registered;           /* mih::flush_log() is a shutdown function of this request */
 	/* per request */
 	struct mih_store *store;             /* bound by use_db()/use_sqlite() */
 	bool store_from_db;

@@ -103,3 +103,45 @@ function wrk_rate(string $dir, string $url, int $connections, float $seconds): f
 	}
 	return (float)$m[1];
 }
+
+/* Raw PHP curl_multi: $concurrency easy handles reused, each re-added as soon as it finishes (what
+ * a hand-written PHP drain without persistence would do). */
+function curl_multi_raw(string $url, int $n, int $concurrency): int
+{
+	$body = bench_body();
+	$mh = curl_multi_init();
+	curl_multi_setopt($mh, CURLMOPT_MAXCONNECTS, $concurrency);
+	$idle = [];
+	for ($i = 0; $i < $concurrency; $i++) {
+		$ch = curl_init($url);
+		curl_setopt_array($ch, [CURLOPT_POST => true, CURLOPT_RETURNTRANSFER => true, CURLOPT_TIMEOUT => 10,
+			CURLOPT_POSTFIELDS => $body]);
+		$idle[] = $ch;
+	}
+	$started = $done = $ok = 0;
+	while ($done < $n) {
+		while ($idle && $started < $n) {
+			$ch = array_pop($idle);
+			curl_setopt($ch, CURLOPT_HTTPHEADER, bench_curl_header_lines($started));
+			curl_multi_add_handle($mh, $ch);
+			$started++;
+		}
+		curl_multi_exec($mh, $running);
+		while ($info = curl_multi_info_read($mh)) {
+			$ch = $info['handle'];
+			$code = curl_getinfo($ch, CURLINFO_RESPONSE_CODE);
+			$ok += $info['result'] === CURLE_OK && $code >= 200 && $code < 300;
+			curl_multi_remove_handle($mh, $ch);
+			$idle[] = $ch;
+			$done++;
+		}
+		if ($running) {
+			curl_multi_select($mh, 0.1);
+		}
+	}
+	foreach ($idle as $ch) {
+		curl_close($ch);
+	}
+	curl_multi_close($mh);
+	return $ok;
+}

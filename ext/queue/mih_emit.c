@@ -1,6 +1,12 @@
-/* The event bridge (mih::emit) and direct enqueue (mih::enqueue,
- * mih_request::queue). Matching rules and their services are cached per
- * process so an event with no rule costs no store query. */
+/* The event bridge (mih::emit, mih::has_rules) and direct enqueue
+ * (mih::enqueue, mih_request::queue). Matching rules and their services are
+ * cached per process so an event with no rule costs no store query, and
+ * the tasks of one event are queued in one statement where the store can.
+ *
+ * Why this file is long: it is one path, from an event's matching rules to
+ * its queued bytes (rendering, the GET query string, the write in as few
+ * statements as the store allows), and direct enqueue builds its task the
+ * same way. */
 #include "mih_private.h"
 #include "clock.h"
 #include "ext/standard/php_http.h"
@@ -128,7 +134,8 @@ static void json_payload_to_query(const char *payload, size_t len, smart_str *qu
 	}
 }
 
-static int enqueue_task(mih_store *st, mih_store_task *task, char *err, size_t errlen)
+/* For GET and HEAD the payload moves into the endpoint's query string. */
+static int task_query_fixup(mih_store_task *task, char *err, size_t errlen)
 {
 	if (!php_mih_method_has_body(task->http_method) && task->payload_len) {
 		smart_str query = {0};
@@ -146,8 +153,17 @@ static int enqueue_task(mih_store *st, mih_store_task *task, char *err, size_t e
 		task->payload = strdup("");
 		task->payload_len = 0;
 	}
+	return 0;
+}
+
+static int enqueue_task(mih_store *st, mih_store_task *task, char *err, size_t errlen)
+{
+	if (task_query_fixup(task, err, errlen) != 0) {
+		return -1;
+	}
 	return mih_store_enqueue(st, task, err, errlen);
 }
+
 
 static char *dup_bytes(const char *s, size_t len)
 {
@@ -326,6 +342,32 @@ static zend_long store_prepared(mih_store *st, prepared_task *p)
 	return (zend_long)p->task.id;
 }
 
+/* Every prepared task rendered: one multi-row insert where the store can. */
+static int store_prepared_all(mih_store *st, prepared_task *prepared, size_t n, zval *ids)
+{
+	mih_store_task **tasks = safe_emalloc(n, sizeof(*tasks), 0);
+	char err[512];
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++) {
+		tasks[i] = &prepared[i].task;
+		rc = task_query_fixup(tasks[i], err, sizeof(err));
+	}
+	if (rc == 0) {
+		rc = mih_store_enqueue_many(st, tasks, n, err, sizeof(err));
+	}
+	if (rc != 0) {
+		php_mih_store_throw("could not queue the event", err);
+	} else {
+		for (i = 0; i < n; i++) {
+			add_next_index_long(ids, (zend_long)tasks[i]->id);
+		}
+	}
+	efree(tasks);
+	return rc;
+}
+
 ZEND_METHOD(local_integrationhub_mih, emit)
 {
 	zend_string *eventname, *norm, *dedupe_key = NULL;
@@ -341,7 +383,7 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	size_t nprepared = 0;
 	smart_str eventdata = {0};
 	event_links links;
-	bool failed = false, seen;
+	bool failed = false, seen, in_tx, any_render_failed = false;
 
 	ZEND_PARSE_PARAMETERS_START(2, 3)
 		Z_PARAM_PATH_STR(eventname)
@@ -408,9 +450,15 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	}
 	php_mih_tpl_data_destroy(&d);
 	free(buf.data);
-	/* One transaction: the batch is queued whole (one fsync), inside the
-	 * caller's own transaction when the store is Moodle's $DB. */
-	if (mih_store_begin(st, err, sizeof(err)) != 0) {
+	/* One transaction when several statements must be atomic: the batch is
+	 * queued whole (one fsync), inside the caller's own transaction when the
+	 * store is Moodle's $DB. One task alone is one INSERT, atomic by itself
+	 * (and in the caller's transaction when one is open): no BEGIN/COMMIT. */
+	for (i = 0; i < nprepared; i++) {
+		any_render_failed |= prepared[i].render_failed;
+	}
+	in_tx = dedupe_key || any_render_failed || !mih_store_enqueue_is_one_statement(st, nprepared);
+	if (in_tx && mih_store_begin(st, err, sizeof(err)) != 0) {
 		php_mih_store_throw("could not start a transaction", err);
 		failed = true;
 	}
@@ -422,6 +470,10 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 			matching = 0;
 		}
 	}
+	if (!failed && matching && !any_render_failed) {
+		failed = store_prepared_all(st, prepared, nprepared, return_value) != 0;
+		matching = 0;
+	}
 	for (i = 0; !failed && matching && i < nprepared; i++) {
 		zend_long id = store_prepared(st, &prepared[i]);
 		if (id < 0) {
@@ -431,10 +483,12 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 		}
 	}
 	if (failed) {
-		mih_store_rollback(st, err, sizeof(err));
+		if (in_tx) {
+			mih_store_rollback(st, err, sizeof(err));
+		}
 		zval_ptr_dtor(return_value);
 		ZVAL_UNDEF(return_value);
-	} else if (mih_store_commit(st, err, sizeof(err)) != 0) {
+	} else if (in_tx && mih_store_commit(st, err, sizeof(err)) != 0) {
 		php_mih_store_throw("could not commit the queued events", err);
 		zval_ptr_dtor(return_value);
 		ZVAL_UNDEF(return_value);
@@ -445,6 +499,40 @@ ZEND_METHOD(local_integrationhub_mih, emit)
 	efree(prepared);
 	smart_str_free(&eventdata);
 	zend_string_release(norm);
+}
+
+ZEND_METHOD(local_integrationhub_mih, has_rules)
+{
+	zend_string *eventname, *norm;
+	mih_store *st;
+	php_mih_rules_cache *c;
+	char err[512];
+	size_t i;
+	bool found = false;
+
+	ZEND_PARSE_PARAMETERS_START(1, 1)
+		Z_PARAM_PATH_STR(eventname)
+	ZEND_PARSE_PARAMETERS_END();
+
+	norm = php_mih_normalise_eventname(ZSTR_VAL(eventname), ZSTR_LEN(eventname), err, sizeof(err));
+	if (!norm) {
+		zend_argument_value_error(1, "%s", err);
+		RETURN_THROWS();
+	}
+	st = php_mih_store();
+	c = st ? rules_for(st, err, sizeof(err)) : NULL;
+	if (!c) {
+		zend_string_release(norm);
+		if (!EG(exception)) {
+			php_mih_store_throw("could not load rules", err);
+		}
+		RETURN_THROWS();
+	}
+	for (i = 0; i < c->count && !found; i++) {
+		found = strcmp(c->rules[i].eventname, ZSTR_VAL(norm)) == 0;
+	}
+	zend_string_release(norm);
+	RETURN_BOOL(found);
 }
 
 /* ---- direct enqueue -------------------------------------------------------- */

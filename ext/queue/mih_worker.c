@@ -21,7 +21,7 @@
 
 #define PARK_DISABLED_SECONDS 60
 /* Claimed tasks held at most: this many times the concurrency. */
-#define HELD_WAVES 3
+#define HELD_WAVES 4
 
 typedef struct worker_job {
 	mih_store_task task;
@@ -49,7 +49,12 @@ typedef struct worker {
 	size_t ndone, done_cap;
 	worker_job **proto;            /* amqp and soap deliveries waiting for flush_proto() */
 	size_t nproto, proto_cap;
+	mih_store_log_row *wave_log;   /* the log rows of a settle, written with one insert */
+	const mih_store_task **wave_ok; /* its delivered tasks, deleted with one statement */
+	size_t nwave_log, nwave_ok, wave_cap;
+	bool exhausted;                /* the last claim found the queue empty */
 	bool quiet;                    /* the last pump found no finished transfer */
+	double first_done;             /* when the oldest of done finished */
 	mih_http_url_memo url_memo;    /* the policy cannot change during a run */
 	CURL **idle;                   /* easy handles ready for reuse */
 	size_t nidle;
@@ -135,7 +140,9 @@ static void log_attempt(worker *w, worker_job *job, bool success)
 	row.success = success;
 	row.error_message = success ? NULL : job->resp.error;
 	row.attempt_count = job->task.attempts + 1;
-	php_mih_log_append(w->st, &row);
+	row.timecreated = mih_store_now(w->st);
+	/* Strings borrowed from the job, which outlives the settle. */
+	w->wave_log[w->nwave_log++] = row;
 }
 
 static void to_dlq(worker *w, mih_store_task *task, long attempts, int status, const char *error,
@@ -178,6 +185,21 @@ static int64_t next_run_after_failure(const mih_service *svc, const mih_http_res
 	return (mih_clock_real_ms(NULL) + delay + 999) / 1000;
 }
 
+static bool job_delivered(const worker_job *job)
+{
+	return job->resp.outcome == MIH_HTTP_ANSWERED && job->resp.status >= 200 && job->resp.status <= 299;
+}
+
+static bool wave_all_delivered(const worker *w)
+{
+	for (size_t i = 0; i < w->ndone; i++) {
+		if (!job_delivered(w->done[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Writes the outcome of one finished attempt: its log row, then delivered,
  * rescheduled or dead. The breaker was told at harvest time. */
 static void book(worker *w, worker_job *job)
@@ -185,17 +207,13 @@ static void book(worker *w, worker_job *job)
 	const mih_service *svc = &w->services[job->svc_index];
 	mih_http_response *resp = &job->resp;
 	long attempts = job->task.attempts + 1;
-	bool success = resp->outcome == MIH_HTTP_ANSWERED && resp->status >= 200 && resp->status <= 299;
+	bool success = job_delivered(job);
 	char err[256];
 	int status = resp->outcome == MIH_HTTP_ANSWERED ? (int)resp->status : 0;
 
 	log_attempt(w, job, success);
 	if (success) {
-		if (mih_store_complete(w->st, &job->task, err, sizeof(err)) != 0) {
-			store_failed(w, "could not mark a task delivered", err);
-		} else {
-			w->delivered++;
-		}
+		w->wave_ok[w->nwave_ok++] = &job->task;
 		return;
 	}
 	if (resp->outcome == MIH_HTTP_BLOCKED || !php_mih_is_retryable(svc, resp) || attempts >= svc->max_attempts) {
@@ -227,6 +245,9 @@ static void finished(worker *w, worker_job *job)
 		/* The response is copied out: the handle can carry the next task. */
 		w->idle[w->nidle++] = job->transfer.easy;
 		job->transfer.easy = NULL;
+	}
+	if (w->ndone == 0) {
+		w->first_done = mih_clock_monotonic_s();
 	}
 	if (w->ndone == w->done_cap) {
 		w->done_cap = w->done_cap ? w->done_cap * 2 : 16;
@@ -476,7 +497,14 @@ static long claim_room(const worker *w)
 	if (room <= 0 || !may_claim(w)) {
 		return 0;
 	}
-	if (busy(w) > 0 && room < w->concurrency) {
+	/* The queue was empty at the last look: ask again only once everything
+	 * held is done (then an empty answer ends the run), not on every pass. */
+	if (w->exhausted && (busy(w) > 0 || w->nbacklog > 0)) {
+		return 0;
+	}
+	/* While transfers run, claim only once at most one wave is left held:
+	 * a claim costs the same three statements for 1 task or for 64. */
+	if (busy(w) > 0 && room < (HELD_WAVES - 1) * w->concurrency) {
 		return 0;
 	}
 	if (w->limit > 0 && room > w->limit - w->taken) {
@@ -486,15 +514,19 @@ static long claim_room(const worker *w)
 }
 
 /* Finished transfers hold their slots until their outcomes are written, so
- * they are written soon, together: once a quarter of the slots wait, when
- * nothing else runs, or when the last look at the network found no other
- * answer to add to the batch. */
+ * they are written soon, but together (a wave costs the same few statements
+ * and one commit whatever its size): once every slot waits, when nothing
+ * else runs, or when no other answer came in and the first one waiting has
+ * waited SETTLE_WAIT_S. */
+#define SETTLE_WAIT_S 0.002
+
 static bool settle_due(const worker *w)
 {
 	if (w->ndone == 0) {
 		return false;
 	}
-	return w->inflight == 0 || w->ndone >= (size_t)MAX(1, w->concurrency / 4) || w->quiet;
+	return w->inflight == 0 || w->ndone >= (size_t)w->concurrency
+		|| (w->quiet && mih_clock_monotonic_s() - w->first_done >= SETTLE_WAIT_S);
 }
 
 /* Writes the outcomes of every finished transfer (log rows, deletes,
@@ -509,13 +541,39 @@ static void settle(worker *w)
 	char err[256];
 	size_t i;
 
-	if (mih_store_begin(w->st, err, sizeof(err)) != 0) {
-		store_failed(w, "could not start a transaction", err);
-	} else {
-		in_tx = true;
+	if (w->ndone > w->wave_cap) {
+		w->wave_cap = w->ndone;
+		w->wave_log = safe_erealloc(w->wave_log, w->wave_cap, sizeof(*w->wave_log), 0);
+		w->wave_ok = safe_erealloc(w->wave_ok, w->wave_cap, sizeof(*w->wave_ok), 0);
 	}
+	w->nwave_log = w->nwave_ok = 0;
+	/* On the SQLite file one transaction makes the wave one fsync. On
+	 * Moodle's $DB a wave of deliveries is two statements, each atomic by
+	 * itself (the DELETE of the delivered tasks first: a crash between the
+	 * two loses only log rows), so a BEGIN and a COMMIT would double the
+	 * statements; failures (reschedules, dead letters) keep the transaction. */
+	if (!php_mih_store_is_db(w->st) || !wave_all_delivered(w)) {
+		if (mih_store_begin(w->st, err, sizeof(err)) != 0) {
+			store_failed(w, "could not start a transaction", err);
+		} else {
+			in_tx = true;
+		}
+	}
+	/* Failures one by one (each has its own next run or dead letter), the
+	 * delivered tasks and the log rows of the whole wave set-based: one
+	 * DELETE per claim token and one multi-row INSERT. */
 	for (i = 0; i < w->ndone; i++) {
 		book(w, w->done[i]);
+	}
+	if (w->nwave_ok) {
+		if (mih_store_complete_many(w->st, w->wave_ok, w->nwave_ok, err, sizeof(err)) != 0) {
+			store_failed(w, "could not mark tasks delivered", err);
+		} else {
+			w->delivered += (long)w->nwave_ok;
+		}
+	}
+	if (w->nwave_log) {
+		php_mih_log_append_many(w->st, w->wave_log, w->nwave_log);
 	}
 	if (in_tx && mih_store_commit(w->st, err, sizeof(err)) != 0) {
 		store_failed(w, "could not record the outcomes of deliveries", err);
@@ -545,6 +603,7 @@ static bool claim_more(worker *w)
 		return false;
 	}
 	w->taken += (long)count;
+	w->exhausted = count < (size_t)room;
 	for (i = 0; i < count; i++) {
 		dispatch_claimed(w, &tasks[i]);
 	}
@@ -663,6 +722,10 @@ static void worker_free(worker *w)
 	if (w->proto) {
 		efree(w->proto);
 	}
+	if (w->wave_log) {
+		efree(w->wave_log);
+		efree(w->wave_ok);
+	}
 	mih_http_url_memo_dispose(&w->url_memo);
 	for (i = 0; i < w->nidle; i++) {
 		curl_easy_cleanup(w->idle[i]);
@@ -694,9 +757,14 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 
 	memset(&w, 0, sizeof(w));
 	w.concurrency = 16;
-	w.per_service = 4;
+	w.per_service = 0;
 	if (options && worker_options(options, &w) != SUCCESS) {
 		RETURN_THROWS();
+	}
+	/* By default one service may use every slot: a slow receiver alone
+	 * then drains at concurrency / latency. */
+	if (w.per_service == 0) {
+		w.per_service = w.concurrency;
 	}
 	w.st = php_mih_store();
 	if (!w.st) {
@@ -744,7 +812,9 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 			break;
 		}
 		if (w.inflight > 0 && !settle_due(&w)) {
-			curl_multi_poll(w.multi, NULL, 0, w.ndone > 0 ? 0 : 100, NULL);
+			/* With answers waiting to be written, a short wait lets the rest
+			 * of the wave come in, so it is written with them. */
+			curl_multi_poll(w.multi, NULL, 0, w.ndone > 0 ? 1 : 100, NULL);
 			pump(&w);
 		}
 	}

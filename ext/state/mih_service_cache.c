@@ -1,6 +1,7 @@
 /* Service definitions and rules as the glue reads them: through per-process
  * caches invalidated by a change in this process, the host-wide change
- * counter (mih_host.c) or mih.rules_ttl for other hosts. The calls, the
+ * counter (mih_host.c) or, after mih.rules_ttl, the store's version for
+ * other hosts. The calls, the
  * event bridge, the worker and the breaker glue all load services here. */
 #include "mih_private.h"
 #include "clock.h"
@@ -35,11 +36,14 @@ zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool requi
 }
 
 /* Service definitions looked up by synchronous calls, cached per process
- * and invalidated like the rules (a change in this process, the host-wide
- * counter, or mih.rules_ttl for other hosts). */
+ * and invalidated like the rules: a change in this process or another of
+ * this host (the host-wide counter in shared memory) at once, another
+ * host's within mih.rules_ttl seconds (then one read of the store's
+ * version, which every service and rule change moves). */
 typedef struct php_mih_service_cache {
 	char *identity;
 	uint64_t host_version;
+	int64_t version;            /* the store's rules (and services) version when created */
 	double checked_at;
 	mih_service *items;
 	size_t count, cap;
@@ -71,18 +75,37 @@ int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, ch
 	size_t i;
 	int rc;
 
-	if (c && (strcmp(c->identity, identity) != 0 || c->host_version != host_version
-			|| now - c->checked_at >= (double)MIH_G(rules_ttl))) {
+	if (c && (strcmp(c->identity, identity) != 0 || c->host_version != host_version)) {
 		service_cache_clear();
 		c = NULL;
 	}
+	if (c && now - c->checked_at >= (double)MIH_G(rules_ttl)) {
+		/* Another host may have changed a service: one read says whether. */
+		int64_t version;
+
+		if (mih_store_rules_version(st, &version, err, errlen) != 0) {
+			return -1;
+		}
+		if (version == c->version) {
+			c->checked_at = now;
+		} else {
+			service_cache_clear();
+			c = NULL;
+		}
+	}
 	if (!c) {
+		int64_t version;
+
+		if (mih_store_rules_version(st, &version, err, errlen) != 0) {
+			return -1;
+		}
 		c = calloc(1, sizeof(*c));
 		if (!c || !(c->identity = strdup(identity))) {
 			free(c);
 			return mih_store_service_get(st, name, out, err, errlen);
 		}
 		c->host_version = host_version;
+		c->version = version;
 		c->checked_at = now;
 		MIH_G(service_cache) = c;
 	}

@@ -13,11 +13,19 @@ mih_store *php_mih_store(void);
 void php_mih_store_throw(const char *what, const char *err);
 void php_mih_store_release_request(void);
 void php_mih_store_release_process(void);
+/* Whether st is the Moodle $DB store bound to this request. */
+bool php_mih_store_is_db(const mih_store *st);
 /* Appends one request-log row (no fsync) and prunes the log now and then. */
 void php_mih_log_append(mih_store *st, const mih_store_log_row *row);
-/* The same for a synchronous call, batched on the embedded store. */
+/* Several rows at once: one multi-row insert (a worker's wave). */
+void php_mih_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count);
+/* The same for a synchronous call, buffered on every store (see mih_store_bind.c). */
 void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row);
-void php_mih_log_flush(void);
+/* Writes the buffered rows now; returns how many there were. */
+size_t php_mih_log_flush(void);
+/* RSHUTDOWN: writes what the SQLite store has buffered; a $DB store's rows
+ * left after the shutdown function are dropped ($DB may be disposed of). */
+void php_mih_log_request_end(void);
 void php_mih_log_release(void);
 
 /* ---- the host-wide table and change counters (mih_host.c) ---- */

@@ -6,6 +6,7 @@
 #include "mih_dbstore.h"
 #include "store_sqlite.h"
 #include "main/php_open_temporary_file.h"
+#include "ext/standard/basic_functions.h"
 
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ static void close_bound_db_store(void)
 
 void php_mih_store_release_request(void)
 {
-	php_mih_log_flush();
+	php_mih_log_request_end();
 	close_bound_db_store();
 }
 
@@ -145,6 +146,11 @@ mih_store *php_mih_store(void)
 	return st;
 }
 
+bool php_mih_store_is_db(const mih_store *st)
+{
+	return st && MIH_G(store_from_db) && st == MIH_G(store);
+}
+
 void php_mih_store_throw(const char *what, const char *err)
 {
 	php_mih_throw(php_mih_store_exception_ce, 0, "%s: %s", what, err);
@@ -200,33 +206,37 @@ ZEND_METHOD(local_integrationhub_mih, use_db)
 /* ---- the request log --------------------------------------------------- */
 
 #define LOG_PRUNE_EVERY 500
-#define LOG_BUFFER_ROWS 32
 
 static void maybe_prune(mih_store *st, size_t added)
 {
 	char err[256];
-	long deleted;
 
 	MIH_G(log_appends) += (zend_long)added;
 	if (MIH_G(log_appends) >= LOG_PRUNE_EVERY) {
 		MIH_G(log_appends) = 0;
-		mih_store_log_prune(st, (long)MIH_G(log_max_rows), (long)MIH_G(log_max_age), &deleted, err, sizeof(err));
+		/* No count of what was deleted: two reads nobody looks at. */
+		mih_store_log_prune(st, (long)MIH_G(log_max_rows), (long)MIH_G(log_max_age), NULL, err, sizeof(err));
 	}
+}
+
+void php_mih_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count)
+{
+	char err[256];
+
+	if (!st || count == 0) {
+		return;
+	}
+	/* The log is diagnostics: a failed write must not fail the call. */
+	if (mih_store_log_append_many(st, rows, count, err, sizeof(err)) != 0) {
+		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
+		return;
+	}
+	maybe_prune(st, count);
 }
 
 void php_mih_log_append(mih_store *st, const mih_store_log_row *row)
 {
-	char err[256];
-
-	if (!st) {
-		return;
-	}
-	/* The log is diagnostics: a failed write must not fail the call. */
-	if (mih_store_log_append(st, row, err, sizeof(err)) != 0) {
-		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
-		return;
-	}
-	maybe_prune(st, 1);
+	php_mih_log_append_many(st, row, 1);
 }
 
 static char *dup_or_null(const char *s)
@@ -244,45 +254,79 @@ static void log_buffer_drop(void)
 	MIH_G(log_buf_count) = 0;
 }
 
-void php_mih_log_flush(void)
+size_t php_mih_log_flush(void)
 {
-	char err[256];
-	mih_store *st = MIH_G(log_buf_store);
+	size_t n = MIH_G(log_buf_count);
 
-	if (MIH_G(log_buf_count) == 0) {
-		return;
+	if (n == 0) {
+		return 0;
 	}
-	if (st && mih_store_log_append_many(st, MIH_G(log_buf), MIH_G(log_buf_count), err, sizeof(err)) != 0) {
-		php_error_docref(NULL, E_NOTICE, "mih: could not write the request log: %s", err);
-	} else if (st) {
-		maybe_prune(st, MIH_G(log_buf_count));
-	}
+	php_mih_log_append_many(MIH_G(log_buf_store), MIH_G(log_buf), n);
 	log_buffer_drop();
+	return n;
 }
 
-/* Rows of synchronous calls on the embedded store are written in batches
- * (one relaxed transaction per LOG_BUFFER_ROWS calls, and before any read of
- * the log, a store change or the end of the request); a crash loses at most
- * that many diagnostic rows. On Moodle's $DB each row is written at once, in
- * the caller's transaction. */
+/* The rows buffered for a $DB store must be written while $DB still works:
+ * PHP calls destructors (Moodle's $DB disposes of its connection in its own)
+ * after the shutdown functions and before RSHUTDOWN. So the first row
+ * buffered for $DB in a request registers mih::flush_log() as a shutdown
+ * function; it runs after the shutdown functions registered before it,
+ * Moodle's own (core_shutdown_manager, which has rolled back a transaction
+ * left open by then) included. */
+static void register_flush_at_shutdown(void)
+{
+	php_shutdown_function_entry entry;
+	zval callable;
+
+	if (MIH_G(log_flush_registered)) {
+		return;
+	}
+	memset(&entry, 0, sizeof(entry));
+	ZVAL_STRING(&callable, "local_integrationhub\\mih::flush_log");
+	if (zend_fcall_info_init(&callable, 0, &entry.fci, &entry.fci_cache, NULL, NULL) != SUCCESS) {
+		zval_ptr_dtor(&callable);
+		return;
+	}
+	/* The entry owns the callable string from here on. */
+	if (append_user_shutdown_function(&entry)) {
+		MIH_G(log_flush_registered) = true;
+	} else {
+		zval_ptr_dtor(&callable);
+	}
+}
+
+/* Rows of synchronous calls are buffered on every store and written with
+ * one multi-row insert (one statement on Moodle's $DB, one relaxed
+ * transaction on the SQLite file) every mih.log_flush_rows calls, before any
+ * read of the log, a store change, and at the end of the request (for $DB
+ * from a shutdown function, see above). A crash (kill -9, a segfault) loses
+ * at most mih.log_flush_rows - 1 diagnostic rows; never a queued task. */
 void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row)
 {
 	mih_store_log_row *copy;
+	size_t cap = (size_t)MIH_G(log_flush_rows);
 
-	if (!st || (MIH_G(store_from_db) && st == MIH_G(store))) {
-		php_mih_log_append(st, row);
+	if (!st) {
 		return;
 	}
-	if (MIH_G(log_buf_store) != st) {
+	if (MIH_G(log_buf_store) != st || (MIH_G(log_buf) && MIH_G(log_buf_cap) != cap)) {
 		php_mih_log_flush();
 		MIH_G(log_buf_store) = st;
 	}
+	if (MIH_G(log_buf) && MIH_G(log_buf_cap) != cap) {
+		free(MIH_G(log_buf));
+		MIH_G(log_buf) = NULL;
+	}
 	if (!MIH_G(log_buf)) {
-		MIH_G(log_buf) = calloc(LOG_BUFFER_ROWS, sizeof(mih_store_log_row));
+		MIH_G(log_buf) = calloc(cap, sizeof(mih_store_log_row));
 		if (!MIH_G(log_buf)) {
 			php_mih_log_append(st, row);
 			return;
 		}
+		MIH_G(log_buf_cap) = cap;
+	}
+	if (MIH_G(store_from_db) && st == MIH_G(store)) {
+		register_flush_at_shutdown();
 	}
 	copy = &MIH_G(log_buf)[MIH_G(log_buf_count)++];
 	*copy = *row;
@@ -295,9 +339,49 @@ void php_mih_log_buffer(mih_store *st, const mih_store_log_row *row)
 	if (copy->timecreated == 0) {
 		copy->timecreated = mih_store_now(st);
 	}
-	if (MIH_G(log_buf_count) == LOG_BUFFER_ROWS) {
+	if (MIH_G(log_buf_count) >= MIH_G(log_buf_cap)) {
 		php_mih_log_flush();
 	}
+}
+
+/* At the end of a request: the rows of the SQLite store are written; those
+ * of a $DB store were written by the shutdown function, and any buffered
+ * after it (by a later shutdown function or a destructor) are dropped, since
+ * $DB may be disposed of by now. */
+void php_mih_log_request_end(void)
+{
+	if (MIH_G(log_buf_count) && MIH_G(store_from_db) && MIH_G(log_buf_store) == MIH_G(store)) {
+		log_buffer_drop();
+	} else {
+		php_mih_log_flush();
+	}
+	if (MIH_G(store_from_db) && MIH_G(log_buf_store) == MIH_G(store)) {
+		MIH_G(log_buf_store) = NULL;
+	}
+	MIH_G(log_flush_registered) = false;
+}
+
+ZEND_METHOD(local_integrationhub_mih, flush_log)
+{
+	ZEND_PARSE_PARAMETERS_NONE();
+	RETURN_LONG((zend_long)php_mih_log_flush());
+}
+
+ZEND_METHOD(local_integrationhub_mih, query_counts)
+{
+	php_mih_db_counts c;
+	mih_store *st;
+
+	ZEND_PARSE_PARAMETERS_NONE();
+	st = MIH_G(store) && MIH_G(store_from_db) ? MIH_G(store) : NULL;
+	if (!st || !php_mih_dbstore_counts(st, &c)) {
+		memset(&c, 0, sizeof(c));
+	}
+	array_init_size(return_value, 4);
+	add_assoc_long(return_value, "reads", c.reads);
+	add_assoc_long(return_value, "writes", c.writes);
+	add_assoc_long(return_value, "transactions", c.transactions);
+	add_assoc_long(return_value, "total", c.reads + c.writes);
 }
 
 void php_mih_log_release(void)

@@ -25,12 +25,13 @@ typedef enum {
 	M_GET_PREFIX,
 	M_EXPORT_DBCONFIG,   /* optional from here on: only feeds the identity */
 	M_SQL_LIKE,          /* optional: only the text searches need it */
+	M_INSERT_RECORDS,    /* optional: several rows in one statement (else one insert_record each) */
 	M_COUNT
 } db_method;
 
 static const char *const method_names[M_COUNT] = {
 	"execute", "get_records_sql", "insert_record", "start_delegated_transaction",
-	"get_dbfamily", "get_prefix", "export_dbconfig", "sql_like"
+	"get_dbfamily", "get_prefix", "export_dbconfig", "sql_like", "insert_records"
 };
 
 #define REQUIRED_METHODS "execute, get_records_sql, insert_record, " \
@@ -45,6 +46,7 @@ typedef struct dbstore {
 	size_t cap;
 	bool doomed;             /* a nested level rolled back: the outermost must too */
 	char *identity;
+	php_mih_db_counts counts; /* statements sent through $DB (mih::query_counts()) */
 } dbstore;
 
 /* ---- exceptions into messages ------------------------------------------ */
@@ -280,6 +282,7 @@ static int db_exec(void *db, const char *sql, const mih_sql_value *params, size_
 
 	ZVAL_STRING(&args[0], sql);
 	params_to_array(params, nparams, &args[1]);
+	d->counts.writes++;
 	if (db_call(d, M_EXECUTE, 2, args, &ret, err, errlen) != 0) {
 		return -1;
 	}
@@ -416,6 +419,7 @@ static int db_query(void *db, const char *sql, const mih_sql_value *params, size
 	params_to_array(params, nparams, &args[1]);
 	ZVAL_LONG(&args[2], limitfrom > 0 ? limitfrom : 0);
 	ZVAL_LONG(&args[3], limitnum > 0 ? limitnum : 0);
+	d->counts.reads++;
 	if (db_call(d, M_GET_RECORDS_SQL, 4, args, &ret, err, errlen) != 0) {
 		return -1;
 	}
@@ -484,6 +488,7 @@ static int db_insert(void *db, const char *table, const char *const *cols,
 	ZVAL_STRING(&args[0], table);
 	values_to_object(cols, vals, ncols, &args[1]);
 	ZVAL_TRUE(&args[2]);
+	d->counts.writes++;
 	if (db_call(d, M_INSERT_RECORD, 3, args, &ret, err, errlen) != 0) {
 		return -1;
 	}
@@ -496,6 +501,41 @@ static int db_insert(void *db, const char *table, const char *const *cols,
 	}
 	zval_ptr_dtor(&ret);
 	return rc;
+}
+
+/* $DB->insert_records($table, $rows): Moodle's PostgreSQL and MySQL drivers
+ * write them with multi-row INSERTs (in chunks of their own size), the
+ * others one by one; either way one call here. Without the method, one
+ * insert_record() per row. */
+static int db_insert_many(void *db, const char *table, const char *const *cols,
+	const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen)
+{
+	dbstore *d = db;
+	zval args[2], ret;
+	size_t i;
+
+	if (!d->methods[M_INSERT_RECORDS]) {
+		for (i = 0; i < nrows; i++) {
+			if (db_insert(db, table, cols, vals + i * ncols, ncols, NULL, err, errlen) != 0) {
+				return -1;
+			}
+		}
+		return 0;
+	}
+	ZVAL_STRING(&args[0], table);
+	array_init_size(&args[1], (uint32_t)nrows);
+	for (i = 0; i < nrows; i++) {
+		zval row;
+
+		values_to_object(cols, vals + i * ncols, ncols, &row);
+		zend_hash_next_index_insert_new(Z_ARRVAL(args[1]), &row);
+	}
+	d->counts.writes++;
+	if (db_call(d, M_INSERT_RECORDS, 2, args, &ret, err, errlen) != 0) {
+		return -1;
+	}
+	zval_ptr_dtor(&ret);
+	return 0;
 }
 
 /* ---- delegated transactions --------------------------------------------- */
@@ -523,6 +563,9 @@ static int db_begin(void *db, char *err, size_t errlen)
 	dbstore *d = db;
 	zval tx;
 
+	if (d->depth == 0) {
+		d->counts.transactions++;
+	}
 	if (db_call(d, M_START_TX, 0, NULL, &tx, err, errlen) != 0) {
 		return -1;
 	}
@@ -683,7 +726,20 @@ static const mih_sql_ops dbstore_ops = {
 	db_rollback,
 	db_identity,
 	db_like,
+	db_insert_many,
 };
+
+bool php_mih_dbstore_counts(mih_store *st, php_mih_db_counts *out)
+{
+	dbstore *d = mih_store_db_of(st, &dbstore_ops);
+
+	if (!d) {
+		memset(out, 0, sizeof(*out));
+		return false;
+	}
+	*out = d->counts;
+	return true;
+}
 
 /* ---- opening ------------------------------------------------------------ */
 

@@ -7,6 +7,8 @@
  * Methods of $DB used (the smallest set, with moodle_database's signatures):
  *   execute($sql, $params), get_records_sql($sql, $params, $limitfrom,
  *   $limitnum), insert_record($table, $dataobject, $returnid),
+ *   insert_records($table, $dataobjects) when present (the request log's
+ *   rows and a batch of tasks in one statement),
  *   start_delegated_transaction() and, on the moodle_transaction objects it
  *   returns, allow_commit() and rollback($e); get_dbfamily(), get_prefix()
  *   and (when present) export_dbconfig() for the store identity.
@@ -28,5 +30,16 @@
  * method: named). A PHP exception thrown by $DB becomes the message and is
  * cleared, except exit(), which stays pending. */
 int php_mih_dbstore_open(zval *db, mih_store **out, char *err, size_t errlen);
+
+/* Statements the store sent through $DB since it was opened: reads
+ * (get_records_sql), writes (execute, insert_record, insert_records: one
+ * each, whatever the number of rows) and the delegated transactions it
+ * started while none of its own was open (the caller's may be). */
+typedef struct php_mih_db_counts {
+	zend_long reads, writes, transactions;
+} php_mih_db_counts;
+
+/* false (counts zeroed) when st is not a $DB store. */
+bool php_mih_dbstore_counts(mih_store *st, php_mih_db_counts *out);
 
 #endif

@@ -13,7 +13,7 @@ use local_integrationhub\mih;
 /* The SQLite stand-in of $DB on every backend: the failure is an SQLite trigger. */
 $file = $GLOBALS['MIH_TEST_STORE_FILE'] . '.moodle';
 register_shutdown_function(fn() => @unlink($file));
-$DB = mih_test_moodle_db_for($file);
+$DB = new mih_test_moodle_db($file);
 mih::use_db($DB);
 mih::save_service(['name' => 'sink', 'base_url' => 'https://sink.example.org']);
 mih::save_rule(['eventname' => '\core\event\x', 'service' => 'sink', 'endpoint' => '/', 'payload_template' => '{"a": 1}']);

@@ -59,6 +59,7 @@ mih.allowed_ports: system
 mih.blocked_hosts: system
 mih.dedupe_ttl: all
 mih.lease_margin: all
+mih.log_flush_rows: all
 mih.log_max_age: all
 mih.log_max_rows: all
 mih.max_response_size: all

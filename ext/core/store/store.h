@@ -123,7 +123,8 @@ int mih_store_rule_list(mih_store *st, const mih_store_rule_filter *filter,
 int mih_store_rules_for_event(mih_store *st, const char *eventname,
 	mih_store_rule **out, size_t *count, char *err, size_t errlen);
 int mih_store_rule_delete(mih_store *st, int64_t id, char *err, size_t errlen);
-/* Grows on every rule change (local_integrationhub_meta 'rules_version'). */
+/* Grows on every rule and service change (local_integrationhub_meta
+ * 'rules_version'): other hosts' caches of both compare it. */
 int mih_store_rules_version(mih_store *st, int64_t *version, char *err, size_t errlen);
 
 /* ---- queue (local_integrationhub_queue) --------------------------------- */
@@ -190,6 +191,14 @@ void mih_store_task_list_free(mih_store_task *list, size_t count);
 /* One row insert; sets task->id, idempotency_key (when NULL), next_run (when
  * 0), timecreated. Joins the caller's transaction when one is open. */
 int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t errlen);
+/* Several tasks at once, ids set like mih_store_enqueue(). With an executor
+ * that writes several rows in one statement (Moodle's $DB) and at most
+ * MIH_STORE_ENQUEUE_CHUNK tasks: one INSERT, atomic by itself, plus one read
+ * of the new ids; otherwise one insert each (open a transaction around
+ * them). mih_store_enqueue_is_one_statement() says which. */
+#define MIH_STORE_ENQUEUE_CHUNK 32
+int mih_store_enqueue_many(mih_store *st, mih_store_task **tasks, size_t count, char *err, size_t errlen);
+bool mih_store_enqueue_is_one_statement(const mih_store *st, size_t count);
 /* Claims up to limit due tasks (next_run <= now, lease expired or none) for
  * lease_seconds, with full payloads. Two claimers never hold the same task
  * at once: each writes a fresh random token with a guarded UPDATE and reads
@@ -209,6 +218,10 @@ int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, cons
 int mih_store_new_run_token(char out[MIH_STORE_RUN_TOKEN_LEN + 1]);
 /* Delivered: deletes the task if it still carries task->claim_token. */
 int mih_store_complete(mih_store *st, const mih_store_task *task, char *err, size_t errlen);
+/* The same for several delivered tasks in a few statements: one DELETE per
+ * claim token (and per STORE_IN_LIST_MAX tasks). */
+int mih_store_complete_many(mih_store *st, const mih_store_task *const *tasks, size_t count,
+	char *err, size_t errlen);
 /* Failed, will retry: sets attempts, next_run, last status/error, releases
  * the lease (only while task->claim_token still holds). */
 int mih_store_reschedule(mih_store *st, const mih_store_task *task, long attempts,

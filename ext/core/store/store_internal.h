@@ -205,6 +205,10 @@ int store_headers_seal_text(mih_store *st, const char *text, char **out, const c
 	char *err, size_t errlen);
 int store_headers_open_text(mih_store *st, char **text, const char *what, char *err, size_t errlen);
 
+/* Bumps the rules version (store_rules.c), which every rule and service
+ * change moves: what other hosts' caches compare. */
+int store_bump_config_version(mih_store *st, char *err, size_t errlen);
+
 /* ---- transactions ------------------------------------------------------- */
 
 int store_tx_begin(mih_store *st, char *err, size_t errlen);

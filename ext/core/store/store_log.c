@@ -74,11 +74,8 @@ static int begin_relaxed(mih_store *st, char *err, size_t errlen)
 	return st->ops->begin(st->db, err, errlen);
 }
 
-static int insert_log_row(mih_store *st, const mih_store_log_row *l, char *err, size_t errlen)
+static void log_row_values(mih_store *st, const mih_store_log_row *l, mih_sql_value *v)
 {
-	mih_sql_value v[LOG_NCOLS];
-	int64_t id;
-
 	v[0] = mih_sql_int(l->serviceid);
 	v[1] = mih_sql_text(l->endpoint, store_utf8_cut(l->endpoint,
 		l->endpoint ? strlen(l->endpoint) : 0, LOG_ENDPOINT_MAX));
@@ -93,7 +90,6 @@ static int insert_log_row(mih_store *st, const mih_store_log_row *l, char *err, 
 	v[10] = store_v_str(l->servicename);
 	v[11] = store_v_ref(l->taskid);
 	v[12] = store_v_str(l->eventname);
-	return st->ops->insert(st->db, T_LOG, log_cols, v, LOG_NCOLS, &id, err, errlen);
 }
 
 int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, size_t errlen)
@@ -101,18 +97,53 @@ int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, s
 	return mih_store_log_append_many(st, l, 1, err, errlen);
 }
 
+/* Rows per insert_many() call: bounded so one statement's parameters stay
+ * within every engine's limit (13 columns: 1300 parameters). */
+#define LOG_INSERT_CHUNK 100
+
+/* With an executor that writes several rows in one statement (Moodle's
+ * $DB->insert_records()), each chunk is one statement and needs no
+ * transaction of its own: a single INSERT is atomic, and inside the
+ * caller's transaction it simply joins it. Otherwise one relaxed
+ * transaction around the rows. */
 int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count, char *err, size_t errlen)
 {
-	size_t i;
+	mih_sql_value *v;
+	size_t i, n;
 	int rc = 0;
+	bool tx;
 
-	if (begin_relaxed(st, err, errlen) != 0) {
+	if (count == 0) {
+		return 0;
+	}
+	n = count < LOG_INSERT_CHUNK ? count : LOG_INSERT_CHUNK;
+	v = malloc(n * LOG_NCOLS * sizeof(*v));
+	if (!v) {
+		store_set_err(err, errlen, "store: out of memory writing the request log");
 		return -1;
 	}
-	for (i = 0; i < count && rc == 0; i++) {
-		rc = insert_log_row(st, &rows[i], err, errlen);
+	tx = !st->ops->insert_many || count > LOG_INSERT_CHUNK;
+	if (tx && begin_relaxed(st, err, errlen) != 0) {
+		free(v);
+		return -1;
 	}
-	return store_tx_end(st, rc, err, errlen);
+	for (i = 0; i < count && rc == 0; i += n) {
+		size_t k, chunk = count - i < n ? count - i : n;
+
+		for (k = 0; k < chunk; k++) {
+			log_row_values(st, &rows[i + k], v + k * LOG_NCOLS);
+		}
+		if (st->ops->insert_many) {
+			rc = st->ops->insert_many(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
+		} else {
+			for (k = 0; k < chunk && rc == 0; k++) {
+				int64_t id;
+				rc = st->ops->insert(st->db, T_LOG, log_cols, v + k * LOG_NCOLS, LOG_NCOLS, &id, err, errlen);
+			}
+		}
+	}
+	free(v);
+	return tx ? store_tx_end(st, rc, err, errlen) : rc;
 }
 
 int mih_store_log_list(mih_store *st, const mih_store_log_filter *filter,

@@ -272,6 +272,120 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 	return rc;
 }
 
+bool mih_store_enqueue_is_one_statement(const mih_store *st, size_t count)
+{
+	return count <= 1 || (st->ops->insert_many && count <= MIH_STORE_ENQUEUE_CHUNK);
+}
+
+typedef struct key_ids {
+	mih_store_task **tasks;
+	size_t count;
+	size_t found;
+	char *err;
+	size_t errlen;
+} key_ids;
+
+static int match_key_id(void *ctx, size_t ncols, const char *const *names, const mih_sql_value *vals)
+{
+	key_ids *k = ctx;
+	store_row r = store_row_make(T_QUEUE, ncols, names, vals);
+	int64_t id = store_col_id(&r, "id");
+	const mih_sql_value *key = store_col(&r, "idempotency_key");
+	int rc = store_row_result(&r, k->err, k->errlen);
+
+	if (rc != 0) {
+		return rc;
+	}
+	for (size_t i = 0; key && key->type == MIH_SQL_TEXT && i < k->count; i++) {
+		const char *want = k->tasks[i]->idempotency_key;
+
+		if (k->tasks[i]->id == 0 && strlen(want) == key->len && memcmp(want, key->s, key->len) == 0) {
+			k->tasks[i]->id = id;
+			k->found++;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Several tasks with one multi-row INSERT (the executor's insert_many) and
+ * one read of their ids by idempotency key; without insert_many, one insert
+ * each (the caller's transaction makes them one commit). */
+int mih_store_enqueue_many(mih_store *st, mih_store_task **tasks, size_t count, char *err, size_t errlen)
+{
+	mih_sql_value vals[MIH_STORE_ENQUEUE_CHUNK * TASK_NCOLS];
+	mih_sql_value keys[STORE_IN_LIST_MAX];
+	char *bufs[MIH_STORE_ENQUEUE_CHUNK * 2] = { NULL };
+	char sql[160 + STORE_IN_LIST_MAX * 2];
+	int64_t now = mih_store_now(st);
+	key_ids k = { tasks, count, 0, err, errlen };
+	size_t i, len, nlist;
+	int rc = 0;
+
+	if (!st->ops->insert_many || count <= 1 || count > MIH_STORE_ENQUEUE_CHUNK) {
+		for (i = 0; i < count && rc == 0; i++) {
+			rc = mih_store_enqueue(st, tasks[i], err, errlen);
+		}
+		return rc;
+	}
+	for (i = 0; i < count && rc == 0; i++) {
+		mih_store_task *t = tasks[i];
+		mih_sql_value payload;
+
+		if (task_check(t, err, errlen) != 0) {
+			rc = -1;
+			break;
+		}
+		if (!t->idempotency_key) {
+			char key[4 + 32 + 1] = "msg_";
+
+			if (random_hex(key + 4, 16) != 0 || !(t->idempotency_key = strdup(key))) {
+				store_set_err(err, errlen, "store: cannot generate an idempotency key");
+				rc = -1;
+				break;
+			}
+		}
+		t->id = 0;
+		t->next_run = t->next_run ? t->next_run : now;
+		t->timecreated = t->timecreated ? t->timecreated : now;
+		t->timemodified = now;
+		if (store_headers_seal_text(st, t->headers, &bufs[2 * i], "a new task", err, errlen) != 0) {
+			rc = -1;
+			break;
+		}
+		if (store_bytes_value(t->payload, t->payload_len, &payload, &bufs[2 * i + 1]) != 0) {
+			store_set_err(err, errlen, "store: out of memory");
+			rc = -1;
+			break;
+		}
+		task_values(t, bufs[2 * i], payload, now, vals + i * TASK_NCOLS);
+	}
+	if (rc == 0) {
+		rc = st->ops->insert_many(st->db, T_QUEUE, task_cols, vals, TASK_NCOLS, count, err, errlen);
+	}
+	for (i = 0; i < 2 * count; i++) {
+		free(bufs[i]);
+	}
+	if (rc != 0) {
+		return -1;
+	}
+	nlist = store_in_list_length(count);
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT id, idempotency_key FROM {" T_QUEUE "} WHERE idempotency_key IN (");
+	for (i = 0; i < nlist; i++) {
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
+		keys[i] = store_v_str(tasks[i < count ? i : count - 1]->idempotency_key);
+	}
+	snprintf(sql + len, sizeof(sql) - len, ")");
+	if (st->ops->query(st->db, sql, keys, nlist, 0, 0, match_key_id, &k, err, errlen) != 0) {
+		return -1;
+	}
+	if (k.found != count) {
+		store_set_err(err, errlen, "store: %zu of %zu tasks just queued could not be read back", count - k.found, count);
+		return -1;
+	}
+	return 0;
+}
+
 /* Moves a random choice of want of the n ids to the front. Competing
  * claimers that all looked at the same oldest due tasks then mostly pick
  * different ones, instead of one of them losing every round. */
@@ -465,6 +579,57 @@ int mih_store_complete(mih_store *st, const mih_store_task *task, char *err, siz
 	p[1] = store_v_str(task->claim_token);
 	return store_exec(st, "DELETE FROM {" T_QUEUE "} WHERE id = ? AND claim_token = ?", p, 2,
 		err, errlen);
+}
+
+/* One DELETE per claim token and round of STORE_IN_LIST_MAX ids (padded
+ * like the claims), guarded by the token as mih_store_complete() is. */
+int mih_store_complete_many(mih_store *st, const mih_store_task *const *tasks, size_t count,
+	char *err, size_t errlen)
+{
+	mih_sql_value p[1 + STORE_IN_LIST_MAX];
+	char sql[128 + STORE_IN_LIST_MAX * 2];
+	const mih_store_task *group[STORE_IN_LIST_MAX];
+	bool *done;
+	size_t i, j;
+
+	for (i = 0; i < count; i++) {
+		if (need_token(tasks[i], err, errlen) != 0) {
+			return -1;
+		}
+	}
+	done = calloc(count ? count : 1, sizeof(*done));
+	if (!done) {
+		store_set_err(err, errlen, "store: out of memory completing tasks");
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		const char *token = tasks[i]->claim_token;
+		size_t n = 0, nlist, len;
+
+		if (done[i]) {
+			continue;
+		}
+		for (j = i; j < count && n < STORE_IN_LIST_MAX; j++) {
+			if (!done[j] && strcmp(tasks[j]->claim_token, token) == 0) {
+				group[n++] = tasks[j];
+				done[j] = true;
+			}
+		}
+		nlist = store_in_list_length(n);
+		len = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM {" T_QUEUE "} WHERE claim_token = ? AND id IN (");
+		p[0] = store_v_str(token);
+		for (j = 0; j < nlist; j++) {
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", j ? "," : "");
+			p[1 + j] = mih_sql_int(group[j < n ? j : n - 1]->id);
+		}
+		snprintf(sql + len, sizeof(sql) - len, ")");
+		if (store_exec(st, sql, p, 1 + nlist, err, errlen) != 0) {
+			free(done);
+			return -1;
+		}
+	}
+	free(done);
+	return 0;
 }
 
 int mih_store_reschedule(mih_store *st, const mih_store_task *task, long attempts,

@@ -56,8 +56,9 @@ void mih_store_rule_list_free(mih_store_rule *list, size_t count)
 	store_free_items((char *)list, count, sizeof(*list), dispose_rule);
 }
 
-/* Readers on other hosts compare this number to notice rule changes. */
-static int bump_rules_version(mih_store *st, char *err, size_t errlen)
+/* Readers on other hosts compare this number to notice rule and service
+ * changes (the per-process caches of both). */
+int store_bump_config_version(mih_store *st, char *err, size_t errlen)
 {
 	static const char *const cols[] = { "name", "value" };
 	mih_sql_value key = store_v_str(RULES_VERSION_KEY);
@@ -191,7 +192,7 @@ int mih_store_rule_save(mih_store *st, mih_store_rule *rule, char *err, size_t e
 		}
 	}
 	if (rc == MIH_STORE_DONE) {
-		rc = bump_rules_version(st, err, errlen);
+		rc = store_bump_config_version(st, err, errlen);
 	}
 	return store_tx_end(st, rc, err, errlen);
 }
@@ -253,7 +254,7 @@ int mih_store_rule_delete(mih_store *st, int64_t id, char *err, size_t errlen)
 		rc = store_exec(st, "DELETE FROM {" T_RULES "} WHERE id = ?", &p, 1, err, errlen);
 	}
 	if (rc == 0) {
-		rc = bump_rules_version(st, err, errlen);
+		rc = store_bump_config_version(st, err, errlen);
 	}
 	return store_tx_end(st, rc, err, errlen);
 }

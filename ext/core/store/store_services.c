@@ -410,6 +410,9 @@ int mih_store_service_save(mih_store *st, mih_service *svc, char *err, size_t er
 		svc->timemodified = now;
 		rc = service_insert(st, svc, err, errlen);
 	}
+	if (rc >= 0) {
+		rc = store_bump_config_version(st, err, errlen) == 0 ? rc : -1;
+	}
 	return store_tx_end(st, rc, err, errlen);
 }
 
@@ -497,6 +500,9 @@ int mih_store_service_delete(mih_store *st, const char *name, char *err, size_t 
 		rc = store_exec(st, "DELETE FROM {" T_CB "} WHERE serviceid = ?", &pid, 1, err, errlen);
 		if (rc == 0) {
 			rc = store_exec(st, "DELETE FROM {" T_SVC "} WHERE id = ?", &pid, 1, err, errlen);
+		}
+		if (rc == 0) {
+			rc = store_bump_config_version(st, err, errlen);
 		}
 	}
 	return store_tx_end(st, rc, err, errlen);

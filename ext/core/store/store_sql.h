@@ -89,6 +89,11 @@ typedef struct mih_sql_ops {
 	 * here (ILIKE, COLLATE, how '\' is quoted), so Moodle's $DB->sql_like()
 	 * writes it there. NULL: the standard LOWER(column) LIKE LOWER(?) ESCAPE '\'. */
 	int (*like)(void *db, const char *column, char *out, size_t outlen, char *err, size_t errlen);
+	/* Optional (may be NULL): nrows rows of ncols values each (vals row
+	 * after row) in as few statements as the database allows, no ids
+	 * returned. NULL: the store calls insert() per row. */
+	int (*insert_many)(void *db, const char *table, const char *const *cols,
+		const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen);
 } mih_sql_ops;
 
 static inline mih_sql_value mih_sql_int(int64_t i)

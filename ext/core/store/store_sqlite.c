@@ -691,6 +691,7 @@ const mih_sql_ops mih_sql_sqlite_ops = {
 	sqlite_rollback,
 	sqlite_identity,
 	NULL,          /* like: the standard form suits SQLite */
+	NULL,          /* insert_many: rows one by one, in-process and prepared */
 };
 
 int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,

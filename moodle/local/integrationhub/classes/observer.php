@@ -21,8 +21,8 @@ use local_integrationhub\local\hub;
 /**
  * Hands Moodle events to the extension, which queues one task per matching enabled rule.
  *
- * The extension keeps the enabled rules in a per-process cache, so an event without a rule
- * returns from mih::emit() without a query; this observer adds no query of its own then either.
+ * The extension keeps the enabled rules in a per-process cache: mih::has_rules() tells without a
+ * query whether a rule listens, so an event without one costs no query and not even its event data.
  *
  * @package    local_integrationhub
  * @copyright  2025 Integration Hub contributors
@@ -46,8 +46,15 @@ class observer {
         if (!empty($CFG->upgraderunning) || !hub::bind()) {
             return;
         }
-        $data = self::event_data($event);
+        // The event name is the class name, as \core\event\base sets it.
+        $eventname = '\\' . get_class($event);
         try {
+            // The extension's rule cache answers without a query: an event no rule listens to costs
+            // neither its event data nor a user name lookup.
+            if (!mih::has_rules($eventname)) {
+                return;
+            }
+            $data = self::event_data($event);
             mih::emit($data['eventname'], $data);
         } catch (\Throwable $e) {
             // The event's own action must not fail because of the hub (the event manager does not
@@ -55,7 +62,7 @@ class observer {
             $message = get_string(
                 'emitfailed',
                 'local_integrationhub',
-                (object)['eventname' => $data['eventname'], 'error' => $e->getMessage()]
+                (object)['eventname' => $eventname, 'error' => $e->getMessage()]
             );
             // Logged always, not only when debugging is on: a production site must see a lost delivery too.
             error_log($message); // phpcs:ignore moodle.PHP.ForbiddenFunctions.FoundWithAlternative

@@ -31,6 +31,9 @@ namespace core\event {
         /** @var array */
         protected $data;
 
+        /** @var int get_data() calls, to check what an event without a rule costs */
+        public static $getdata = 0;
+
         /**
          * @param array $data as get_data() returns it
          */
@@ -45,6 +48,7 @@ namespace core\event {
          * @return array
          */
         public function get_data() {
+            self::$getdata++;
             return $this->data;
         }
 
@@ -315,7 +319,10 @@ namespace {
         // No rule: no query at all.
         $before = array_sum($DB->calls);
         \local_integrationhub\observer::handle(new \core\event\course_viewed([]));
+        $getdata = \core\event\base::$getdata;
+        \local_integrationhub\observer::handle(new \core\event\course_viewed([]));
         check(array_sum($DB->calls) === $before, 'an event without a rule costs no database call');
+        check(\core\event\base::$getdata === $getdata, 'an event without a rule does not build its event data');
 
         // Another user's event: the user name is looked up once per request.
         \local_integrationhub\observer::handle(new \core\event\user_updated(['userid' => 5]));
