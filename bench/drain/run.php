@@ -111,18 +111,4 @@ $out[] = ratio_row('Guzzle / curl_exec loop', $rates['guzzle'], $rates['curl'], 
 $out[] = '';
 $out[] = sprintf('Per delivery (medians): mih %.0f µs, Guzzle %.0f µs, curl_exec loop %.0f µs, wrk %.0f µs.',
 	1e6 / median($rates['mih']), 1e6 / median($rates['guzzle']), 1e6 / median($rates['curl']), 1e6 / median($rates['wrk']));
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-	$analysis = __DIR__ . '/ANALYSIS.md';
-	if (is_file($analysis)) {
-		$out[] = '';
-		$out[] = trim(file_get_contents($analysis));
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+bench_finish($out, $missed, __DIR__);

@@ -82,18 +82,4 @@ foreach (CONCURRENCIES as $c) {
 foreach (CONCURRENCIES as $c) {
 	$out[] = ratio_row("wrk / ideal, concurrency $c", $wrk[$c], $ideal[$c], null, $missed, 'slow receiver', true);
 }
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-	$analysis = __DIR__ . '/ANALYSIS.md';
-	if (is_file($analysis)) {
-		$out[] = '';
-		$out[] = trim(file_get_contents($analysis));
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+bench_finish($out, $missed, __DIR__);

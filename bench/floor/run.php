@@ -131,18 +131,4 @@ $out[] = '';
 $out[] = sprintf('Per delivery (medians): mih drain %.1f µs = store floor %.1f µs + libcurl multi %.1f µs + %.1f µs of mih\'s own work; raw PHP curl_multi %.1f µs.',
 	1e6 / median($res['mih']), median($res['store']), 1e6 / median($res['cmulti']),
 	1e6 / median($res['mih']) - median($res['store']) - 1e6 / median($res['cmulti']), 1e6 / median($res['phpmulti']));
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-	$analysis = __DIR__ . '/ANALYSIS.md';
-	if (is_file($analysis)) {
-		$out[] = '';
-		$out[] = trim(file_get_contents($analysis));
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+bench_finish($out, $missed, __DIR__);

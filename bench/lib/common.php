@@ -289,3 +289,26 @@ function bench_drain_copy(string $dir, string $template, string $durability, arr
 	mih::use_sqlite("$dir/idle.sqlite");
 	return [$result['delivered'] / $seconds, $result];
 }
+
+/**
+ * Prints a scenario's report and exits: the lines of $out, then the targets it missed with the
+ * scenario's ANALYSIS.md (in $dir) when there is one. Exit status 3 when a target was missed.
+ */
+function bench_finish(array $out, array $missed, string $dir): never
+{
+	if ($missed) {
+		$out[] = '';
+		$out[] = '### Targets missed';
+		$out[] = '';
+		foreach ($missed as $m) {
+			$out[] = "- $m";
+		}
+		$analysis = $dir . '/ANALYSIS.md';
+		if (is_file($analysis)) {
+			$out[] = '';
+			$out[] = trim(file_get_contents($analysis));
+		}
+	}
+	echo implode("\n", $out), "\n";
+	exit($missed ? 3 : 0);
+}

@@ -192,18 +192,4 @@ $limit = $c / 0.05;
 $out[] = sprintf('| drain, 50 ms receiver | %s tasks/s (%.0f%% of concurrency / latency = %s) | %.3f per task | %s |',
 	fmt(median($col('slow', 'rate'))), 100 * median($col('slow', 'rate')) / $limit, fmt($limit), $qs('slow'),
 	$verdict(median($col('slow', 'rate')) >= TARGET_SLOW_SHARE * $limit, '≥ 90% of concurrency / latency', 'slow drain'));
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-	$analysis = __DIR__ . '/ANALYSIS.md';
-	if (is_file($analysis)) {
-		$out[] = '';
-		$out[] = trim(file_get_contents($analysis));
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+bench_finish($out, $missed, __DIR__);

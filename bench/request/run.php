@@ -36,6 +36,7 @@ $engines = [
 		for ($i = 0; $i < $n; $i++) {
 			$ok += mih::request('bench', '/hook', $payload, 'POST')->success;
 		}
+		mih::flush_log();   /* what the request's end writes: timed with the calls */
 		return $ok;
 	},
 	'curl' => function (int $n) use ($payload, $url) {
@@ -115,18 +116,4 @@ $overheads = array_map(fn($m, $c) => $c / $m - 1, $rates['mih'], $rates['curl'])
 $out[] = '';
 $out[] = sprintf('Time per call: mih %.1f µs against %.1f µs, i.e. %+.0f%% (median of per-run overheads; slowest – fastest run %+.0f%% – %+.0f%%; target: at most +%.0f%%).',
 	$mih_us, $curl_us, 100 * median($overheads), 100 * max($overheads), 100 * min($overheads), 100 * TARGET_OVERHEAD);
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-	$analysis = __DIR__ . '/ANALYSIS.md';
-	if (is_file($analysis)) {
-		$out[] = '';
-		$out[] = trim(file_get_contents($analysis));
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+bench_finish($out, $missed, __DIR__);
