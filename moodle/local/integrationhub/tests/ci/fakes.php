@@ -131,40 +131,7 @@ namespace {
     define('CLI_SCRIPT', false);
     define('DEBUG_NORMAL', 15);
 
-    /** A MUC application cache held in memory. */
-    class cache {
-        /** @var array */
-        public static $stores = [];
-        /** @var string */
-        private $key;
-
-        /**
-         * @param string $component
-         * @param string $area
-         * @return cache
-         */
-        public static function make($component, $area) {
-            $c = new cache();
-            $c->key = "$component/$area";
-            return $c;
-        }
-
-        /**
-         * @param string $key
-         * @return mixed false when absent
-         */
-        public function get($key) {
-            return self::$stores[$this->key][$key] ?? false;
-        }
-
-        /**
-         * @param string $key
-         * @param mixed $value
-         */
-        public function set($key, $value) {
-            self::$stores[$this->key][$key] = $value;
-        }
-    }
+    require_once(__DIR__ . '/lib/fake_cache.php');
 
     /** Invalidation by event: drops the cached keys. */
     class cache_helper {

@@ -126,40 +126,7 @@ namespace {
         }
     }
 
-    /** MUC, per request. */
-    class cache {
-        /** @var array */
-        private static $stores = [];
-        /** @var string */
-        private $key;
-
-        /**
-         * @param string $component
-         * @param string $area
-         * @return cache
-         */
-        public static function make($component, $area) {
-            $c = new cache();
-            $c->key = "$component/$area";
-            return $c;
-        }
-
-        /**
-         * @param string $key
-         * @return mixed
-         */
-        public function get($key) {
-            return self::$stores[$this->key][$key] ?? false;
-        }
-
-        /**
-         * @param string $key
-         * @param mixed $value
-         */
-        public function set($key, $value) {
-            self::$stores[$this->key][$key] = $value;
-        }
-    }
+    require_once(__DIR__ . '/lib/fake_cache.php');
 
     /**
      * @param string $plugin
