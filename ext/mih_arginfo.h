@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 012a51fe1e889a329b2af738a7d4977bf4df1853 */
+ * Stub hash: b19d01573feffd2134f22d5013a57036a22a0352 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

@@ -35,6 +35,10 @@ mih::log_inbound('crm', ['endpoint' => 'amqp', 'method' => 'INBOUND', 'success' 
 echo implode("\n", rows()), "\n";
 $log = mih::log(['service' => 'ghost']);
 echo count($log), ' ', $log[0]['httpstatus'], ' ', $log[0]['error'], ' ', $log[0]['direction'], "\n";
+// The dashboard's call figures count the hub's own calls: inbound rows are neither calls nor failures.
+$stats = mih::stats();
+printf("stats: crm %d calls, %d failures; ghost %s\n", $stats['crm']['calls_24h'] ?? -1,
+    $stats['crm']['failure_24h'] ?? -1, isset($stats['ghost']['calls_24h']) ? 'counted' : 'not counted');
 
 if ($backend === 'moodle') {
     // In the caller's transaction: rolled back with it.
@@ -74,6 +78,7 @@ inbound#1 crm webhook POST 200 ok=1 err=null attempts=1
 inbound#0 ghost webhook POST 404 ok=0 err=unknown_service: Unknown service. attempts=1
 inbound#1 crm amqp INBOUND null ok=1 err=null attempts=1
 1 404 unknown_service: Unknown service. inbound
+stats: crm 0 calls, 0 failures; ghost not counted
 rolled back with the caller
 ValueError: local_integrationhub\mih::log_inbound(): Argument #2 ($entry) contains unknown field "colour" (known: endpoint, method, httpstatus, success, error, latencyms)
 ValueError: local_integrationhub\mih::log_inbound(): Argument #2 ($entry) field "success" must be given as a bool

@@ -363,8 +363,10 @@ int mih_store_log_stats(mih_store *st, int64_t since, mih_store_call_stats **out
 
 	*out = NULL;
 	*count = 0;
+	/* The hub's own calls to its services: inbound webhooks (direction inbound, which anyone can
+	 * send) are in the log but neither calls nor failures of the service. */
 	rc = st->ops->query(st->db, "SELECT id, servicename, success, latency_ms FROM {" T_LOG "}"
-		" WHERE timecreated >= ?", &p, 1, 0, 0, collect_latency, &rows, err, errlen);
+		" WHERE timecreated >= ? AND direction = 'outbound'", &p, 1, 0, 0, collect_latency, &rows, err, errlen);
 	if (rc == 0 && stats_build(&rows, out, count) != 0) {
 		store_set_err(err, errlen, "store: out of memory computing statistics");
 		rc = -1;

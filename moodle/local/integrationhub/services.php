@@ -83,13 +83,17 @@ foreach (mih::services() as $service) {
     $stat = $stats[$service['name']] ?? [];
     $circuit = $stat['circuit'] ?? mih::circuit($service['name']);
     $errors = [];
-    foreach (mih::log(['service' => $service['name'], 'success' => false, 'limit' => 3]) as $entry) {
-        $errors[] = ['time' => page::date($entry['time']), 'error' => $entry['error']];
+    // The service's own failures: refused inbound webhooks (which anyone can send) are not its errors.
+    foreach (mih::log(['service' => $service['name'], 'success' => false, 'limit' => 50]) as $entry) {
+        if (($entry['direction'] ?? 'outbound') === 'outbound' && count($errors) < 3) {
+            $errors[] = ['time' => page::date($entry['time']), 'error' => $entry['error']];
+        }
     }
     $rows[] = [
         'name' => $service['name'],
         'baseurl' => $service['base_url'],
-        'method' => $service['method'],
+        // The HTTP method, or for an amqp or soap service (which have none) its type.
+        'method' => ($service['type'] ?? 'http') === 'http' ? $service['method'] : strtoupper($service['type']),
         'enabled' => $service['enabled'],
         'state' => $circuit['state'],
         'statelabel' => get_string('circuit_' . $circuit['state'], 'local_integrationhub'),
