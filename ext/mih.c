@@ -216,6 +216,11 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 		curl_easy_cleanup(mih_globals->curl_easy);
 		mih_globals->curl_easy = NULL;
 	}
+	if (mih_globals->url_memo) {
+		mih_http_url_memo_dispose(mih_globals->url_memo);
+		free(mih_globals->url_memo);
+		mih_globals->url_memo = NULL;
+	}
 	php_mih_rules_cache_clear();
 	php_mih_store_release_process();
 	php_mih_shm_release();

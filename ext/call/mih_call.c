@@ -181,6 +181,17 @@ static CURL *process_easy_handle(void)
 	return MIH_G(curl_easy);
 }
 
+/* The verdict on the last URL, kept for the process: a loop of calls to
+ * one endpoint parses it once per policy (NULL when out of memory: the URL
+ * is then checked every time). */
+static mih_http_url_memo *process_url_memo(void)
+{
+	if (!MIH_G(url_memo)) {
+		MIH_G(url_memo) = calloc(1, sizeof(mih_http_url_memo));
+	}
+	return MIH_G(url_memo);
+}
+
 static mih_retry_outcome retry_outcome(const mih_http_response *resp)
 {
 	switch (resp->outcome) {
@@ -384,6 +395,8 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.follow_redirects = svc.follow_redirects;
 	req.max_response = (size_t)MIH_G(max_response_size);
 	req.policy = php_mih_policy();
+	req.policy_gen = MIH_G(policy_gen);
+	req.memo = process_url_memo();
 	/* An API's answer may be large: let it come compressed. */
 	req.accept_compressed = true;
 	run_attempts(php_mih_store(), &svc, call, &req, &hs.lines, return_value);

@@ -477,6 +477,7 @@ static void memo_store(const mih_http_transfer *t, mih_http_url_memo *memo, int 
 	mih_http_url_memo_dispose(memo);
 	memo->url = url;
 	memo->policy = t->req->policy;
+	memo->policy_gen = t->req->policy_gen;
 	memo->invalid = rc != 0;
 	memo->blocked = t->blocked;
 	snprintf(memo->why, sizeof(memo->why), "%s", memo->invalid ? t->resp->error : t->blocked_why);
@@ -487,7 +488,8 @@ static int check_url_host(mih_http_transfer *t)
 	mih_http_url_memo *memo = t->req->memo;
 	int rc;
 
-	if (memo && memo->url && memo->policy == t->req->policy && strcmp(memo->url, t->req->url) == 0) {
+	if (memo && memo->url && memo->policy == t->req->policy
+			&& memo->policy_gen == t->req->policy_gen && strcmp(memo->url, t->req->url) == 0) {
 		memo_replay(t, memo);
 		return memo->invalid ? -1 : 0;
 	}
