@@ -295,6 +295,7 @@ static PHP_RSHUTDOWN_FUNCTION(mih)
 	(void)module_number;
 	php_mih_store_release_request();
 	php_mih_template_release_request();
+	php_mih_service_cache_request_end();
 	if (MIH_G(cfg_hosts)) {
 		zend_array_release(MIH_G(cfg_hosts));
 		MIH_G(cfg_hosts) = NULL;

@@ -54,6 +54,8 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	bool shm_warned;
 	struct php_mih_rules_cache *rules_cache;
 	struct php_mih_service_cache *service_cache;
+	struct php_mih_service_cache *service_cache_retired;  /* cleared while borrowed */
+	zend_long service_borrows;           /* definitions lent out of service_cache */
 	zend_long log_appends;               /* since the last log prune */
 	struct mih_store_log_row *log_buf;   /* synchronous calls not yet written */
 	size_t log_buf_count;
