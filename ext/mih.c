@@ -215,6 +215,7 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 	if (mih_globals->curl_easy) {
 		curl_easy_cleanup(mih_globals->curl_easy);
 		mih_globals->curl_easy = NULL;
+		mih_globals->curl_easy_ready = false;
 	}
 	if (mih_globals->url_memo) {
 		mih_http_url_memo_dispose(mih_globals->url_memo);

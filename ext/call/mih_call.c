@@ -399,6 +399,8 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.policy = php_mih_policy();
 	req.policy_gen = MIH_G(policy_gen);
 	req.memo = process_url_memo();
+	/* Only mih_http_perform() sets up the process's handle. */
+	req.handle_ready = &MIH_G(curl_easy_ready);
 	/* An API's answer may be large: let it come compressed. */
 	req.accept_compressed = true;
 	run_attempts(php_mih_store(), svc, call, &req, &hs.lines, return_value);

@@ -53,6 +53,11 @@ typedef struct mih_http_request {
 	const mih_net_policy *policy;  /* NULL or empty: no restriction */
 	mih_http_url_memo *memo;       /* NULL: the URL is checked every time */
 	uint64_t policy_gen;           /* of policy, compared by the memo */
+	/* NULL: the handle is reset and every option set. Otherwise the handle
+	 * is only ever set up by this module for one caller (mih::request's
+	 * process handle): *handle_ready says the options no request changes
+	 * are already on it, and only the others are set again. */
+	bool *handle_ready;
 	bool accept_compressed;        /* send Accept-Encoding, decode the answer */
 } mih_http_request;
 
