@@ -215,6 +215,12 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 	if (mih_globals->curl_easy) {
 		curl_easy_cleanup(mih_globals->curl_easy);
 		mih_globals->curl_easy = NULL;
+		mih_globals->curl_easy_ready = false;
+	}
+	if (mih_globals->url_memo) {
+		mih_http_url_memo_dispose(mih_globals->url_memo);
+		free(mih_globals->url_memo);
+		mih_globals->url_memo = NULL;
 	}
 	php_mih_rules_cache_clear();
 	php_mih_store_release_process();
@@ -290,6 +296,7 @@ static PHP_RSHUTDOWN_FUNCTION(mih)
 	(void)module_number;
 	php_mih_store_release_request();
 	php_mih_template_release_request();
+	php_mih_service_cache_request_end();
 	if (MIH_G(cfg_hosts)) {
 		zend_array_release(MIH_G(cfg_hosts));
 		MIH_G(cfg_hosts) = NULL;

@@ -33,6 +33,9 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	char *secret_keys_old;
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
+	bool curl_easy_ready;                /* its constant options are set (mih_http.h handle_ready) */
+	struct mih_http_url_memo *url_memo;  /* mih::request's verdict on its last URL (malloc'd) */
+	uint64_t policy_gen;                 /* bumped whenever the policy is rebuilt */
 	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */
 	/* per request: recent templates by the identity of their PHP string
 	 * (mih_template.c), so a hit neither hashes nor compares the text */
@@ -52,6 +55,8 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	bool shm_warned;
 	struct php_mih_rules_cache *rules_cache;
 	struct php_mih_service_cache *service_cache;
+	struct php_mih_service_cache *service_cache_retired;  /* cleared while borrowed */
+	zend_long service_borrows;           /* definitions lent out of service_cache */
 	zend_long log_appends;               /* since the last log prune */
 	struct mih_store_log_row *log_buf;   /* synchronous calls not yet written */
 	size_t log_buf_count;

@@ -181,6 +181,17 @@ static CURL *process_easy_handle(void)
 	return MIH_G(curl_easy);
 }
 
+/* The verdict on the last URL, kept for the process: a loop of calls to
+ * one endpoint parses it once per policy (NULL when out of memory: the URL
+ * is then checked every time). */
+static mih_http_url_memo *process_url_memo(void)
+{
+	if (!MIH_G(url_memo)) {
+		MIH_G(url_memo) = calloc(1, sizeof(mih_http_url_memo));
+	}
+	return MIH_G(url_memo);
+}
+
 static mih_retry_outcome retry_outcome(const mih_http_response *resp)
 {
 	switch (resp->outcome) {
@@ -352,27 +363,29 @@ static void run_attempts(mih_store *st, const mih_service *svc, php_mih_call *ca
 
 void php_mih_call_execute(php_mih_call *call, zval *return_value)
 {
-	mih_service svc;
+	mih_service buf;
+	const mih_service *svc;
 	const char *method;
 	smart_str body = {0}, query = {0};
 	header_set hs;
 	char *url = NULL;
 	mih_http_request req;
 
-	if (php_mih_load_service(call->service, &svc, true, NULL) != SUCCESS) {
+	/* Borrowed, not copied: the cache keeps it while the call runs. */
+	if (php_mih_borrow_service(call->service, &buf, &svc, true) != SUCCESS) {
 		return;
 	}
-	method = call->method ? ZSTR_VAL(call->method) : svc.method;
+	method = call->method ? ZSTR_VAL(call->method) : svc->method;
 	if (php_mih_check_query_payload(call->payload, method, call->payload_argnum) != SUCCESS
 			|| encode_payload(call->payload, call->payload_argnum, method, &body, &query) != SUCCESS) {
 		goto done;
 	}
-	url = build_url(&svc, call->path, &query);
+	url = build_url(svc, call->path, &query);
 	if (!url) {
 		php_mih_throw(php_mih_transport_exception_ce, 0, "out of memory building the URL");
 		goto done;
 	}
-	php_mih_headers_build(&hs.lines, &svc, call->headers, NULL);
+	php_mih_headers_build(&hs.lines, svc, call->headers, NULL);
 
 	memset(&req, 0, sizeof(req));
 	req.method = method;
@@ -381,19 +394,23 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 		req.body = ZSTR_VAL(body.s);
 		req.body_len = ZSTR_LEN(body.s);
 	}
-	req.follow_redirects = svc.follow_redirects;
+	req.follow_redirects = svc->follow_redirects;
 	req.max_response = (size_t)MIH_G(max_response_size);
 	req.policy = php_mih_policy();
+	req.policy_gen = MIH_G(policy_gen);
+	req.memo = process_url_memo();
+	/* Only mih_http_perform() sets up the process's handle. */
+	req.handle_ready = &MIH_G(curl_easy_ready);
 	/* An API's answer may be large: let it come compressed. */
 	req.accept_compressed = true;
-	run_attempts(php_mih_store(), &svc, call, &req, &hs.lines, return_value);
+	run_attempts(php_mih_store(), svc, call, &req, &hs.lines, return_value);
 
 	zend_hash_destroy(&hs.lines);
 done:
 	free(url);
 	smart_str_free(&body);
 	smart_str_free(&query);
-	mih_service_dispose(&svc);
+	php_mih_service_return(&buf, svc);
 }
 
 /* ---- mih::request() options ----------------------------------------- */

@@ -155,8 +155,11 @@ mih_net_policy *php_mih_policy(void)
 	return p;
 }
 
+/* Every verdict remembered under the policy before (the URL memos compare
+ * the generation) no longer holds. */
 void php_mih_policy_invalidate(void)
 {
+	MIH_G(policy_gen)++;
 	if (MIH_G(policy)) {
 		mih_net_policy_free(MIH_G(policy));
 		MIH_G(policy) = NULL;

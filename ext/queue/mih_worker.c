@@ -317,6 +317,7 @@ static void start_job(worker *w, worker_job *job)
 	job->req.max_response = (size_t)MIH_G(max_response_size);
 	job->req.policy = php_mih_policy();
 	job->req.memo = &w->url_memo;
+	job->req.policy_gen = MIH_G(policy_gen);
 	/* No Accept-Encoding: a webhook's answer is small and only its first
 	 * bytes are kept (in the DLQ), so decoding would be work for nothing. */
 	job->req.accept_compressed = false;

@@ -53,6 +53,14 @@ typedef struct php_mih_rules_cache {
 zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool require_enabled, mih_store **st_out);
 /* A service definition through the per-process cache (store result codes). */
 int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, char *err, size_t errlen);
+/* Like php_mih_load_service(), without copying a cached definition: *svc
+ * points into the cache (or at buf, filled, when it is not cached) and
+ * stays valid, whatever runs meanwhile (a user error handler may change
+ * services), until php_mih_service_return(buf, *svc). */
+zend_result php_mih_borrow_service(zend_string *name, mih_service *buf, const mih_service **svc, bool require_enabled);
+void php_mih_service_return(mih_service *buf, const mih_service *svc);
+/* At the end of a request: borrows a bailout skipped are over. */
+void php_mih_service_cache_request_end(void);
 /* Drops the cached rules and services (a change in this process). */
 void php_mih_rules_cache_clear(void);
 /* The same, and tells the other processes on the host. */

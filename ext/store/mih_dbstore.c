@@ -727,6 +727,7 @@ static const mih_sql_ops dbstore_ops = {
 	db_identity,
 	db_like,
 	db_insert_many,
+	NULL,          /* exec_returning: claims keep the token write and read-back */
 };
 
 bool php_mih_dbstore_counts(mih_store *st, php_mih_db_counts *out)

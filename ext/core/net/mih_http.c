@@ -477,6 +477,7 @@ static void memo_store(const mih_http_transfer *t, mih_http_url_memo *memo, int 
 	mih_http_url_memo_dispose(memo);
 	memo->url = url;
 	memo->policy = t->req->policy;
+	memo->policy_gen = t->req->policy_gen;
 	memo->invalid = rc != 0;
 	memo->blocked = t->blocked;
 	snprintf(memo->why, sizeof(memo->why), "%s", memo->invalid ? t->resp->error : t->blocked_why);
@@ -487,7 +488,8 @@ static int check_url_host(mih_http_transfer *t)
 	mih_http_url_memo *memo = t->req->memo;
 	int rc;
 
-	if (memo && memo->url && memo->policy == t->req->policy && strcmp(memo->url, t->req->url) == 0) {
+	if (memo && memo->url && memo->policy == t->req->policy
+			&& memo->policy_gen == t->req->policy_gen && strcmp(memo->url, t->req->url) == 0) {
 		memo_replay(t, memo);
 		return memo->invalid ? -1 : 0;
 	}
@@ -503,6 +505,7 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 {
 	CURLcode rc = CURLE_OK;
 	size_t i;
+	bool reuse;
 	void *user = t->user;
 
 	memset(t, 0, sizeof(*t));
@@ -515,7 +518,13 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 	if (check_url_host(t) != 0) {
 		return -1;
 	}
-	curl_easy_reset(easy);
+	reuse = req->handle_ready && *req->handle_ready;
+	if (!reuse) {
+		curl_easy_reset(easy);
+	}
+	if (req->handle_ready) {
+		*req->handle_ready = false;   /* until every option below is set */
+	}
 	for (i = 0; i < req->nheaders; i++) {
 		struct curl_slist *next = curl_slist_append(t->header_list, req->headers[i]);
 		if (!next) {
@@ -535,28 +544,41 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 	}
 
 #define SETOPT(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, val); } while (0)
+	if (!reuse) {
+		/* The same for every request. */
+		SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+		SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+		SETOPT(CURLOPT_MAXREDIRS, 5L);
+		SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
+		SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
+		SETOPT(CURLOPT_NOSIGNAL, 1L);
+		SETOPT(CURLOPT_WRITEFUNCTION, on_body);
+		SETOPT(CURLOPT_HEADERFUNCTION, on_header);
+		SETOPT(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	}
 	SETOPT(CURLOPT_URL, req->url);
-	SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
-	SETOPT(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	SETOPT(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
-	SETOPT(CURLOPT_MAXREDIRS, 5L);
-	SETOPT(CURLOPT_SSL_VERIFYPEER, 1L);
-	SETOPT(CURLOPT_SSL_VERIFYHOST, 2L);
-	SETOPT(CURLOPT_NOSIGNAL, 1L);
 	SETOPT(CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
 	SETOPT(CURLOPT_HTTPHEADER, t->header_list);
-	SETOPT(CURLOPT_WRITEFUNCTION, on_body);
 	SETOPT(CURLOPT_WRITEDATA, t);
-	SETOPT(CURLOPT_HEADERFUNCTION, on_header);
 	SETOPT(CURLOPT_HEADERDATA, t);
-	SETOPT(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	SETOPT(CURLOPT_OPENSOCKETDATA, t);
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)req->max_response);
 	if (req->accept_compressed) {
 		SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+	} else if (reuse) {
+		SETOPT(CURLOPT_ACCEPT_ENCODING, (char *)NULL);
 	}
 	SETOPT(CURLOPT_PRIVATE, t);
+	if (reuse) {
+		/* Back to a plain GET without a body, as curl_easy_reset leaves it:
+		 * the previous request's method, body and NOBODY are gone. */
+		SETOPT(CURLOPT_POSTFIELDS, (char *)NULL);
+		SETOPT(CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)-1);
+		SETOPT(CURLOPT_CUSTOMREQUEST, (char *)NULL);
+		SETOPT(CURLOPT_HTTPGET, 1L);
+	}
 	if (strcmp(req->method, "GET") == 0) {
 		SETOPT(CURLOPT_HTTPGET, 1L);
 	} else if (strcmp(req->method, "HEAD") == 0) {
@@ -571,6 +593,9 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 #undef SETOPT
 	if (rc != CURLE_OK) {
 		return setup_failed(resp, "a libcurl option was refused", rc);
+	}
+	if (req->handle_ready) {
+		*req->handle_ready = true;
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <curl/curl.h>
 
 #include "netpolicy.h"
@@ -23,11 +24,14 @@ typedef enum {
 } mih_http_outcome;
 
 /* The verdict on one URL's scheme, host and port under one policy, kept by
- * a caller that sends many requests under a policy that cannot change
- * meanwhile (a worker run): parsing the URL is most of a transfer's setup. */
+ * a caller that sends many requests (a worker run, mih::request in one
+ * process): parsing the URL is most of a transfer's setup. A verdict holds
+ * only for the same policy object of the same generation: a policy freed
+ * and rebuilt may come back at the same address, its generation may not. */
 typedef struct mih_http_url_memo {
 	char *url;                     /* malloc'd; NULL: nothing remembered */
 	const mih_net_policy *policy;
+	uint64_t policy_gen;
 	bool invalid;                  /* setup error, message in error */
 	bool blocked;
 	char why[512];                 /* the error or the refusal */
@@ -48,6 +52,12 @@ typedef struct mih_http_request {
 	size_t max_response;           /* bytes of body accepted */
 	const mih_net_policy *policy;  /* NULL or empty: no restriction */
 	mih_http_url_memo *memo;       /* NULL: the URL is checked every time */
+	uint64_t policy_gen;           /* of policy, compared by the memo */
+	/* NULL: the handle is reset and every option set. Otherwise the handle
+	 * is only ever set up by this module for one caller (mih::request's
+	 * process handle): *handle_ready says the options no request changes
+	 * are already on it, and only the others are set again. */
+	bool *handle_ready;
 	bool accept_compressed;        /* send Accept-Encoding, decode the answer */
 } mih_http_request;
 

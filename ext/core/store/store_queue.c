@@ -505,6 +505,81 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 	return 0;
 }
 
+static int task_due_order(const void *a, const void *b)
+{
+	const mih_store_task *x = a, *y = b;
+
+	if (x->next_run != y->next_run) {
+		return x->next_run < y->next_run ? -1 : 1;
+	}
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* The set-based claim where the database returns what it updated (SQLite's
+ * UPDATE ... RETURNING): one statement picks the oldest due tasks, writes
+ * the token and lease and gives the rows back. The statement is atomic, so
+ * no competitor can take a row between the pick and the write, and a round
+ * is never lost. The rows come back in no defined order: sorted here as the
+ * read-back orders them. */
+static int claim_returning(mih_store *st, long want, int64_t now, int64_t lease_until, const char *run_token,
+	mih_store_task **out, size_t *count, size_t *cap, bool *exhausted, char *err, size_t errlen)
+{
+	const char *once = run_token ? " AND run_token <> ?" : "";
+	char token[MIH_STORE_CLAIM_TOKEN_LEN + 1];
+	char sql[768];
+	mih_sql_value p[9];
+	size_t n = 0, nwon;
+	mih_store_task *won;
+
+	if (random_hex(token, MIH_STORE_CLAIM_TOKEN_LEN / 2) != 0) {
+		store_set_err(err, errlen, "store: cannot generate a claim token");
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "UPDATE {" T_QUEUE "} SET claim_token = ?, lease_until = ?, timemodified = ?%s"
+		" WHERE id IN (SELECT id FROM {" T_QUEUE "} WHERE next_run <= ? AND lease_until <= ?%s"
+		" ORDER BY next_run, id LIMIT ?)"
+		" RETURNING *, (SELECT s.name FROM {" T_SVC "} s WHERE s.id = {" T_QUEUE "}.serviceid) AS service",
+		run_token ? ", run_token = ?" : "", once);
+	p[n++] = store_v_str(token);
+	p[n++] = mih_sql_int(lease_until);
+	p[n++] = mih_sql_int(now);
+	if (run_token) {
+		p[n++] = store_v_str(run_token);
+	}
+	p[n++] = mih_sql_int(now);
+	p[n++] = mih_sql_int(now);
+	if (run_token) {
+		p[n++] = store_v_str(run_token);
+	}
+	p[n++] = mih_sql_int(want);
+	if (store_exec_returning_list(st, sql, p, n, sizeof(*won), fill_task, dispose_task, (void **)&won, &nwon,
+		err, errlen) != 0) {
+		return -1;
+	}
+	*exhausted = nwon < (size_t)want;
+	if (nwon > 1) {
+		qsort(won, nwon, sizeof(*won), task_due_order);
+	}
+	if (*count + nwon > *cap) {
+		size_t newcap = (*count + nwon) * 2;
+		mih_store_task *grown = realloc(*out, newcap * sizeof(*grown));
+
+		if (!grown) {
+			mih_store_task_list_free(won, nwon);
+			store_set_err(err, errlen, "store: out of memory claiming tasks");
+			return -1;
+		}
+		*out = grown;
+		*cap = newcap;
+	}
+	if (nwon) {
+		memcpy(*out + *count, won, nwon * sizeof(*won));
+	}
+	*count += nwon;
+	free(won);
+	return 0;
+}
+
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
 	mih_store_task **out, size_t *count, char *err, size_t errlen)
 {
@@ -539,17 +614,21 @@ int mih_store_claim_due_once(mih_store *st, long limit, long lease_seconds, cons
 		size_t before = *count;
 		bool exhausted;
 
-		if (want > CLAIM_ROUND_MAX) {
+		if (want > CLAIM_ROUND_MAX && !st->ops->exec_returning) {
 			want = CLAIM_ROUND_MAX;
 		}
-		if (claim_round(st, want, idle > 0, now, now + lease_seconds, run_token, out, count, &cap,
-			&exhausted, err, errlen) != 0) {
+		if ((st->ops->exec_returning
+				? claim_returning(st, want, now, now + lease_seconds, run_token, out, count, &cap, &exhausted,
+					err, errlen)
+				: claim_round(st, want, idle > 0, now, now + lease_seconds, run_token, out, count, &cap,
+					&exhausted, err, errlen)) != 0) {
 			mih_store_task_list_free(*out, *count);
 			*out = NULL;
 			*count = 0;
 			return -1;
 		}
-		if (exhausted && *count - before == 0) {
+		/* One RETURNING claim takes every due task it may: none is left. */
+		if (exhausted && (*count - before == 0 || st->ops->exec_returning)) {
 			break;
 		}
 		/* Rows lost to a competing claimer: try the next candidates. */

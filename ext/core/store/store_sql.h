@@ -94,6 +94,12 @@ typedef struct mih_sql_ops {
 	 * returned. NULL: the store calls insert() per row. */
 	int (*insert_many)(void *db, const char *table, const char *const *cols,
 		const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen);
+	/* Optional (may be NULL): runs a writing statement with a RETURNING
+	 * clause (UPDATE ... RETURNING), committed like exec() outside a
+	 * transaction, each returned row given to cb. NULL: the store writes
+	 * and reads back with separate statements. */
+	int (*exec_returning)(void *db, const char *sql, const mih_sql_value *params, size_t n,
+		mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen);
 } mih_sql_ops;
 
 static inline mih_sql_value mih_sql_int(int64_t i)

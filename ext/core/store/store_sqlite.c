@@ -468,8 +468,8 @@ static int run_stmt(sqlite_db *d, sqlite3_stmt *stmt, mih_sql_row_cb cb, void *c
 
 /* Outside a transaction a statement commits by itself: the file is checked
  * before it, like before a transaction, and after it, like after a commit. */
-static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, size_t n,
-	char *err, size_t errlen)
+static int exec_rows(void *db, const char *sql, const mih_sql_value *params, size_t n,
+	mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen)
 {
 	sqlite_db *d = db;
 	bool autocommit = d->depth == 0;
@@ -485,13 +485,30 @@ static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, s
 	}
 	rc = bind_params(d, stmt, params, n, err, errlen);
 	if (rc == 0) {
-		rc = run_stmt(d, stmt, NULL, NULL, err, errlen);
+		rc = run_stmt(d, stmt, cb, cbctx, err, errlen);
 	}
 	stmt_release(stmt);
 	if (rc == 0 && autocommit) {
 		rc = check_committed(d, err, errlen);
 	}
 	return rc;
+}
+
+static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, size_t n,
+	char *err, size_t errlen)
+{
+	return exec_rows(db, sql, params, n, NULL, NULL, err, errlen);
+}
+
+static int sqlite_exec_returning(void *db, const char *sql, const mih_sql_value *params, size_t n,
+	mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen)
+{
+	if (sqlite3_libversion_number() < 3035000) {
+		mih_set_err(err, errlen, "SQLite store: SQLite %s has no RETURNING clause (3.35 or later needed)",
+			sqlite3_libversion());
+		return -1;
+	}
+	return exec_rows(db, sql, params, n, cb, cbctx, err, errlen);
 }
 
 static int sqlite_query(void *db, const char *sql, const mih_sql_value *params, size_t n,
@@ -692,6 +709,7 @@ const mih_sql_ops mih_sql_sqlite_ops = {
 	sqlite_identity,
 	NULL,          /* like: the standard form suits SQLite */
 	NULL,          /* insert_many: rows one by one, in-process and prepared */
+	sqlite_exec_returning,
 };
 
 int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,

@@ -185,7 +185,7 @@ static void text_close(void *db)
 
 static const mih_sql_ops text_ops = {
 	text_exec, text_query_fn, text_insert, text_begin, NULL, text_commit, text_rollback,
-	text_identity, NULL, text_insert_many
+	text_identity, NULL, text_insert_many, NULL
 };
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -858,6 +858,77 @@ TEST(rules_crud_filter_and_version)
 }
 
 /* ---- queue -------------------------------------------------------------- */
+
+/* SQLite claims with one UPDATE ... RETURNING: more than a round of the
+ * token write and read-back holds (100) in one statement with one token,
+ * oldest due first (by next_run, then id, whatever order the rows come
+ * back in), tasks not yet due or leased left alone. */
+TEST(claim_set_based_sqlite)
+{
+	mih_store *st = fresh_store();
+	int64_t svc = add_service(st, "hooks");
+	int64_t first = 0, later;
+	mih_store_task t, *claimed, *again;
+	size_t n, m, i;
+	int sorted = 1, as_claimed = 1;
+	size_t other_token = 0;
+
+	for (i = 0; i < 150; i++) {
+		memset(&t, 0, sizeof(t));
+		t.serviceid = svc;
+		t.eventname = "\\core\\event\\user_loggedin";
+		t.endpoint = "/hook";
+		t.http_method = "POST";
+		t.payload = (char *)"{}";
+		t.payload_len = 2;
+		t.next_run = fake_now - 1000 + (int64_t)(i % 7);   /* out of id order */
+		CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+		free(t.idempotency_key);
+		if (!first) {
+			first = t.id;
+		}
+	}
+	memset(&t, 0, sizeof(t));
+	t.serviceid = svc;
+	t.eventname = "\\core\\event\\user_loggedin";
+	t.endpoint = "/later";
+	t.http_method = "POST";
+	t.payload = (char *)"{}";
+	t.payload_len = 2;
+	t.next_run = fake_now + 3600;
+	CHECK_INT(mih_store_enqueue(st, &t, err, sizeof(err)), 0);
+	free(t.idempotency_key);
+	later = t.id;
+
+	CHECK_INT(mih_store_claim_due(st, 1000, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 150);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (claimed[i].next_run < claimed[i - 1].next_run
+				|| (claimed[i].next_run == claimed[i - 1].next_run && claimed[i].id <= claimed[i - 1].id))) {
+			sorted = 0;
+		}
+		if (claimed[i].id == later || claimed[i].lease_until != fake_now + 60 || strcmp(claimed[i].service, "hooks") != 0) {
+			as_claimed = 0;
+		}
+		if (strcmp(claimed[i].claim_token, claimed[0].claim_token) != 0) {
+			other_token++;
+		}
+	}
+	CHECK(sorted);
+	CHECK(as_claimed);
+	/* Without RETURNING ($DB's executor, text mode): rounds of at most 100
+	 * ids, each with its token (the oldest 100 first). */
+	CHECK_INT(other_token, text_mode ? 50 : 0);
+	CHECK_INT(claimed[0].id, first);   /* next_run - 1000 + 0, the lowest id with it */
+	/* All leased: nothing more is due. */
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &again, &m, err, sizeof(err)), 0);
+	CHECK_INT(m, 0);
+	free(again);
+	/* A claim's token guards its completion. */
+	CHECK_INT(mih_store_complete(st, &claimed[0], err, sizeof(err)), 0);
+	mih_store_task_list_free(claimed, n);
+	finish(st);
+}
 
 TEST(enqueue_claim_complete)
 {
@@ -1986,6 +2057,7 @@ static void run_behaviour(void)
 	RUN(service_bad_input);
 	RUN(rules_crud_filter_and_version);
 	RUN(enqueue_claim_complete);
+	RUN(claim_set_based_sqlite);
 	RUN(lease_expiry_reclaims);
 	RUN(reschedule_park_and_derived_states);
 	RUN(claim_once_per_run);
