@@ -405,6 +405,31 @@ static void pick_random_subset(int64_t *ids, size_t n, size_t want)
 	}
 }
 
+/* Moves the tasks one claim round won (a list it takes over) to the end of
+ * the claim's result, growing it as needed. */
+static int claim_append(mih_store_task **out, size_t *count, size_t *cap,
+	mih_store_task *won, size_t nwon, char *err, size_t errlen)
+{
+	if (*count + nwon > *cap) {
+		size_t newcap = (*count + nwon) * 2;
+		mih_store_task *grown = realloc(*out, newcap * sizeof(*grown));
+
+		if (!grown) {
+			mih_store_task_list_free(won, nwon);
+			store_set_err(err, errlen, "store: out of memory claiming tasks");
+			return -1;
+		}
+		*out = grown;
+		*cap = newcap;
+	}
+	if (nwon) {
+		memcpy(*out + *count, won, nwon * sizeof(*won));
+	}
+	*count += nwon;
+	free(won);
+	return 0;
+}
+
 /* One claim round: candidates, guarded token write, read-back. Appends the
  * won tasks to *out. Oldest first; after a round lost to a competitor
  * (spread), a random choice among a wider window of the oldest. */
@@ -485,24 +510,7 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 		(void **)&won, &nwon, err, errlen) != 0) {
 		return -1;
 	}
-	if (*count + nwon > *cap) {
-		size_t newcap = (*count + nwon) * 2;
-		mih_store_task *grown = realloc(*out, newcap * sizeof(*grown));
-
-		if (!grown) {
-			mih_store_task_list_free(won, nwon);
-			store_set_err(err, errlen, "store: out of memory claiming tasks");
-			return -1;
-		}
-		*out = grown;
-		*cap = newcap;
-	}
-	if (nwon) {
-		memcpy(*out + *count, won, nwon * sizeof(*won));
-	}
-	*count += nwon;
-	free(won);
-	return 0;
+	return claim_append(out, count, cap, won, nwon, err, errlen);
 }
 
 static int task_due_order(const void *a, const void *b)
@@ -560,24 +568,7 @@ static int claim_returning(mih_store *st, long want, int64_t now, int64_t lease_
 	if (nwon > 1) {
 		qsort(won, nwon, sizeof(*won), task_due_order);
 	}
-	if (*count + nwon > *cap) {
-		size_t newcap = (*count + nwon) * 2;
-		mih_store_task *grown = realloc(*out, newcap * sizeof(*grown));
-
-		if (!grown) {
-			mih_store_task_list_free(won, nwon);
-			store_set_err(err, errlen, "store: out of memory claiming tasks");
-			return -1;
-		}
-		*out = grown;
-		*cap = newcap;
-	}
-	if (nwon) {
-		memcpy(*out + *count, won, nwon * sizeof(*won));
-	}
-	*count += nwon;
-	free(won);
-	return 0;
+	return claim_append(out, count, cap, won, nwon, err, errlen);
 }
 
 int mih_store_claim_due(mih_store *st, long limit, long lease_seconds,
