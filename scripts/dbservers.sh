@@ -61,11 +61,24 @@ mih_as() {
 	fi
 }
 
+# The servers run as their own users, which must reach $MIH_DB_DIR: a clone
+# under a private folder (mktemp -d is 0700) gets search permission (o+x,
+# no listing) on each folder above it.
+mih_db_reachable() {
+	d="$1"
+	while [ "$d" != "/" ] && [ -n "$d" ]; do
+		[ "$(id -u)" -eq 0 ] && chmod o+x "$d" 2>/dev/null
+		d="$(dirname "$d")"
+	done
+	return 0
+}
+
 mih_pg_start() {
 	pguser="$(mih_db_user postgres)"
 	dir="$MIH_DB_DIR/pg"
 	rm -rf "$dir"
 	mkdir -p "$dir"
+	mih_db_reachable "$MIH_DB_DIR"
 	chown "$pguser" "$dir"
 	mih_as "$pguser" "$MIH_PG_BIN/initdb" -D "$dir/data" -U mih --auth=trust -E UTF8 --locale=C.UTF-8 \
 		>"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log"; return 1; }
