@@ -42,6 +42,7 @@ typedef struct worker {
 	CURLM *multi;
 	mih_service *services;
 	long *service_inflight;        /* parallel to services */
+	long *service_unheard;         /* of those, sent but not yet told to the breaker */
 	size_t nservices;
 	worker_job **backlog;          /* claimed, waiting for a slot (see claim_room) */
 	size_t nbacklog;
@@ -241,6 +242,7 @@ static void finished(worker *w, worker_job *job)
 {
 	job->latency_ms = (long)((mih_clock_monotonic_s() - job->started) * 1000.0 + 0.5);
 	php_mih_breaker_record(w->st, &w->services[job->svc_index], &job->permit, &job->resp);
+	w->service_unheard[job->svc_index]--;
 	if (job->transfer.easy) {
 		/* The response is copied out: the handle can carry the next task. */
 		w->idle[w->nidle++] = job->transfer.easy;
@@ -300,6 +302,7 @@ static void start_job(worker *w, worker_job *job)
 		}
 		w->proto[w->nproto++] = job;
 		w->service_inflight[job->svc_index]++;
+		w->service_unheard[job->svc_index]++;
 		return;
 	}
 
@@ -345,12 +348,14 @@ static void start_job(worker *w, worker_job *job)
 		/* The URL's host or port is refused: nothing is sent. */
 		mih_http_transfer_finish(&job->transfer, CURLE_COULDNT_CONNECT);
 		w->service_inflight[job->svc_index]++;   /* held until settled, like a transfer */
+		w->service_unheard[job->svc_index]++;
 		finished(w, job);
 		return;
 	}
 	curl_multi_add_handle(w->multi, easy);
 	w->inflight++;
 	w->service_inflight[job->svc_index]++;
+	w->service_unheard[job->svc_index]++;
 }
 
 /* Sends the waiting amqp and soap deliveries: each amqp service's as one
@@ -410,6 +415,18 @@ static void park_rejected(worker *w, worker_job *job, int64_t retry_after)
 	job_free(w, job);
 }
 
+/* A closed count-mode circuit takes at most its headroom more failures
+ * before it opens: with that many of this service's calls still unheard,
+ * the next waits for one of them, so a service that fails every call gets
+ * failure_threshold failed calls from this worker, not threshold plus
+ * whatever was sent alongside the last ones (the cookbook's Recipe 4). */
+static bool held_by_headroom(const worker *w, const worker_job *job)
+{
+	long unheard = w->service_unheard[job->svc_index];
+
+	return job->permit.probe_token == 0 && unheard > 0 && (uint64_t)unheard >= job->permit.headroom;
+}
+
 /* Decides what to do with a claimed task before any network traffic. */
 static void dispatch_claimed(worker *w, mih_store_task *task)
 {
@@ -443,6 +460,10 @@ static void dispatch_claimed(worker *w, mih_store_task *task)
 		park_rejected(w, job, retry_after);
 		return;
 	}
+	if (held_by_headroom(w, job)) {
+		w->backlog[w->nbacklog++] = job;
+		return;
+	}
 	start_job(w, job);
 }
 
@@ -468,6 +489,10 @@ static long drain_backlog(worker *w)
 			memmove(&w->backlog[i], &w->backlog[i + 1], (w->nbacklog - i - 1) * sizeof(worker_job *));
 			w->nbacklog--;
 			park_rejected(w, job, retry_after);
+			continue;
+		}
+		if (held_by_headroom(w, job)) {
+			i++; /* waits for an outcome of this service's calls in flight */
 			continue;
 		}
 		memmove(&w->backlog[i], &w->backlog[i + 1], (w->nbacklog - i - 1) * sizeof(worker_job *));
@@ -740,6 +765,9 @@ static void worker_free(worker *w)
 	if (w->idle) {
 		efree(w->idle);
 	}
+	if (w->service_unheard) {
+		efree(w->service_unheard);
+	}
 	if (w->service_inflight) {
 		efree(w->service_inflight);
 	}
@@ -786,6 +814,7 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 	w.backlog = safe_emalloc(HELD_WAVES * (size_t)w.concurrency, sizeof(worker_job *), 0);
 	w.idle = safe_emalloc((size_t)w.concurrency + 1, sizeof(CURL *), 0);
 	w.service_inflight = ecalloc(MAX(w.nservices, 1), sizeof(long));
+	w.service_unheard = ecalloc(MAX(w.nservices, 1), sizeof(long));
 	if (!w.multi) {
 		worker_free(&w);
 		php_mih_throw(php_mih_transport_exception_ce, 0, "libcurl could not create a multi handle");

@@ -91,6 +91,7 @@ mih_breaker_decision php_mih_breaker_allow(mih_store *st, const mih_service *svc
 	mih_shm *shm = php_mih_shm_table();
 
 	memset(permit, 0, sizeof(*permit));
+	permit->headroom = MIH_BREAKER_NO_LIMIT; /* also when the table fails open */
 	*retry_after_ms = 0;
 	if (!shm) {
 		return MIH_BREAKER_ALLOW;

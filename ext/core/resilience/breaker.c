@@ -290,6 +290,29 @@ static mih_breaker_decision take_probe(mih_breaker_state *s, const mih_breaker_c
 	return MIH_BREAKER_ALLOW_PROBE;
 }
 
+/* Failures of the current run recent enough to combine with one at now_ms
+ * into an opening run (see count_tripped). */
+static uint32_t recent_run(const mih_breaker_state *s, const mih_breaker_config *e, int64_t now_ms)
+{
+	uint32_t n = 0, len = run_length(s);
+
+	while (n < len && now_ms - failure_time(s, n + 1) <= e->window_ms) {
+		n++;
+	}
+	return n;
+}
+
+static uint32_t headroom(const mih_breaker_state *s, const mih_breaker_config *e, int64_t now_ms)
+{
+	uint32_t recent;
+
+	if (e->mode != MIH_BREAKER_MODE_COUNT) {
+		return MIH_BREAKER_NO_LIMIT;
+	}
+	recent = recent_run(s, e, now_ms);
+	return recent >= e->failure_threshold ? 1 : e->failure_threshold - recent;
+}
+
 mih_breaker_decision mih_breaker_allow(mih_breaker_state *s, const mih_breaker_config *c,
 	int64_t now_ms, mih_breaker_permit *permit_out, int64_t *retry_after_ms,
 	mih_breaker_transition *transition)
@@ -299,11 +322,13 @@ mih_breaker_decision mih_breaker_allow(mih_breaker_state *s, const mih_breaker_c
 	int64_t wait_ms = 0;
 	mih_breaker_decision d;
 
+	permit.headroom = MIH_BREAKER_NO_LIMIT;
 	config_clamped(c, &e);
 	note_transition(transition, stored_status(s), stored_status(s), now_ms);
 	switch (current_status(s, now_ms)) {
 	case MIH_BREAKER_CLOSED:
 		permit.period = s->period;
+		permit.headroom = headroom(s, &e, now_ms);
 		d = MIH_BREAKER_ALLOW;
 		break;
 	case MIH_BREAKER_OPEN:

@@ -68,7 +68,16 @@ typedef struct mih_breaker_permit {
 	uint64_t period;
 	uint32_t probe_token;       /* 0 unless ALLOW_PROBE */
 	uint32_t probe_slot;
+	/* ALLOW in count mode: the failures the closed circuit could still take
+	 * when the permit was issued before one more opens it (1..threshold).
+	 * A caller with concurrent calls keeps at most this many outcomes
+	 * outstanding, so a failing service never gets more than
+	 * failure_threshold failed calls before the circuit opens. Rate mode
+	 * and probes: MIH_BREAKER_NO_LIMIT. */
+	uint32_t headroom;
 } mih_breaker_permit;
+
+#define MIH_BREAKER_NO_LIMIT UINT32_MAX
 
 /* A state change made by a call, for the caller to log durably; from == to
  * when nothing changed. */

@@ -576,6 +576,57 @@ TEST(null_config_uses_defaults)
 	CHECK_INT(status_at(NULL, T0 + 5), MIH_BREAKER_OPEN);
 }
 
+/* The permit of a closed count-mode circuit says how many more failures it
+ * can take; failures older than the window no longer count against it. */
+TEST(headroom_counts_recent_failures)
+{
+	mih_breaker_config c;
+	mih_breaker_permit p;
+
+	fresh(&c);
+	CHECK_INT(mih_breaker_allow(&st, &c, T0, &p, NULL, NULL), MIH_BREAKER_ALLOW);
+	CHECK_INT(p.headroom, 5);
+	call(&c, T0, 1);
+	call(&c, T0 + 1, 1);
+	mih_breaker_allow(&st, &c, T0 + 2, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 3);
+	/* the first of the two is now outside the 60 s window, the second not */
+	mih_breaker_allow(&st, &c, T0 + 60001, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 4);
+	mih_breaker_allow(&st, &c, T0 + 60002, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 5);
+	call(&c, T0 + 60003, 0);
+	call(&c, T0 + 60004, 1);
+	mih_breaker_allow(&st, &c, T0 + 60005, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 4);
+	/* 4 failed calls: one more opens it */
+	call(&c, T0 + 60006, 1);
+	call(&c, T0 + 60007, 1);
+	call(&c, T0 + 60008, 1);
+	mih_breaker_allow(&st, &c, T0 + 60009, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 1);
+	call(&c, T0 + 60009, 1);
+	CHECK_INT(status_at(&c, T0 + 60010), MIH_BREAKER_OPEN);
+}
+
+TEST(headroom_unlimited_in_rate_mode_and_for_probes)
+{
+	mih_breaker_config c;
+	mih_breaker_permit p;
+
+	fresh(&c);
+	c.mode = MIH_BREAKER_MODE_RATE;
+	c.min_calls = 10;
+	c.failure_rate = 50;
+	call(&c, T0, 1);
+	mih_breaker_allow(&st, &c, T0 + 1, &p, NULL, NULL);
+	CHECK(p.headroom == MIH_BREAKER_NO_LIMIT);
+	fresh(&c);
+	open_at_t0(&c);
+	CHECK_INT(mih_breaker_allow(&st, &c, T0 + c.cooldown_ms + 10, &p, NULL, NULL), MIH_BREAKER_ALLOW_PROBE);
+	CHECK(p.headroom == MIH_BREAKER_NO_LIMIT);
+}
+
 int main(void)
 {
 	RUN(config_default_and_check);
@@ -601,5 +652,7 @@ int main(void)
 	RUN(window_change_restarts_counts);
 	RUN(garbage_state_is_safe);
 	RUN(null_config_uses_defaults);
+	RUN(headroom_counts_recent_failures);
+	RUN(headroom_unlimited_in_rate_mode_and_for_probes);
 	return UNIT_DONE("breaker");
 }
