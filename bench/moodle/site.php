@@ -234,16 +234,16 @@ $queued = fn() => mih::count_tasks(['service' => $evt]);
 /* Moodle's statement counters and the store's own (mih::query_counts()). */
 $counters = function () use (&$DB) {
 	$store = mih::query_counts();
-	return [$DB->perf_get_reads(), $DB->perf_get_writes(), $store['total'], $store['transactions']];
+	return [$DB->perf_get_reads(), $DB->perf_get_writes(), $store['total'], $store['transactions'], $DB->perf_get_queries_time()];
 };
-/* Runs $body and returns [seconds, reads, writes, store statements, store transactions]. */
+/* Runs $body and returns [seconds, reads, writes, store statements, store transactions, seconds in $DB queries]. */
 $measure = function (callable $body) use ($counters) {
-	[$r0, $w0, $s0, $x0] = $counters();
+	[$r0, $w0, $s0, $x0, $d0] = $counters();
 	$t = hrtime(true);
 	$body();
 	$seconds = (hrtime(true) - $t) / 1e9;
-	[$r1, $w1, $s1, $x1] = $counters();
-	return [$seconds, $r1 - $r0, $w1 - $w0, $s1 - $s0, $x1 - $x0];
+	[$r1, $w1, $s1, $x1, $d1] = $counters();
+	return [$seconds, $r1 - $r0, $w1 - $w0, $s1 - $s0, $x1 - $x0, $d1 - $d0];
 };
 $body = bench_body();
 $hook = $url . '/hook';
@@ -285,7 +285,25 @@ $dbinsert = function (bool $intx) use ($events, $measure, $queuerow, $evtid) {
 	return [...$m, $events];
 };
 
-/* Each returns [seconds, reads, writes, store statements, store transactions, operations done]. */
+/* Queues $tasks tasks (not timed), then times $run draining them, and checks they were all delivered. */
+$drainrun = function (callable $run) use ($tasks, $drain, $measure, $check) {
+	global $CFG;
+	for ($i = 0; $i < $tasks; $i++) {
+		mih::enqueue($drain, '/hook', BENCH_PAYLOAD);
+	}
+	$check(mih::count_tasks() === $tasks, 'the queue holds ' . mih::count_tasks() . " tasks, not the $tasks queued");
+	$GLOBALS['site_mtrace_lines'] = [];
+	$CFG->mtrace_wrapper = 'site_mtrace';   /* for this process only: execute() reports with mtrace() */
+	$m = $measure($run);
+	unset($CFG->mtrace_wrapper);
+	$summary = implode(' ', $GLOBALS['site_mtrace_lines']);
+	$check(mih::count_tasks(['service' => $drain]) === 0,
+		mih::count_tasks(['service' => $drain]) . " of $tasks tasks left after the drain ($summary)");
+	$check(mih::count_dead_letters(['service' => $drain]) === 0, "the drain sent tasks to the DLQ ($summary)");
+	return [...$m, $tasks];
+};
+
+/* Each returns [seconds, reads, writes, store statements, store transactions, seconds in $DB, operations done]. */
 $ops = [
 	'mih_request' => function () use ($calls, $req, $measure, $check) {
 		$first = mih::request($req, '/hook', BENCH_PAYLOAD);
@@ -362,34 +380,18 @@ $ops = [
 		$check($queued() === 0, "event with its rule disabled: {$queued()} tasks queued");
 		return [...$m, $events];
 	},
-	'drain' => function () use ($tasks, $drain, $measure, $check) {
-		for ($i = 0; $i < $tasks; $i++) {
-			mih::enqueue($drain, '/hook', BENCH_PAYLOAD);
-		}
-		$check(mih::count_tasks() === $tasks, 'the queue holds ' . mih::count_tasks() . " tasks, not the $tasks queued");
-		global $CFG;
-		$task = new run_queue();
-		$GLOBALS['site_mtrace_lines'] = [];
-		$CFG->mtrace_wrapper = 'site_mtrace';   /* for this process only: execute() reports with mtrace() */
-		$m = $measure(fn() => $task->execute());
-		unset($CFG->mtrace_wrapper);
-		$summary = implode(' ', $GLOBALS['site_mtrace_lines']);
-		$check(mih::count_tasks(['service' => $drain]) === 0,
-			mih::count_tasks(['service' => $drain]) . " of $tasks tasks left after the scheduled task ($summary)");
-		$check(mih::count_dead_letters(['service' => $drain]) === 0, "the drain sent tasks to the DLQ ($summary)");
-		return [...$m, $tasks];
-	},
+	'drain' => fn() => $drainrun(fn() => (new run_queue())->execute()),
 ];
 
 $res = array_fill_keys(array_keys($ops), []);
 try {
 	for ($r = 0; $r < $runs; $r++) {
 		foreach (rotated(array_keys($ops), $r) as $name) {
-			[$seconds, $reads, $writes, $store, $tx, $n] = $ops[$name]();
+			[$seconds, $reads, $writes, $store, $tx, $indb, $n] = $ops[$name]();
 			$res[$name][] = ['per' => $seconds / $n, 'rate' => $n / $seconds, 'reads' => $reads / $n,
-				'writes' => $writes / $n, 'store' => $store / $n, 'tx' => $tx / $n];
-			$p(sprintf('run %d: %s %.4f ms/op, %.3f reads + %.3f writes per op (%.3f by the store, %.3f store transactions)',
-				$r + 1, $name, 1e3 * $seconds / $n, $reads / $n, $writes / $n, $store / $n, $tx / $n));
+				'writes' => $writes / $n, 'store' => $store / $n, 'tx' => $tx / $n, 'indb' => $indb / $n];
+			$p(sprintf('run %d: %s %.4f ms/op (%.4f in $DB), %.3f reads + %.3f writes per op (%.3f by the store, %.3f store transactions)',
+				$r + 1, $name, 1e3 * $seconds / $n, 1e3 * $indb / $n, $reads / $n, $writes / $n, $store / $n, $tx / $n));
 		}
 	}
 } catch (\Throwable $e) {
@@ -403,7 +405,8 @@ $p("removed the $removed bench services with their rule, tasks and log rows");
 
 $col = fn(string $name, string $key) => array_column($res[$name], $key);
 $ms = fn(string $name) => 1e3 * median($col($name, 'per'));
-$time = fn(string $name) => sprintf('%.3f ms (%.3f – %.3f)', $ms($name), 1e3 * min($col($name, 'per')), 1e3 * max($col($name, 'per')));
+$time = fn(string $name) => sprintf('%.3f ms (%.3f – %.3f) | %.3f ms', $ms($name), 1e3 * min($col($name, 'per')),
+	1e3 * max($col($name, 'per')), 1e3 * median($col($name, 'indb')));
 $q = fn(string $name) => median($col($name, 'reads')) + median($col($name, 'writes'));
 $stmts = fn(string $name) => sprintf('%.3f (%.3f + %.3f)', $q($name), median($col($name, 'reads')), median($col($name, 'writes')));
 $sq = fn(string $name) => median($col($name, 'store'));
@@ -438,11 +441,11 @@ $hubtx = $diff('event_rule_tx', 'event_norule');
 $out = [];
 $out[] = '## Real Moodle site (bench/moodle/site.php)';
 $out[] = '';
-$out[] = "Moodle $release on $dbfamily $dbversion ({$CFG->dbhost}$durability), log stores: " . ($logstores === '' ? 'none' : $logstores) . ', mih ' . mih::version() . ' bound to the site\'s $DB by local_integrationhub (hub::bind()), run as the web server\'s user from the CLI; statements from $DB->perf_get_reads() / perf_get_writes() (their sum is perf_get_queries(); BEGIN and COMMIT count as reads), "store" = those the extension sent, with its own transactions in brackets (mih::query_counts()). Receiver: ' . $receiver . ". $calls calls, $events events, $tasks drained tasks per run; median over $runs runs (slowest – fastest in brackets), operations interleaved in a rotating order; ratios and differences are medians of the per-run ones.";
+$out[] = "Moodle $release on $dbfamily $dbversion ({$CFG->dbhost}$durability), log stores: " . ($logstores === '' ? 'none' : $logstores) . ', mih ' . mih::version() . ' bound to the site\'s $DB by local_integrationhub (hub::bind()), run as the web server\'s user from the CLI; statements from $DB->perf_get_reads() / perf_get_writes() (their sum is perf_get_queries(); BEGIN and COMMIT count as reads), time in queries from $DB->perf_get_queries_time(), "store" = those the extension sent, with its own transactions in brackets (mih::query_counts()). Receiver: ' . $receiver . ". $calls calls, $events events, $tasks drained tasks per run; median over $runs runs (slowest – fastest in brackets), operations interleaved in a rotating order; ratios and differences are medians of the per-run ones.";
 $out[] = '';
-$out[] = '| operation | time per operation | statements per operation (reads + writes) | of which the mih store | vs same-run baseline | target |';
-$out[] = '| --- | ---: | ---: | ---: | --- | --- |';
-$out[] = sprintf('| `local_integrationhub\mih::request` (the buffered log rows written at the end included) | %s | %s | %s | %.2fx the time of Moodle\'s `\curl`; %.2fx raw `curl_exec`, +%.3f ms | %s; mih − curl_exec %s |',
+$out[] = '| operation | time per operation | of which in $DB queries | statements per operation (reads + writes) | of which the mih store | vs same-run baseline | target |';
+$out[] = '| --- | ---: | ---: | ---: | ---: | --- | --- |';
+$out[] = sprintf('| `local_integrationhub\mih::request` (the buffered log rows written at the end included) | %s | %s | %s | %.2fx the time of Moodle\'s `\curl`; %.2fx raw `curl_exec`, %+.3f ms | %s; mih − curl_exec %s |',
 	$time('mih_request'), $stmts('mih_request'), $storeq('mih_request'), $ratio('mih_request', 'moodle_curl'),
 	$ratio('mih_request', 'curl_exec'), $diff('mih_request', 'curl_exec'),
 	$verdict($q('mih_request') <= $allowed + 1e-9, sprintf('≤ %.3f statements: the log rows, 1 INSERT per %d calls', $allowed, $flushrows), 'request statements'),
@@ -451,11 +454,11 @@ $out[] = sprintf('| Moodle\'s `\curl` (`new \curl`, `post()`), same receiver | %
 	$time('moodle_curl'), $stmts('moodle_curl'), $storeq('moodle_curl'));
 $out[] = sprintf('| raw `curl_exec` on one reused handle, same receiver | %s | %s | %s | %.2fx the time of `\curl` | – |',
 	$time('curl_exec'), $stmts('curl_exec'), $storeq('curl_exec'), $ratio('curl_exec', 'moodle_curl'));
-$out[] = sprintf('| `%s` triggered, one matching rule (queues one task) | %s | %s | %s | +%.3f ms over the event without a rule (%.2fx); the INSERT alone: %.3f ms | %s |',
+$out[] = sprintf('| `%s` triggered, one matching rule (queues one task) | %s | %s | %s | %+.3f ms over the event without a rule (%.2fx); the INSERT alone: %.3f ms | %s |',
 	SITE_EVENT, $time('event_rule'), $stmts('event_rule'), $storeq('event_rule'), $diff('event_rule', 'event_norule'),
 	$ratio('event_rule', 'event_norule'), $ms('db_insert'),
 	$verdict(abs($sq('event_rule') - 1) < 1e-9, '1 store statement', 'event statements'));
-$out[] = sprintf('| the same, %d events inside one delegated transaction (the outbox) | %s | %s | %s | +%.3f ms over the event without a rule (%.2fx); the INSERT alone: %.3f ms | %s; the hub\'s increment %s |',
+$out[] = sprintf('| the same, %d events inside one delegated transaction (the outbox) | %s | %s | %s | %+.3f ms over the event without a rule (%.2fx); the INSERT alone: %.3f ms | %s; the hub\'s increment %s |',
 	$events, $time('event_rule_tx'), $stmts('event_rule_tx'), $storeq('event_rule_tx'), $hubtx,
 	$ratio('event_rule_tx', 'event_norule'), $ms('db_insert_tx'),
 	$verdict(abs($sq('event_rule_tx') - 1) < 1e-9, '1 store statement', 'event statements in a transaction'),
@@ -467,8 +470,9 @@ $out[] = sprintf('| baseline: the same INSERTs, %d in one delegated transaction 
 $out[] = sprintf('| `%s` triggered, its rule disabled (no rule listens) | %s | %s | %s | baseline | %s |',
 	SITE_EVENT, $time('event_norule'), $stmts('event_norule'), $storeq('event_norule'),
 	$verdict($sq('event_norule') == 0, '0 store statements', 'no-rule event statements'));
-$out[] = sprintf('| drain by the scheduled task (`run_queue::execute()`, its defaults) | %s tasks/s (%s – %s) | %s per task | %s | %.2fx the calls/s of `\curl` one after another | %s; %s |',
-	fmt($rate('drain')), fmt(min($col('drain', 'rate'))), fmt(max($col('drain', 'rate'))), $stmts('drain'), $storeq('drain'),
+$out[] = sprintf('| drain by the scheduled task (`run_queue::execute()`: its time limit, the worker\'s defaults concurrency 16, per_service = concurrency) | %s tasks/s (%s – %s) | %.3f ms per task | %s per task | %s | %.2fx the calls/s of `\curl` one after another | %s; %s |',
+	fmt($rate('drain')), fmt(min($col('drain', 'rate'))), fmt(max($col('drain', 'rate'))), 1e3 * median($col('drain', 'indb')),
+	$stmts('drain'), $storeq('drain'),
 	$ratio('drain', 'moodle_curl', 'rate'),
 	$verdict($rate('drain') >= 10000, '≥ 10,000 tasks/s', 'drain rate'),
 	$verdict($q('drain') <= 0.2 + 1e-9, '≤ 0.2 statements per task', 'drain statements'));
