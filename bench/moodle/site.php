@@ -16,7 +16,7 @@
  *
  * It installs and builds nothing and changes no site setting. It creates services named
  * bench_site_* (and their rule, tasks and log rows) and deletes them at the end (and at the start,
- * left over from an interrupted run). Run it as the web server's user, which owns the site's
+ * left over from an interrupted run), and the standard log store's rows of the events it triggered. Run it as the web server's user, which owns the site's
  * dataroot (Moodle writes its caches there):
  *
  *   su -s /bin/sh www-data -c 'php bench/moodle/site.php /opt/moodle [RECEIVER_URL]'
@@ -103,6 +103,13 @@ function site_cleanup(): int
 		$DB->delete_records('local_integrationhub_log', ['serviceid' => $service['id']]);
 		$n++;
 	}
+	if (isset($GLOBALS['site_log_rows'])) {
+		get_log_manager(true);   /* writes the rows still buffered, so that they are removed too */
+		$rows = $GLOBALS['site_log_rows'];
+		$DB->delete_records_select('logstore_standard_log',
+			'id > :after AND eventname = :eventname AND userid = :userid AND contextid = :contextid AND origin = :origin',
+			$rows + ['eventname' => SITE_EVENT, 'origin' => 'cli']);
+	}
 	hub::rules_changed();
 	return $n;
 }
@@ -168,6 +175,8 @@ if ($receiverarg !== null) {
 	}
 	if (empty($c)) {
 		fwrite(STDERR, "site.php: PHP's built-in server did not start on 127.0.0.1:$port\n");
+		proc_terminate($phpserver);
+		bench_rmtree($dir);
 		exit(1);
 	}
 	fclose($c);
@@ -209,6 +218,11 @@ $done = false;
 /* The run acts as the admin, as a logged-in request would: events carry the admin's id. */
 \core\session\manager::set_user(get_admin());
 $frontpage = context_course::instance(SITEID);
+/* The standard log store's rows of the events triggered here are removed at the end too. */
+if ($DB->get_manager()->table_exists('logstore_standard_log')) {
+	$loggedfrom = (int)$DB->get_field_sql('SELECT MAX(id) FROM {logstore_standard_log}');
+	$GLOBALS['site_log_rows'] = ['after' => $loggedfrom, 'userid' => (int)$USER->id, 'contextid' => (int)$frontpage->id];
+}
 $trigger = fn() => \core\event\course_viewed::create(['context' => $frontpage])->trigger();
 
 $req = SITE_PREFIX . 'req';
