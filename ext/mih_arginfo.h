@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: b19d01573feffd2134f22d5013a57036a22a0352 */
+ * Stub hash: 29e6245999df7a4dd6736e9e378d53f8c264d805 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

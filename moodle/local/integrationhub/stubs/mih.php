@@ -477,7 +477,7 @@ final class mih {
      * to the DLQ.
      *
      * @param array $options limit (0: all due), time_limit (seconds, 0: none), concurrency (16),
-     *     per_service (4)
+     *     per_service (the concurrency)
      * @return array{delivered: int, retried: int, dead: int, parked: int, seconds: float} the outcome of the
      *     run
      * @throws store_exception when the store cannot be read or written
