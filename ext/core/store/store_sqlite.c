@@ -370,6 +370,34 @@ static sqlite3_stmt *stmt_get(sqlite_db *d, const char *sql, char *err, size_t e
 	return stmt;
 }
 
+/* A statement without parameters or rows (BEGIN, COMMIT, a PRAGMA) from
+ * the statement cache: what every transaction of the request log runs,
+ * without sqlite3_exec() parsing it each time. */
+static int exec_control(sqlite_db *d, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *stmt = stmt_get(d, sql, NULL, 0);
+	int rc;
+
+	if (!stmt) {
+		return exec_plain(d, sql, err, errlen);
+	}
+	for (int tries = 0; ; tries++) {
+		rc = sqlite3_step(stmt);
+		if (!is_busy(rc) || tries >= BUSY_RETRIES) {
+			break;
+		}
+		sqlite3_reset(stmt);
+		busy_pause();
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		sqlite_err(d, err, errlen, sql);
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
 static int bind_params(sqlite_db *d, sqlite3_stmt *stmt, const mih_sql_value *params,
 	size_t n, char *err, size_t errlen)
 {
@@ -688,14 +716,14 @@ static int open_transaction(sqlite_db *d, bool relaxed, char *err, size_t errlen
 		return -1;
 	}
 	if (relaxed && d->durability == MIH_SQLITE_DURABILITY_FULL) {
-		if (exec_plain(d, "PRAGMA synchronous=NORMAL", err, errlen) != 0) {
+		if (exec_control(d, "PRAGMA synchronous=NORMAL", err, errlen) != 0) {
 			return -1;
 		}
 		d->relaxed = true;
 	}
-	if (exec_plain(d, "BEGIN IMMEDIATE", err, errlen) != 0) {
+	if (exec_control(d, "BEGIN IMMEDIATE", err, errlen) != 0) {
 		if (d->relaxed) {
-			exec_plain(d, "PRAGMA synchronous=FULL", NULL, 0);
+			exec_control(d, "PRAGMA synchronous=FULL", NULL, 0);
 			d->relaxed = false;
 		}
 		return -1;
@@ -717,7 +745,7 @@ static int sqlite_begin_relaxed(void *db, char *err, size_t errlen)
 
 static int finish_transaction(sqlite_db *d, const char *sql, char *err, size_t errlen)
 {
-	int rc = exec_plain(d, sql, err, errlen);
+	int rc = exec_control(d, sql, err, errlen);
 
 	if (rc != 0 && sqlite3_get_autocommit(d->conn) == 0) {
 		exec_plain(d, "ROLLBACK", NULL, 0);
@@ -725,7 +753,7 @@ static int finish_transaction(sqlite_db *d, const char *sql, char *err, size_t e
 	d->depth = 0;
 	d->doomed = false;
 	if (d->relaxed) {
-		exec_plain(d, "PRAGMA synchronous=FULL", NULL, 0);
+		exec_control(d, "PRAGMA synchronous=FULL", NULL, 0);
 		d->relaxed = false;
 	}
 	return rc;
