@@ -6,7 +6,8 @@
  * stdout, progress on stderr.
  *
  *   php -d extension=modules/mih.so bench/request/run.php
- *   php -d extension=modules/mih.so bench/request/run.php --profile   (mih only, for callgrind)
+ *   php -d extension=modules/mih.so bench/request/run.php --profile        (mih only, for callgrind)
+ *   php -d extension=modules/mih.so bench/request/run.php --profile=curl   (the raw loop only)
  *
  * BENCH_RUNS (5), BENCH_REQUEST_CALLS (4000 per engine and run).
  */
@@ -20,7 +21,7 @@ const TARGET_OVERHEAD = 0.10;
 
 $runs = bench_env_int('BENCH_RUNS', 5);
 $n = bench_env_int('BENCH_REQUEST_CALLS', 4000);
-$profile = in_array('--profile', $argv, true);
+$profile = in_array('--profile', $argv, true) ? 'mih' : (in_array('--profile=curl', $argv, true) ? 'curl' : null);
 $dir = bench_tmpdir('request');
 $server = nginx_start($dir);
 $p = fn(string $line) => bench_progress('request', $line);
@@ -62,8 +63,8 @@ $engines = [
 ];
 
 if ($profile) {
-	$engines['mih'](200);      /* warm: connection, caches */
-	$engines['mih']($n);
+	$engines[$profile](200);   /* warm: connection, caches */
+	$engines[$profile]($n);
 	nginx_stop($server);
 	bench_rmtree($dir);
 	exit(0);

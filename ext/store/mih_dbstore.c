@@ -728,6 +728,7 @@ static const mih_sql_ops dbstore_ops = {
 	db_like,
 	db_insert_many,
 	NULL,          /* exec_returning: claims keep the token write and read-back */
+	NULL,          /* insert_rows: insert_many writes a batch in one statement */
 };
 
 bool php_mih_dbstore_counts(mih_store *st, php_mih_db_counts *out)

@@ -62,12 +62,27 @@ typedef struct shm_slot {
 	mih_breaker_state breaker;  /* breakers */
 } shm_slot;
 
+/* The hashes of the last keys this process used: a synchronous call asks
+ * for the same circuit and the same change counter every time, and hashing
+ * a key (store identity and name, often 60 bytes and more) byte by byte is
+ * most of a lookup. Per process, never in the mapping. */
+#define SHM_HASH_MEMO 2
+
+typedef struct shm_hash_memo {
+	uint32_t kind;
+	uint32_t len;                /* 0: empty */
+	uint64_t hash;
+	char key[MIH_SHM_KEY_MAX];
+} shm_hash_memo;
+
 struct mih_shm {
 	shm_header *hdr;
 	shm_slot *slots;
 	size_t size;
 	unsigned count;
 	char *path;
+	shm_hash_memo memo[SHM_HASH_MEMO];
+	unsigned memo_next;
 };
 
 typedef enum {
@@ -376,8 +391,18 @@ unsigned mih_shm_slot_count(const mih_shm *shm)
 static int shm_lock(mih_shm *shm, char *err, size_t errlen)
 {
 	struct timespec until;
-	int rc;
+	int rc = pthread_mutex_trylock(&shm->hdr->lock);
 
+	/* Free (the usual case): no deadline to compute. */
+	if (rc == 0) {
+		return 0;
+	}
+	if (rc == EOWNERDEAD) {
+		/* The owner died mid-update; the POD state is valid as it stands. */
+		pthread_mutex_consistent(&shm->hdr->lock);
+		shm->hdr->lock_recoveries++;
+		return 0;
+	}
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += MIH_SHM_LOCK_TIMEOUT_MS / 1000;
 	until.tv_nsec += (long)(MIH_SHM_LOCK_TIMEOUT_MS % 1000) * 1000000L;
@@ -423,14 +448,33 @@ static uint64_t key_hash(uint32_t kind, const char *key, size_t len)
 	return h;
 }
 
+static uint64_t key_hash_memo(mih_shm *shm, uint32_t kind, const char *key, size_t len)
+{
+	shm_hash_memo *m;
+	unsigned i;
+
+	for (i = 0; i < SHM_HASH_MEMO; i++) {
+		m = &shm->memo[i];
+		if (m->len == len && m->kind == kind && memcmp(m->key, key, len) == 0) {
+			return m->hash;
+		}
+	}
+	m = &shm->memo[shm->memo_next];
+	shm->memo_next = (shm->memo_next + 1) % SHM_HASH_MEMO;
+	m->kind = kind;
+	m->len = (uint32_t)len;   /* callers checked: 1 to MIH_SHM_KEY_MAX */
+	memcpy(m->key, key, len);
+	m->hash = key_hash(kind, key, len);
+	return m->hash;
+}
+
 static int slot_is(const shm_slot *s, uint32_t kind, const char *key, size_t len, uint64_t h)
 {
 	return s->kind == kind && s->hash == h && s->key_len == len && memcmp(s->key, key, len) == 0;
 }
 
-static shm_slot *slot_find(mih_shm *shm, uint32_t kind, const char *key, size_t len)
+static shm_slot *slot_find_hashed(mih_shm *shm, uint32_t kind, const char *key, size_t len, uint64_t h)
 {
-	uint64_t h = key_hash(kind, key, len);
 	unsigned i;
 
 	for (i = 0; i < shm->count; i++) {
@@ -444,6 +488,11 @@ static shm_slot *slot_find(mih_shm *shm, uint32_t kind, const char *key, size_t 
 		}
 	}
 	return NULL;
+}
+
+static shm_slot *slot_find(mih_shm *shm, uint32_t kind, const char *key, size_t len)
+{
+	return slot_find_hashed(shm, kind, key, len, key_hash_memo(shm, kind, key, len));
 }
 
 /* A circuit that protects nothing right now: closed, or open past its
@@ -507,8 +556,8 @@ static void slot_fill(mih_shm *shm, shm_slot *s, uint32_t kind, const char *key,
 static shm_slot *slot_get(mih_shm *shm, uint32_t kind, const char *key, size_t len, int64_t now_ms,
 	char *err, size_t errlen)
 {
-	uint64_t h = key_hash(kind, key, len);
-	shm_slot *s = slot_find(shm, kind, key, len);
+	uint64_t h = key_hash_memo(shm, kind, key, len);
+	shm_slot *s = slot_find_hashed(shm, kind, key, len, h);
 	unsigned i;
 
 	if (s != NULL) {

@@ -105,7 +105,8 @@ int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, s
  * $DB->insert_records()), each chunk is one statement and needs no
  * transaction of its own: a single INSERT is atomic, and inside the
  * caller's transaction it simply joins it. Otherwise one relaxed
- * transaction around the rows. */
+ * transaction around the rows, written a few multi-row statements at a
+ * time (SQLite's insert_rows) or one by one. */
 int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count, char *err, size_t errlen)
 {
 	mih_sql_value *v;
@@ -135,6 +136,8 @@ int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size
 		}
 		if (st->ops->insert_many) {
 			rc = st->ops->insert_many(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
+		} else if (st->ops->insert_rows) {
+			rc = st->ops->insert_rows(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
 		} else {
 			for (k = 0; k < chunk && rc == 0; k++) {
 				int64_t id;

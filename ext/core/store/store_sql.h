@@ -100,6 +100,13 @@ typedef struct mih_sql_ops {
 	 * and reads back with separate statements. */
 	int (*exec_returning)(void *db, const char *sql, const mih_sql_value *params, size_t n,
 		mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen);
+	/* Optional (may be NULL): like insert_many, but in several statements
+	 * when that is cheaper for the database, so not atomic by itself: the
+	 * caller runs it inside its transaction. An in-process database (SQLite)
+	 * pays per statement, not per round trip, and reuses a few prepared
+	 * multi-row forms. NULL: insert_many, or insert() per row. */
+	int (*insert_rows)(void *db, const char *table, const char *const *cols,
+		const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen);
 } mih_sql_ops;
 
 static inline mih_sql_value mih_sql_int(int64_t i)

@@ -42,8 +42,38 @@ typedef struct sqlite_db {
 	size_t cache_next;       /* round-robin eviction slot */
 } sqlite_db;
 
+/* The request log (schema 4): written for every call, read by the admin
+ * views, so it carries no more than its queries need. Its id is a plain
+ * rowid, not AUTOINCREMENT (which reads and writes sqlite_sequence for every
+ * insert): a new row gets the highest id present plus one, so ids still grow
+ * with every row kept and ORDER BY id is the order of writing, but an id may
+ * name a second row once every row above it is gone (pruned by age, deleted
+ * for privacy). Nothing keeps a log id beyond a listing. No index on
+ * serviceid (no query of this store filters the log by it; the Moodle
+ * schema keeps the foreign key), and the taskid index holds only the rows of
+ * deliveries: synchronous calls (taskid NULL) add no entry. */
+#define LOG_TABLE_COLUMNS \
+	"serviceid, endpoint, http_method, http_status, latency_ms, attempt_count, success," \
+	" error_message, direction, timecreated, servicename, taskid, eventname"
+#define LOG_TABLE \
+	" (id INTEGER PRIMARY KEY," \
+	" serviceid INTEGER NOT NULL," \
+	" endpoint TEXT," \
+	" http_method TEXT," \
+	" http_status INTEGER," \
+	" latency_ms INTEGER NOT NULL DEFAULT 0," \
+	" attempt_count INTEGER NOT NULL DEFAULT 1," \
+	" success INTEGER NOT NULL DEFAULT 0," \
+	" error_message TEXT," \
+	" direction TEXT NOT NULL DEFAULT 'outbound'," \
+	" timecreated INTEGER NOT NULL," \
+	" servicename TEXT," \
+	" taskid INTEGER," \
+	" eventname TEXT)"
+
 /* The current schema, created on a new file (and, idempotently, after a
- * migration). Kept in step with moodle/local/integrationhub/db/install.xml. */
+ * migration). Kept in step with moodle/local/integrationhub/db/install.xml:
+ * the same tables and columns; the log's indexes differ (see above). */
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_svc ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -168,27 +198,11 @@ static const char schema[] =
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_dlq_contextid_ix"
 	" ON local_integrationhub_dlq (contextid);"
 
-	"CREATE TABLE IF NOT EXISTS local_integrationhub_log ("
-	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
-	" serviceid INTEGER NOT NULL,"
-	" endpoint TEXT,"
-	" http_method TEXT,"
-	" http_status INTEGER,"
-	" latency_ms INTEGER NOT NULL DEFAULT 0,"
-	" attempt_count INTEGER NOT NULL DEFAULT 1,"
-	" success INTEGER NOT NULL DEFAULT 0,"
-	" error_message TEXT,"
-	" direction TEXT NOT NULL DEFAULT 'outbound',"
-	" timecreated INTEGER NOT NULL,"
-	" servicename TEXT,"
-	" taskid INTEGER,"
-	" eventname TEXT);"
-	"CREATE INDEX IF NOT EXISTS local_integrationhub_log_serviceid_ix"
-	" ON local_integrationhub_log (serviceid);"
+	"CREATE TABLE IF NOT EXISTS local_integrationhub_log" LOG_TABLE ";"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_log_timecreated_ix"
 	" ON local_integrationhub_log (timecreated);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_log_taskid_ix"
-	" ON local_integrationhub_log (taskid);"
+	" ON local_integrationhub_log (taskid) WHERE taskid IS NOT NULL;"
 
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_cb ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -356,6 +370,34 @@ static sqlite3_stmt *stmt_get(sqlite_db *d, const char *sql, char *err, size_t e
 	return stmt;
 }
 
+/* A statement without parameters or rows (BEGIN, COMMIT, a PRAGMA) from
+ * the statement cache: what every transaction of the request log runs,
+ * without sqlite3_exec() parsing it each time. */
+static int exec_control(sqlite_db *d, const char *sql, char *err, size_t errlen)
+{
+	sqlite3_stmt *stmt = stmt_get(d, sql, NULL, 0);
+	int rc;
+
+	if (!stmt) {
+		return exec_plain(d, sql, err, errlen);
+	}
+	for (int tries = 0; ; tries++) {
+		rc = sqlite3_step(stmt);
+		if (!is_busy(rc) || tries >= BUSY_RETRIES) {
+			break;
+		}
+		sqlite3_reset(stmt);
+		busy_pause();
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		sqlite_err(d, err, errlen, sql);
+		sqlite3_reset(stmt);
+		return -1;
+	}
+	sqlite3_reset(stmt);
+	return 0;
+}
+
 static int bind_params(sqlite_db *d, sqlite3_stmt *stmt, const mih_sql_value *params,
 	size_t n, char *err, size_t errlen)
 {
@@ -372,8 +414,10 @@ static int bind_params(sqlite_db *d, sqlite3_stmt *stmt, const mih_sql_value *pa
 			rc = sqlite3_bind_double(stmt, idx, params[i].d);
 			break;
 		case MIH_SQL_TEXT:
+			/* Not copied: every statement is reset and its bindings cleared
+			 * (stmt_release) before the caller's values go. */
 			rc = sqlite3_bind_text64(stmt, idx, params[i].s ? params[i].s : "",
-				params[i].len, SQLITE_TRANSIENT, SQLITE_UTF8);
+				params[i].len, SQLITE_STATIC, SQLITE_UTF8);
 			break;
 		default:
 			rc = sqlite3_bind_null(stmt, idx);
@@ -555,24 +599,22 @@ static char *append(char *p, const char *s, size_t len)
 	return p + len;
 }
 
-/* "INSERT INTO t (a,b) VALUES (?,?)", built with plain copies: this runs
- * for every log row, and the statement cache finds the prepared form. */
-static int sqlite_insert(void *db, const char *table, const char *const *cols,
-	const mih_sql_value *vals, size_t n, int64_t *newid, char *err, size_t errlen)
+/* "INSERT INTO t (a,b) VALUES (?,?),(?,?)" for nrows rows, built with plain
+ * copies into stack_sql when it fits (else malloc'd; NULL: out of memory):
+ * this runs for every batch of log rows, and the statement cache finds the
+ * prepared form. */
+static char *insert_sql(const char *table, const char *const *cols, size_t n, size_t nrows,
+	char *stack_sql, size_t stack_len)
 {
-	sqlite_db *d = db;
-	size_t len = strlen(table) + 32 + 2 * n;
-	char stack_sql[1024];
+	size_t len = strlen(table) + 32 + nrows * (2 * n + 3);
 	char *sql, *p;
-	int rc;
 
 	for (size_t i = 0; i < n; i++) {
 		len += strlen(cols[i]) + 1;
 	}
-	sql = len <= sizeof(stack_sql) ? stack_sql : malloc(len);
+	sql = len <= stack_len ? stack_sql : malloc(len);
 	if (!sql) {
-		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
-		return -1;
+		return NULL;
 	}
 	p = append(sql, "INSERT INTO ", 12);
 	p = append(p, table, strlen(table));
@@ -583,21 +625,83 @@ static int sqlite_insert(void *db, const char *table, const char *const *cols,
 		}
 		p = append(p, cols[i], strlen(cols[i]));
 	}
-	p = append(p, ") VALUES (", 10);
-	for (size_t i = 0; i < n; i++) {
-		if (i) {
+	p = append(p, ") VALUES ", 9);
+	for (size_t r = 0; r < nrows; r++) {
+		if (r) {
 			*p++ = ',';
 		}
-		*p++ = '?';
+		*p++ = '(';
+		for (size_t i = 0; i < n; i++) {
+			if (i) {
+				*p++ = ',';
+			}
+			*p++ = '?';
+		}
+		*p++ = ')';
 	}
-	*p++ = ')';
 	*p = '\0';
+	return sql;
+}
+
+static int sqlite_insert(void *db, const char *table, const char *const *cols,
+	const mih_sql_value *vals, size_t n, int64_t *newid, char *err, size_t errlen)
+{
+	sqlite_db *d = db;
+	char stack_sql[1024];
+	char *sql = insert_sql(table, cols, n, 1, stack_sql, sizeof(stack_sql));
+	int rc;
+
+	if (!sql) {
+		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
+		return -1;
+	}
 	rc = sqlite_exec(db, sql, vals, n, err, errlen);
 	if (sql != stack_sql) {
 		free(sql);
 	}
 	if (rc == 0 && newid) {
 		*newid = sqlite3_last_insert_rowid(d->conn);
+	}
+	return rc;
+}
+
+/* Rows per multi-row statement: powers of two up to this many, so a batch
+ * of any size uses at most six prepared forms of the statement cache (and
+ * 32 rows of 13 columns stay far below SQLite's 999 parameters). SQLite's
+ * cost of a statement (opening the cursors of the table and its indexes,
+ * AUTOINCREMENT's sqlite_sequence read and write) is paid once per
+ * statement instead of once per row. */
+#define INSERT_ROWS_MAX 32
+
+static int sqlite_insert_rows(void *db, const char *table, const char *const *cols,
+	const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen)
+{
+	char stack_sql[2048];
+	size_t done = 0;
+	int rc = 0;
+
+	if (nrows > 0 && (ncols == 0 || ncols > 999 / INSERT_ROWS_MAX)) {
+		mih_set_err(err, errlen, "SQLite store: %zu columns per row is out of range (1 to %d)", ncols,
+			999 / INSERT_ROWS_MAX);
+		return -1;
+	}
+	while (done < nrows && rc == 0) {
+		size_t left = nrows - done, k = INSERT_ROWS_MAX;
+		char *sql;
+
+		while (k > left) {
+			k /= 2;
+		}
+		sql = insert_sql(table, cols, ncols, k, stack_sql, sizeof(stack_sql));
+		if (!sql) {
+			mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
+			return -1;
+		}
+		rc = sqlite_exec(db, sql, vals + done * ncols, k * ncols, err, errlen);
+		if (sql != stack_sql) {
+			free(sql);
+		}
+		done += k;
 	}
 	return rc;
 }
@@ -612,14 +716,14 @@ static int open_transaction(sqlite_db *d, bool relaxed, char *err, size_t errlen
 		return -1;
 	}
 	if (relaxed && d->durability == MIH_SQLITE_DURABILITY_FULL) {
-		if (exec_plain(d, "PRAGMA synchronous=NORMAL", err, errlen) != 0) {
+		if (exec_control(d, "PRAGMA synchronous=NORMAL", err, errlen) != 0) {
 			return -1;
 		}
 		d->relaxed = true;
 	}
-	if (exec_plain(d, "BEGIN IMMEDIATE", err, errlen) != 0) {
+	if (exec_control(d, "BEGIN IMMEDIATE", err, errlen) != 0) {
 		if (d->relaxed) {
-			exec_plain(d, "PRAGMA synchronous=FULL", NULL, 0);
+			exec_control(d, "PRAGMA synchronous=FULL", NULL, 0);
 			d->relaxed = false;
 		}
 		return -1;
@@ -641,7 +745,7 @@ static int sqlite_begin_relaxed(void *db, char *err, size_t errlen)
 
 static int finish_transaction(sqlite_db *d, const char *sql, char *err, size_t errlen)
 {
-	int rc = exec_plain(d, sql, err, errlen);
+	int rc = exec_control(d, sql, err, errlen);
 
 	if (rc != 0 && sqlite3_get_autocommit(d->conn) == 0) {
 		exec_plain(d, "ROLLBACK", NULL, 0);
@@ -649,7 +753,7 @@ static int finish_transaction(sqlite_db *d, const char *sql, char *err, size_t e
 	d->depth = 0;
 	d->doomed = false;
 	if (d->relaxed) {
-		exec_plain(d, "PRAGMA synchronous=FULL", NULL, 0);
+		exec_control(d, "PRAGMA synchronous=FULL", NULL, 0);
 		d->relaxed = false;
 	}
 	return rc;
@@ -708,8 +812,9 @@ const mih_sql_ops mih_sql_sqlite_ops = {
 	sqlite_rollback,
 	sqlite_identity,
 	NULL,          /* like: the standard form suits SQLite */
-	NULL,          /* insert_many: rows one by one, in-process and prepared */
+	NULL,          /* insert_many: one statement per batch would mean a prepared form per size */
 	sqlite_exec_returning,
+	sqlite_insert_rows,
 };
 
 int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,
@@ -768,6 +873,48 @@ static int backfill_v2(sqlite_db *d, char *err, size_t errlen)
 static const char migration_v3[] =
 	"ALTER TABLE local_integrationhub_queue ADD COLUMN run_token TEXT NOT NULL DEFAULT '';";
 
+/* Schema 3 to 4: the log table without AUTOINCREMENT is a new table (SQLite
+ * cannot alter a primary key), its rows copied with their ids; dropping the
+ * old table drops its sqlite_sequence row and its indexes, which the schema
+ * then creates as they are now. */
+static const char migration_v4_log[] =
+	"CREATE TABLE local_integrationhub_log_v4" LOG_TABLE ";"
+	"INSERT INTO local_integrationhub_log_v4 (id, " LOG_TABLE_COLUMNS ")"
+	" SELECT id, " LOG_TABLE_COLUMNS " FROM local_integrationhub_log;"
+	"DROP TABLE local_integrationhub_log;"
+	"ALTER TABLE local_integrationhub_log_v4 RENAME TO local_integrationhub_log;";
+
+/* A file older than schema 4 whose log table (a version 1 file may have
+ * none yet) still has AUTOINCREMENT is rebuilt; the indexes whose form
+ * changed are dropped either way. */
+static int migrate_v4(sqlite_db *d, char *err, size_t errlen)
+{
+	sqlite3_stmt *stmt;
+	bool rebuild = false;
+	int rc = sqlite3_prepare_v2(d->conn, "SELECT sql FROM sqlite_master WHERE type = 'table'"
+		" AND name = 'local_integrationhub_log'", -1, &stmt, NULL);
+
+	if (rc != SQLITE_OK) {
+		sqlite_err(d, err, errlen, "reading the log table's definition");
+		return -1;
+	}
+	rc = sqlite3_step(stmt);
+	if (rc == SQLITE_ROW) {
+		const char *sql = (const char *)sqlite3_column_text(stmt, 0);
+		rebuild = sql && strstr(sql, "AUTOINCREMENT") != NULL;   /* as this code wrote it */
+	}
+	sqlite3_finalize(stmt);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		sqlite_err(d, err, errlen, "reading the log table's definition");
+		return -1;
+	}
+	if (rebuild && exec_plain(d, migration_v4_log, err, errlen) != 0) {
+		return -1;
+	}
+	return exec_plain(d, "DROP INDEX IF EXISTS local_integrationhub_log_serviceid_ix;"
+		"DROP INDEX IF EXISTS local_integrationhub_log_taskid_ix;", err, errlen);
+}
+
 /* Under BEGIN IMMEDIATE, so concurrent first opens create or migrate the
  * schema once; a failed migration leaves the file as it was. */
 static int migrate(sqlite_db *d, char *err, size_t errlen)
@@ -792,6 +939,7 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 	}
 	if ((version == 1 && exec_plain(d, migration_v2, err, errlen) != 0)
 		|| (version >= 1 && version < 3 && exec_plain(d, migration_v3, err, errlen) != 0)
+		|| (version >= 1 && version < 4 && migrate_v4(d, err, errlen) != 0)
 		|| (version < MIH_SQLITE_SCHEMA_VERSION && exec_plain(d, schema, err, errlen) != 0)
 		|| (version == 1 && backfill_v2(d, err, errlen) != 0)) {
 		sqlite_rollback(d, NULL, 0);

@@ -18,9 +18,10 @@ typedef enum {
 } mih_sqlite_durability;
 
 /* 1: the first schema; 2: userid, relateduserid and contextid on tasks and
- * dead letters; 3: local_integrationhub_queue.run_token (an older file is
- * migrated in place when opened). */
-#define MIH_SQLITE_SCHEMA_VERSION 3
+ * dead letters; 3: local_integrationhub_queue.run_token; 4: the request log
+ * without AUTOINCREMENT, without the serviceid index, its taskid index only
+ * over delivery rows (an older file is migrated in place when opened). */
+#define MIH_SQLITE_SCHEMA_VERSION 4
 #define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
 
 /* "full" or "normal" (case-insensitive); -1 with a message otherwise. */

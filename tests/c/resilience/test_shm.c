@@ -371,6 +371,34 @@ TEST(version_counters)
 	unlink(path);
 }
 
+/* Keys of one length that differ in their last byte, used in turn (more
+ * of them than the process remembers hashes for): each keeps its own
+ * counter and its own circuit. */
+TEST(similar_keys_in_turn)
+{
+	char key[16];
+	uint64_t v[5];
+	mih_shm *shm;
+
+	new_path("similar");
+	shm = open_ok(16, 0600);
+	for (int round = 0; round < 3; round++) {
+		for (int i = 0; i < 5; i++) {
+			snprintf(key, sizeof(key), "rules:site%d", i);
+			if (round == 0) {
+				v[i] = mih_shm_bump_version(shm, key, strlen(key), err, sizeof(err));
+			}
+			CHECK(mih_shm_version(shm, key, strlen(key)) == v[i]);
+			CHECK(i == 0 || v[i] != v[i - 1]);
+		}
+	}
+	CHECK_INT(mih_shm_version(shm, "rules:site5", 11), 0);
+	CHECK_INT(allow(shm, "rules:site1", 11, NULL, T0, NULL), MIH_BREAKER_ALLOW);
+	CHECK(mih_shm_version(shm, "rules:site1", 11) == v[1]);
+	mih_shm_close(shm);
+	unlink(path);
+}
+
 /* Counters are evictable like closed circuits (an evicted counter reads 0,
  * which makes every cache reload), so per-store counters never fill the
  * table; open circuits still survive. */
@@ -861,6 +889,7 @@ int main(void)
 	RUN(breaker_operations);
 	RUN(each_and_update);
 	RUN(version_counters);
+	RUN(similar_keys_in_turn);
 	RUN(full_table_evicts_lru_closed_never_open);
 	RUN(full_table_evicts_lru_counters);
 	RUN(full_table_evicts_open_circuits_past_cooldown);

@@ -185,7 +185,7 @@ static void text_close(void *db)
 
 static const mih_sql_ops text_ops = {
 	text_exec, text_query_fn, text_insert, text_begin, NULL, text_commit, text_rollback,
-	text_identity, NULL, text_insert_many, NULL
+	text_identity, NULL, text_insert_many, NULL, NULL
 };
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -2049,6 +2049,67 @@ TEST(batches_in_few_statements)
 	finish(st);
 }
 
+/* Batches of every shape (SQLite writes them as multi-row statements of
+ * 32, 16, ... 1 rows; $DB as chunks of 100) keep each row's own values, in
+ * order, NULLs included. */
+TEST(log_batches_keep_every_row)
+{
+	static const size_t sizes[] = { 1, 2, 31, 45, 150 };
+	mih_store *st = fresh_store();
+	mih_store_log_row rows[150], *got = NULL;
+	char endpoints[150][16], errors[150][16];
+	mih_store_log_filter lf = { NULL, 0, -1, 0, 500, 0 };
+	size_t total = 0, n = 0;
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		memset(rows, 0, sizeof(rows));
+		for (size_t i = 0; i < sizes[s]; i++) {
+			size_t k = total + i;
+
+			snprintf(endpoints[i], sizeof(endpoints[i]), "/e%zu", k);
+			snprintf(errors[i], sizeof(errors[i]), "HTTP %zu", 500 + k % 7);
+			rows[i].serviceid = (int64_t)(k % 3 + 1);
+			rows[i].servicename = k % 2 ? "odd" : "even";
+			rows[i].endpoint = endpoints[i];
+			rows[i].http_method = k % 2 ? "GET" : "POST";
+			rows[i].http_status = k % 5 == 0 ? 0 : 200 + (int)(k % 50);
+			rows[i].latency_ms = (long)k;
+			rows[i].success = k % 4 != 0;
+			rows[i].error_message = k % 4 != 0 ? NULL : errors[i];
+			rows[i].taskid = k % 6 == 0 ? (int64_t)(1000 + k) : 0;
+			rows[i].attempt_count = (long)(k % 3 + 1);
+		}
+		CHECK_INT(mih_store_log_append_many(st, rows, sizes[s], err, sizeof(err)), 0);
+		total += sizes[s];
+	}
+	CHECK_INT(mih_store_log_list(st, &lf, &got, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, total);
+	for (size_t j = 0; j < n && n == total; j++) {
+		size_t k = total - 1 - j;       /* newest first */
+		char want[16];
+
+		snprintf(want, sizeof(want), "/e%zu", k);
+		CHECK_STR(got[j].endpoint, want);
+		CHECK_INT(got[j].serviceid, (int64_t)(k % 3 + 1));
+		CHECK_STR(got[j].servicename, k % 2 ? "odd" : "even");
+		CHECK_STR(got[j].http_method, k % 2 ? "GET" : "POST");
+		CHECK_INT(got[j].http_status, k % 5 == 0 ? 0 : 200 + (int)(k % 50));
+		CHECK_INT(got[j].latency_ms, (long)k);
+		CHECK_INT(got[j].success, k % 4 != 0);
+		if (k % 4 == 0) {
+			snprintf(want, sizeof(want), "HTTP %zu", 500 + k % 7);
+			CHECK_STR(got[j].error_message, want);
+		} else {
+			CHECK(got[j].error_message == NULL);
+		}
+		CHECK_INT(got[j].taskid, k % 6 == 0 ? (int64_t)(1000 + k) : 0);
+		CHECK_INT(got[j].attempt_count, (long)(k % 3 + 1));
+		CHECK(j == 0 || got[j].id < got[j - 1].id);
+	}
+	mih_store_log_list_free(got, n);
+	finish(st);
+}
+
 static void run_behaviour(void)
 {
 	RUN(batches_in_few_statements);
@@ -2070,6 +2131,7 @@ static void run_behaviour(void)
 	RUN(task_eventname_filter_and_totals);
 	RUN(log_list_filters);
 	RUN(log_prune_and_stats);
+	RUN(log_batches_keep_every_row);
 	RUN(circuit_state);
 	RUN(dedupe_keys);
 	RUN(nested_transactions);
