@@ -19,7 +19,7 @@
  *
  * 1. php -l on every PHP file of the plugin;
  * 2. db/install.xml is well-formed XMLDB (fields, keys, indexes, names, references) and declares
- *    exactly the tables and columns of the extension's own schema (ext/core/store/store_sqlite.c), plus
+ *    exactly the tables and columns of the extension's own schema (those a new embedded SQLite store creates), plus
  *    the plugin's own inbound tables;
  * 3. with the extension loaded: the observer, the binding and the queue task run over a stand-in
  *    of Moodle's $DB (tests/moodle_db.inc) and minimal fakes of the Moodle functions they call:
@@ -148,16 +148,25 @@ foreach ($reftables ?? [] as [$from, $to]) {
     check(isset($xmltables[$to]), "$from: foreign key to a declared table ($to)");
 }
 
-$source = @file_get_contents($root . '/ext/core/store/store_sqlite.c');
-if ($source === false) {
-    echo "install.xml: " . count($xmltables) . " tables (ext/core/store/store_sqlite.c not found: schema not compared)\n";
+if (!class_exists('local_integrationhub\\mih', false) || !extension_loaded('pdo_sqlite')) {
+    echo "install.xml: " . count($xmltables) . " tables (schema not compared: needs the mih extension and pdo_sqlite)\n";
 } else {
-    // Each table: "CREATE TABLE IF NOT EXISTS name (" then one " column TYPE ..." string a line, up to ");".
+    // The extension's own schema, as it creates it in a new embedded SQLite file (store_sqlite.c).
+    $schemafile = tempnam(sys_get_temp_dir(), 'mihschema');
+    unlink($schemafile);
+    \local_integrationhub\mih::use_sqlite($schemafile);
+    \local_integrationhub\mih::services();
+    $pdo = new PDO('sqlite:' . $schemafile);
     $ctables = [];
-    preg_match_all('/CREATE TABLE IF NOT EXISTS (\w+) \((.*?)\);"/s', $source, $m, PREG_SET_ORDER);
-    foreach ($m as [, $table, $body]) {
-        preg_match_all('/"\s(\w+) (?:INTEGER|TEXT|REAL|BLOB)\b/', '"' . $body, $cm);
-        $ctables[$table] = $cm[1];
+    $names = $pdo->query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
+        ->fetchAll(PDO::FETCH_COLUMN);
+    foreach ($names as $table) {
+        $columns = array_column($pdo->query('PRAGMA table_info(' . $table . ')')->fetchAll(PDO::FETCH_ASSOC), 'name');
+        $ctables[$table] = $columns;
+    }
+    $pdo = null;
+    foreach (['', '-wal', '-shm'] as $suffix) {
+        @unlink($schemafile . $suffix);
     }
     $sqlitenames = array_keys($ctables);
     // The plugin's own tables (inbound webhooks, written by the plugin, not by the extension's store).
@@ -165,16 +174,16 @@ if ($source === false) {
     $xmlnames = array_values(array_diff(array_keys($xmltables), $pluginonly));
     sort($sqlitenames);
     sort($xmlnames);
-    check($sqlitenames === $xmlnames, 'install.xml declares the tables of store_sqlite.c: ' . implode(', ', $sqlitenames));
+    check($sqlitenames === $xmlnames, 'install.xml declares the tables of the embedded store: ' . implode(', ', $sqlitenames));
     foreach ($ctables as $table => $columns) {
         $declared = array_keys($xmltables[$table] ?? []);
         $missing = array_diff($columns, $declared);
         $extra = array_diff($declared, $columns);
-        check(!$missing && !$extra, "$table: columns match store_sqlite.c" .
+        check(!$missing && !$extra, "$table: columns match the embedded store" .
             ($missing ? ' (missing in install.xml: ' . implode(', ', $missing) . ')' : '') .
-            ($extra ? ' (not in store_sqlite.c: ' . implode(', ', $extra) . ')' : ''));
+            ($extra ? ' (not in the embedded store: ' . implode(', ', $extra) . ')' : ''));
     }
-    echo "install.xml: " . count($xmltables) . " tables, compared with store_sqlite.c\n";
+    echo "install.xml: " . count($xmltables) . " tables, compared with the schema of a new embedded SQLite store\n";
 }
 
 // 3. Plugin logic over the extension.
