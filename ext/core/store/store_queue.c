@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/rand.h>
 #include "store_internal.h"
 
@@ -44,6 +45,31 @@ static int random_hex(char *out, size_t nbytes)
 	}
 	out[2 * nbytes] = '\0';
 	return 0;
+}
+
+/* The key of a task queued without one: "msg_" and 32 hex digits, the first
+ * 12 the wall clock in Unix milliseconds, the other 20 random (80 bits; the
+ * unique index refuses a repeat). Time-ordered, so that the inserts of
+ * new tasks and the deletes of the oldest, delivered ones touch the two
+ * edges of the idempotency_key index instead of a random page each. */
+#define DEFAULT_KEY_LEN (4 + 32)
+
+static int default_key(char out[DEFAULT_KEY_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct timespec ts;
+	uint64_t ms;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		return -1;
+	}
+	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	memcpy(out, "msg_", 4);
+	for (int i = 11; i >= 0; i--) {
+		out[4 + i] = hex[ms & 0xf];
+		ms >>= 4;
+	}
+	return random_hex(out + 16, 10);
 }
 
 static const char task_full_select[] =
@@ -242,9 +268,9 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 		return -1;
 	}
 	if (!task->idempotency_key) {
-		char key[4 + 32 + 1] = "msg_";
+		char key[DEFAULT_KEY_LEN + 1];
 
-		if (random_hex(key + 4, 16) != 0 || !(task->idempotency_key = strdup(key))) {
+		if (default_key(key) != 0 || !(task->idempotency_key = strdup(key))) {
 			store_set_err(err, errlen, "store: cannot generate an idempotency key");
 			return -1;
 		}
@@ -337,9 +363,9 @@ int mih_store_enqueue_many(mih_store *st, mih_store_task **tasks, size_t count, 
 			break;
 		}
 		if (!t->idempotency_key) {
-			char key[4 + 32 + 1] = "msg_";
+			char key[DEFAULT_KEY_LEN + 1];
 
-			if (random_hex(key + 4, 16) != 0 || !(t->idempotency_key = strdup(key))) {
+			if (default_key(key) != 0 || !(t->idempotency_key = strdup(key))) {
 				store_set_err(err, errlen, "store: cannot generate an idempotency key");
 				rc = -1;
 				break;
