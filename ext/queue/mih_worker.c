@@ -599,8 +599,10 @@ static long claim_room(const worker *w, long freeing)
 		return 0;
 	}
 	/* While transfers run, claim only once at most one wave is left held:
-	 * a claim costs the same statement and commit for 1 task or for 64. */
-	if (held > 0 && room < (HELD_WAVES - 1) * w->concurrency) {
+	 * a claim costs the same statement and commit for 1 task or for 64.
+	 * Slots being freed (a settle) are refilled from the backlog next, so
+	 * then the backlog counts as running. */
+	if ((held > 0 || (freeing > 0 && w->nbacklog > 0)) && room < (HELD_WAVES - 1) * w->concurrency) {
 		return 0;
 	}
 	if (w->limit > 0 && room > w->limit - w->taken) {
