@@ -28,8 +28,11 @@ typedef struct worker_job {
 	size_t svc_index;
 	mih_breaker_permit permit;
 	char *url;
-	HashTable lines;
+	HashTable lines;               /* built for this task (has_lines) */
+	bool has_lines;
+	zend_string *idem_line;        /* else: the service's lines and this one */
 	const char **line_ptrs;
+	bool easy_ready;               /* transfer.easy carries the fixed options */
 	mih_http_request req;
 	mih_http_response resp;
 	mih_http_transfer transfer;
@@ -37,12 +40,29 @@ typedef struct worker_job {
 	long latency_ms;
 } worker_job;
 
+/* Handles ready for reuse, with whether their fixed options are set. */
+typedef struct idle_easy {
+	CURL *easy;
+	bool ready;
+} idle_easy;
+
+/* A service's header lines without the per-task ones, built at its first
+ * task of the run (a service cannot change during a run). */
+typedef struct service_lines {
+	bool built;
+	bool usable;                   /* false: every task builds its own lines */
+	HashTable lines;
+	const char **ptrs;
+	size_t n;
+} service_lines;
+
 typedef struct worker {
 	mih_store *st;
 	CURLM *multi;
 	mih_service *services;
 	long *service_inflight;        /* parallel to services */
 	long *service_unheard;         /* of those, sent but not yet told to the breaker */
+	service_lines *svc_lines;      /* parallel to services */
 	size_t nservices;
 	worker_job **backlog;          /* claimed, waiting for a slot (see claim_room) */
 	size_t nbacklog;
@@ -57,7 +77,7 @@ typedef struct worker {
 	bool quiet;                    /* the last pump found no finished transfer */
 	double first_done;             /* when the oldest of done finished */
 	mih_http_url_memo url_memo;    /* the policy cannot change during a run */
-	CURL **idle;                   /* easy handles ready for reuse */
+	idle_easy *idle;               /* easy handles ready for reuse */
 	size_t nidle;
 	long inflight;
 	long concurrency, per_service, limit, taken;
@@ -82,15 +102,27 @@ static bool find_service(worker *w, int64_t id, size_t *index)
 	return false;
 }
 
+static void give_back_easy(worker *w, worker_job *job)
+{
+	w->idle[w->nidle].easy = job->transfer.easy;
+	w->idle[w->nidle++].ready = job->easy_ready;
+	job->transfer.easy = NULL;
+}
+
 static void job_free(worker *w, worker_job *job)
 {
 	if (job->transfer.easy) {
-		w->idle[w->nidle++] = job->transfer.easy;
+		give_back_easy(w, job);
 	}
 	mih_http_response_dispose(&job->resp);
 	if (job->line_ptrs) {
 		efree(job->line_ptrs);
+	}
+	if (job->has_lines) {
 		zend_hash_destroy(&job->lines);
+	}
+	if (job->idem_line) {
+		zend_string_release(job->idem_line);
 	}
 	free(job->url);
 	mih_store_task_dispose(&job->task);
@@ -245,8 +277,7 @@ static void finished(worker *w, worker_job *job)
 	w->service_unheard[job->svc_index]--;
 	if (job->transfer.easy) {
 		/* The response is copied out: the handle can carry the next task. */
-		w->idle[w->nidle++] = job->transfer.easy;
-		job->transfer.easy = NULL;
+		give_back_easy(w, job);
 	}
 	if (w->ndone == 0) {
 		w->first_done = mih_clock_monotonic_s();
@@ -260,9 +291,58 @@ static void finished(worker *w, worker_job *job)
 
 /* ---- starting transfers -------------------------------------------------------- */
 
-static CURL *take_easy(worker *w)
+static CURL *take_easy(worker *w, bool *ready)
 {
-	return w->nidle > 0 ? w->idle[--w->nidle] : curl_easy_init();
+	if (w->nidle > 0) {
+		w->nidle--;
+		*ready = w->idle[w->nidle].ready;
+		return w->idle[w->nidle].easy;
+	}
+	*ready = false;
+	return curl_easy_init();
+}
+
+/* The lines every task of an http service without signing secrets sends
+ * (php_mih_headers_build without task headers), kept for the run. Not
+ * usable when the service's own headers name an Idempotency-Key: that
+ * line is replaced per task. */
+static const service_lines *lines_of(worker *w, size_t index)
+{
+	service_lines *sl = &w->svc_lines[index];
+	const mih_service *svc = &w->services[index];
+	zval *line;
+
+	if (sl->built) {
+		return sl->usable ? sl : NULL;
+	}
+	sl->built = true;
+	if (svc->type != MIH_SERVICE_HTTP || json_array_size(svc->signing_secrets) > 0) {
+		return NULL;
+	}
+	php_mih_headers_build(&sl->lines, svc, NULL, NULL);
+	if (zend_hash_str_exists(&sl->lines, "idempotency-key", sizeof("idempotency-key") - 1)) {
+		zend_hash_destroy(&sl->lines);
+		return NULL;
+	}
+	sl->ptrs = safe_emalloc(zend_hash_num_elements(&sl->lines) + 1, sizeof(char *), 0);
+	ZEND_HASH_FOREACH_VAL(&sl->lines, line) {
+		sl->ptrs[sl->n++] = Z_STRVAL_P(line);
+	} ZEND_HASH_FOREACH_END();
+	sl->usable = true;
+	return sl;
+}
+
+static void service_lines_free(worker *w)
+{
+	for (size_t i = 0; w->svc_lines && i < w->nservices; i++) {
+		if (w->svc_lines[i].usable) {
+			efree(w->svc_lines[i].ptrs);
+			zend_hash_destroy(&w->svc_lines[i].lines);
+		}
+	}
+	if (w->svc_lines) {
+		efree(w->svc_lines);
+	}
 }
 
 static void start_job(worker *w, worker_job *job)
@@ -272,6 +352,7 @@ static void start_job(worker *w, worker_job *job)
 	zval *line;
 	size_t n = 0;
 	CURL *easy;
+	const service_lines *shared;
 
 	if (job->task.lease_until < mih_store_now(w->st) + (int64_t)ceil(svc->timeout) + 1) {
 		/* Waited in the backlog until its lease nearly ran out: another worker
@@ -282,17 +363,27 @@ static void start_job(worker *w, worker_job *job)
 	}
 
 	job->url = mih_http_join_url(svc->base_url, job->task.endpoint, strlen(job->task.endpoint));
-	php_mih_headers_build(&job->lines, svc, NULL, job->task.headers);
 	/* The same key on every retry and replay, so receivers can deduplicate. */
 	snprintf(idem, sizeof(idem), "%s", job->task.idempotency_key ? job->task.idempotency_key : "");
-	php_mih_header_put(&job->lines, "Idempotency-Key", 15, idem, strlen(idem));
-	if (json_array_size(svc->signing_secrets) > 0) {
-		php_mih_headers_sign(&job->lines, svc, idem, job->task.payload, job->task.payload_len);
+	if ((!job->task.headers || !*job->task.headers) && (shared = lines_of(w, job->svc_index))) {
+		/* The service's lines as they are, then the task's key. */
+		job->idem_line = zend_string_concat2("Idempotency-Key: ", 17, idem, strlen(idem));
+		job->line_ptrs = safe_emalloc(shared->n + 1, sizeof(char *), 0);
+		memcpy(job->line_ptrs, shared->ptrs, shared->n * sizeof(char *));
+		n = shared->n;
+		job->line_ptrs[n++] = ZSTR_VAL(job->idem_line);
+	} else {
+		php_mih_headers_build(&job->lines, svc, NULL, job->task.headers);
+		job->has_lines = true;
+		php_mih_header_put(&job->lines, "Idempotency-Key", 15, idem, strlen(idem));
+		if (json_array_size(svc->signing_secrets) > 0) {
+			php_mih_headers_sign(&job->lines, svc, idem, job->task.payload, job->task.payload_len);
+		}
+		job->line_ptrs = safe_emalloc(zend_hash_num_elements(&job->lines), sizeof(char *), 0);
+		ZEND_HASH_FOREACH_VAL(&job->lines, line) {
+			job->line_ptrs[n++] = Z_STRVAL_P(line);
+		} ZEND_HASH_FOREACH_END();
 	}
-	job->line_ptrs = safe_emalloc(zend_hash_num_elements(&job->lines), sizeof(char *), 0);
-	ZEND_HASH_FOREACH_VAL(&job->lines, line) {
-		job->line_ptrs[n++] = Z_STRVAL_P(line);
-	} ZEND_HASH_FOREACH_END();
 	if (svc->type != MIH_SERVICE_HTTP) {
 		/* Not libcurl's: sent by flush_proto(), the slot held until settled. */
 		job->started = mih_clock_monotonic_s();
@@ -326,11 +417,14 @@ static void start_job(worker *w, worker_job *job)
 	job->req.accept_compressed = false;
 	job->started = mih_clock_monotonic_s();
 
-	easy = take_easy(w);
+	/* A handle only ever set up here: its fixed options stay set. */
+	easy = take_easy(w, &job->easy_ready);
+	job->req.handle_ready = &job->easy_ready;
 	job->transfer.user = job;
 	if (!easy || mih_http_transfer_setup(&job->transfer, easy, &job->req, &job->resp) != 0) {
 		if (easy && !job->transfer.easy) {
-			w->idle[w->nidle++] = easy;
+			w->idle[w->nidle].easy = easy;
+			w->idle[w->nidle++].ready = job->easy_ready;
 		}
 		if (!easy) {
 			job->resp.outcome = MIH_HTTP_SETUP_ERROR;
@@ -516,21 +610,24 @@ static bool may_claim(const worker *w)
  * whole wave while transfers run. The lease covers a backlogged task for
  * the waves ahead of it (start_job drops one whose lease is nearly over:
  * it becomes due again when the lease ends). */
-static long claim_room(const worker *w)
+static long claim_room(const worker *w, long freeing)
 {
-	long room = HELD_WAVES * w->concurrency - busy(w) - (long)w->nbacklog;
+	long held = busy(w) - freeing;
+	long room = HELD_WAVES * w->concurrency - held - (long)w->nbacklog;
 
 	if (room <= 0 || !may_claim(w)) {
 		return 0;
 	}
 	/* The queue was empty at the last look: ask again only once everything
 	 * held is done (then an empty answer ends the run), not on every pass. */
-	if (w->exhausted && (busy(w) > 0 || w->nbacklog > 0)) {
+	if (w->exhausted && (held > 0 || w->nbacklog > 0)) {
 		return 0;
 	}
 	/* While transfers run, claim only once at most one wave is left held:
-	 * a claim costs the same three statements for 1 task or for 64. */
-	if (busy(w) > 0 && room < (HELD_WAVES - 1) * w->concurrency) {
+	 * a claim costs the same statement and commit for 1 task or for 64.
+	 * Slots being freed (a settle) are refilled from the backlog next, so
+	 * then the backlog counts as running. */
+	if ((held > 0 || (freeing > 0 && w->nbacklog > 0)) && room < (HELD_WAVES - 1) * w->concurrency) {
 		return 0;
 	}
 	if (w->limit > 0 && room > w->limit - w->taken) {
@@ -555,17 +652,33 @@ static bool settle_due(const worker *w)
 		|| (w->quiet && mih_clock_monotonic_s() - w->first_done >= SETTLE_WAIT_S);
 }
 
+static void claimed(worker *w, mih_store_task *tasks, size_t count, long room)
+{
+	w->taken += (long)count;
+	w->exhausted = count < (size_t)room;
+	for (size_t i = 0; i < count; i++) {
+		dispatch_claimed(w, &tasks[i]);
+	}
+	mih_store_task_list_free(tasks, count);
+}
+
 /* Writes the outcomes of every finished transfer (log rows, deletes,
  * reschedules, dead letters) in one transaction: one commit (one fsync with
  * durability=full) for all of them instead of several per delivery. A
  * failed commit leaves the tasks leased: they become due again when the
  * lease ends, so nothing is lost (a delivered one may be sent twice, with
- * the same Idempotency-Key). */
+ * the same Idempotency-Key). On the SQLite file, the next claim, when one
+ * is due once these slots are free, is made in the same transaction: the
+ * claim costs no commit of its own, and its tasks are dispatched only
+ * after the commit (a claim rolled back with it was never acted on). */
 static void settle(worker *w)
 {
 	bool in_tx = false;
 	char err[256];
 	size_t i;
+	mih_store_task *tasks = NULL;
+	size_t count = 0;
+	long room = 0;
 
 	if (w->ndone > w->wave_cap) {
 		w->wave_cap = w->ndone;
@@ -601,39 +714,66 @@ static void settle(worker *w)
 	if (w->nwave_log) {
 		php_mih_log_append_many(w->st, w->wave_log, w->nwave_log);
 	}
+	if (in_tx && !php_mih_store_is_db(w->st) && (room = claim_room(w, (long)w->ndone)) > 0
+			&& mih_store_claim_due_once(w->st, room, w->lease, w->run_token, &tasks, &count, err, sizeof(err)) != 0) {
+		store_failed(w, "could not claim tasks", err);
+		room = 0;
+	}
 	if (in_tx && mih_store_commit(w->st, err, sizeof(err)) != 0) {
 		store_failed(w, "could not record the outcomes of deliveries", err);
+		mih_store_task_list_free(tasks, count);
+		tasks = NULL;
+		count = 0;
+		room = 0;
 	}
 	for (i = 0; i < w->ndone; i++) {
 		w->service_inflight[w->done[i]->svc_index]--;
 		job_free(w, w->done[i]);
 	}
 	w->ndone = 0;
+	if (room > 0) {
+		claimed(w, tasks, count, room);
+	}
 }
 
-/* Claims the next batch into the backlog, in a transaction of its own that
- * runs while the transfers are on the wire. Returns true when tasks were
- * claimed. */
+/* Claims the next batch into the backlog, while the transfers are on the
+ * wire. On the SQLite file the claim's commit is relaxed (no fsync with
+ * durability full): a power loss can only undo the claim, which makes its
+ * tasks due again at once instead of at the end of their lease, and no
+ * worker outlives a power loss to be sending them. Every outcome is still
+ * committed durably (settle), and that commit makes the claims before it
+ * durable too. Returns true when tasks were claimed. */
 static bool claim_more(worker *w)
 {
-	long room = claim_room(w);
+	long room = claim_room(w, 0);
 	mih_store_task *tasks = NULL;
-	size_t count = 0, i;
+	size_t count = 0;
+	bool in_tx = false;
 	char err[256];
 
 	if (room == 0) {
 		return false;
 	}
+	if (!php_mih_store_is_db(w->st)) {
+		if (mih_store_begin_relaxed(w->st, err, sizeof(err)) != 0) {
+			store_failed(w, "could not start a transaction", err);
+			return false;
+		}
+		in_tx = true;
+	}
 	if (mih_store_claim_due_once(w->st, room, w->lease, w->run_token, &tasks, &count, err, sizeof(err)) != 0) {
 		store_failed(w, "could not claim tasks", err);
+		if (in_tx) {
+			mih_store_rollback(w->st, NULL, 0);
+		}
 		return false;
 	}
-	w->taken += (long)count;
-	w->exhausted = count < (size_t)room;
-	for (i = 0; i < count; i++) {
-		dispatch_claimed(w, &tasks[i]);
+	if (in_tx && mih_store_commit(w->st, err, sizeof(err)) != 0) {
+		store_failed(w, "could not claim tasks", err);
+		mih_store_task_list_free(tasks, count);
+		return false;
 	}
-	mih_store_task_list_free(tasks, count);
+	claimed(w, tasks, count, room);
 	return count > 0;
 }
 
@@ -754,7 +894,7 @@ static void worker_free(worker *w)
 	}
 	mih_http_url_memo_dispose(&w->url_memo);
 	for (i = 0; i < w->nidle; i++) {
-		curl_easy_cleanup(w->idle[i]);
+		curl_easy_cleanup(w->idle[i].easy);
 	}
 	if (w->multi) {
 		curl_multi_cleanup(w->multi);
@@ -771,6 +911,7 @@ static void worker_free(worker *w)
 	if (w->service_inflight) {
 		efree(w->service_inflight);
 	}
+	service_lines_free(w);
 	mih_store_service_list_free(w->services, w->nservices);
 }
 
@@ -812,9 +953,10 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 	w.lease = lease_seconds(&w);
 	w.multi = curl_multi_init();
 	w.backlog = safe_emalloc(HELD_WAVES * (size_t)w.concurrency, sizeof(worker_job *), 0);
-	w.idle = safe_emalloc((size_t)w.concurrency + 1, sizeof(CURL *), 0);
+	w.idle = safe_emalloc((size_t)w.concurrency + 1, sizeof(idle_easy), 0);
 	w.service_inflight = ecalloc(MAX(w.nservices, 1), sizeof(long));
 	w.service_unheard = ecalloc(MAX(w.nservices, 1), sizeof(long));
+	w.svc_lines = ecalloc(MAX(w.nservices, 1), sizeof(service_lines));
 	if (!w.multi) {
 		worker_free(&w);
 		php_mih_throw(php_mih_transport_exception_ce, 0, "libcurl could not create a multi handle");

@@ -713,6 +713,11 @@ int mih_store_begin(mih_store *st, char *err, size_t errlen)
 	return st->ops->begin(st->db, err, errlen);
 }
 
+int mih_store_begin_relaxed(mih_store *st, char *err, size_t errlen)
+{
+	return st->ops->begin_relaxed ? st->ops->begin_relaxed(st->db, err, errlen) : st->ops->begin(st->db, err, errlen);
+}
+
 int mih_store_commit(mih_store *st, char *err, size_t errlen)
 {
 	return st->ops->commit(st->db, err, errlen);

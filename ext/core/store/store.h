@@ -61,6 +61,13 @@ void mih_store_set_keyring(mih_store *st, const struct mih_keyring *kr);
 int mih_store_begin(mih_store *st, char *err, size_t errlen);
 int mih_store_commit(mih_store *st, char *err, size_t errlen);
 int mih_store_rollback(mih_store *st, char *err, size_t errlen);
+/* Begins a transaction whose commit need not reach the disk: what it writes
+ * is durable once a later commit is (the embedded SQLite file with
+ * durability full commits it without an fsync; the WAL is synced by the
+ * next full commit or checkpoint). For writes a power loss may undo at no
+ * cost, such as a worker's claim. Stores without the notion begin a plain
+ * transaction. Inside an open transaction it only nests. */
+int mih_store_begin_relaxed(mih_store *st, char *err, size_t errlen);
 
 /* ---- services (local_integrationhub_svc) -------------------------------- */
 

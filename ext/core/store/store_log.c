@@ -101,12 +101,13 @@ int mih_store_log_append(mih_store *st, const mih_store_log_row *l, char *err, s
  * within every engine's limit (13 columns: 1300 parameters). */
 #define LOG_INSERT_CHUNK 100
 
-/* With an executor that writes several rows in one statement (Moodle's
- * $DB->insert_records()), each chunk is one statement and needs no
- * transaction of its own: a single INSERT is atomic, and inside the
- * caller's transaction it simply joins it. Otherwise one relaxed
- * transaction around the rows, written a few multi-row statements at a
- * time (SQLite's insert_rows) or one by one. */
+/* An in-process executor (SQLite's insert_rows) writes the rows a few
+ * multi-row statements at a time inside one relaxed transaction (no fsync
+ * of its own: these are diagnostic rows). With an executor that writes
+ * several rows in one statement (Moodle's $DB->insert_records()), each
+ * chunk is one statement and needs no transaction of its own: a single
+ * INSERT is atomic, and inside the caller's transaction it simply joins
+ * it. Otherwise one relaxed transaction around the rows, one by one. */
 int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size_t count, char *err, size_t errlen)
 {
 	mih_sql_value *v;
@@ -123,7 +124,7 @@ int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size
 		store_set_err(err, errlen, "store: out of memory writing the request log");
 		return -1;
 	}
-	tx = !st->ops->insert_many || count > LOG_INSERT_CHUNK;
+	tx = st->ops->insert_rows || !st->ops->insert_many || count > LOG_INSERT_CHUNK;
 	if (tx && begin_relaxed(st, err, errlen) != 0) {
 		free(v);
 		return -1;
@@ -134,10 +135,10 @@ int mih_store_log_append_many(mih_store *st, const mih_store_log_row *rows, size
 		for (k = 0; k < chunk; k++) {
 			log_row_values(st, &rows[i + k], v + k * LOG_NCOLS);
 		}
-		if (st->ops->insert_many) {
-			rc = st->ops->insert_many(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
-		} else if (st->ops->insert_rows) {
+		if (st->ops->insert_rows) {
 			rc = st->ops->insert_rows(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
+		} else if (st->ops->insert_many) {
+			rc = st->ops->insert_many(st->db, T_LOG, log_cols, v, LOG_NCOLS, chunk, err, errlen);
 		} else {
 			for (k = 0; k < chunk && rc == 0; k++) {
 				int64_t id;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <openssl/rand.h>
 #include "store_internal.h"
 
@@ -44,6 +45,31 @@ static int random_hex(char *out, size_t nbytes)
 	}
 	out[2 * nbytes] = '\0';
 	return 0;
+}
+
+/* The key of a task queued without one: "msg_" and 32 hex digits, the first
+ * 12 the wall clock in Unix milliseconds, the other 20 random (80 bits; the
+ * unique index refuses a repeat). Time-ordered, so that the inserts of
+ * new tasks and the deletes of the oldest, delivered ones touch the two
+ * edges of the idempotency_key index instead of a random page each. */
+#define DEFAULT_KEY_LEN (4 + 32)
+
+static int default_key(char out[DEFAULT_KEY_LEN + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	struct timespec ts;
+	uint64_t ms;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0) {
+		return -1;
+	}
+	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	memcpy(out, "msg_", 4);
+	for (int i = 11; i >= 0; i--) {
+		out[4 + i] = hex[ms & 0xf];
+		ms >>= 4;
+	}
+	return random_hex(out + 16, 10);
 }
 
 static const char task_full_select[] =
@@ -96,21 +122,30 @@ static mih_task_state derive_state(const mih_store_task *t, int64_t now)
 }
 
 /* The columns of task_summary_select. */
-static void read_task_summary(mih_store *st, mih_store_task *t, store_row *r)
+/* Columns are read in the table's order (that of q.* and of
+ * task_summary_select, the service name last): store_col() then finds each
+ * with one comparison. full: also payload, headers and eventdata, which
+ * sit between http_method and idempotency_key. */
+static void read_task(mih_store *st, mih_store_task *t, store_row *r, bool full)
 {
-	const mih_sql_value *status = store_col(r, "status");
+	const mih_sql_value *status;
 
 	r->table = T_QUEUE;
 	t->id = store_col_id(r, "id");
 	t->ruleid = store_col_int(r, "ruleid");
 	t->serviceid = store_col_int(r, "serviceid");
-	t->service = store_col_dup(r, "service");
 	t->eventname = store_col_dup(r, "eventname");
 	t->endpoint = store_col_dup(r, "endpoint");
 	t->http_method = store_col_dup_req(r, "http_method");
+	if (full) {
+		t->payload = store_col_dup_bytes(r, "payload", &t->payload_len);
+		t->headers = store_col_dup_nonempty(r, "headers");
+		t->eventdata = store_col_dup_nonempty(r, "eventdata");
+	}
 	t->idempotency_key = store_col_dup_req(r, "idempotency_key");
 	t->attempts = (long)store_col_int(r, "attempts");
 	t->next_run = store_col_int(r, "next_run");
+	status = store_col(r, "status");
 	t->parked = status && status->type == MIH_SQL_TEXT && status->len == strlen(STATUS_PARKED)
 		&& memcmp(status->s, STATUS_PARKED, status->len) == 0;
 	t->last_status = (int)store_col_int(r, "last_status");
@@ -122,6 +157,7 @@ static void read_task_summary(mih_store *st, mih_store_task *t, store_row *r)
 	t->userid = store_col_int(r, "userid");
 	t->relateduserid = store_col_int(r, "relateduserid");
 	t->contextid = store_col_int(r, "contextid");
+	t->service = store_col_dup(r, "service");
 	t->state = derive_state(t, mih_store_now(st));
 }
 
@@ -129,7 +165,7 @@ static int fill_task_summary(mih_store *st, void *item, store_row *r, char *err,
 {
 	(void)err;
 	(void)errlen;
-	read_task_summary(st, item, r);
+	read_task(st, item, r, false);
 	return 0;
 }
 
@@ -139,10 +175,7 @@ static int fill_task(mih_store *st, void *item, store_row *r, char *err, size_t 
 	mih_store_task *t = item;
 	char what[64];
 
-	read_task_summary(st, t, r);
-	t->payload = store_col_dup_bytes(r, "payload", &t->payload_len);
-	t->headers = store_col_dup_nonempty(r, "headers");
-	t->eventdata = store_col_dup_nonempty(r, "eventdata");
+	read_task(st, t, r, true);
 	snprintf(what, sizeof(what), "task %lld", (long long)t->id);
 	return store_headers_open_text(st, &t->headers, what, err, errlen);
 }
@@ -242,9 +275,9 @@ int mih_store_enqueue(mih_store *st, mih_store_task *task, char *err, size_t err
 		return -1;
 	}
 	if (!task->idempotency_key) {
-		char key[4 + 32 + 1] = "msg_";
+		char key[DEFAULT_KEY_LEN + 1];
 
-		if (random_hex(key + 4, 16) != 0 || !(task->idempotency_key = strdup(key))) {
+		if (default_key(key) != 0 || !(task->idempotency_key = strdup(key))) {
 			store_set_err(err, errlen, "store: cannot generate an idempotency key");
 			return -1;
 		}
@@ -337,9 +370,9 @@ int mih_store_enqueue_many(mih_store *st, mih_store_task **tasks, size_t count, 
 			break;
 		}
 		if (!t->idempotency_key) {
-			char key[4 + 32 + 1] = "msg_";
+			char key[DEFAULT_KEY_LEN + 1];
 
-			if (random_hex(key + 4, 16) != 0 || !(t->idempotency_key = strdup(key))) {
+			if (default_key(key) != 0 || !(t->idempotency_key = strdup(key))) {
 				store_set_err(err, errlen, "store: cannot generate an idempotency key");
 				rc = -1;
 				break;
