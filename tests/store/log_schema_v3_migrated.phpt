@@ -84,7 +84,7 @@ row 2: crm POST /b status=500 success=false task=77 error='HTTP 500'
 row 5: crm GET /c status=204 success=true task=NULL error=NULL
 task 77: 2
 new row: id 6
-after: version 4
+after: version 5
 AUTOINCREMENT: false
 sequence row: false
 index local_integrationhub_log_taskid_ix: ON local_integrationhub_log (taskid) WHERE taskid IS NOT NULL

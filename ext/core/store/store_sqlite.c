@@ -155,16 +155,15 @@ static const char schema[] =
 	" ON local_integrationhub_queue (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_next_run_ix"
 	" ON local_integrationhub_queue (next_run);"
-	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_claim_token_ix"
-	" ON local_integrationhub_queue (claim_token);"
+	/* Schema 5: no index on claim_token (this store claims with UPDATE ...
+	 * RETURNING and finishes tasks by id), nor on userid, relateduserid and
+	 * contextid (only the privacy API asks by them, rarely, and a scan of the
+	 * queue serves it): every task is inserted and deleted once, and each of
+	 * these indexes cost it two B-tree changes (~20,000 instructions per
+	 * delivered task for the four). The dead-letter queue, read by people,
+	 * keeps its indexes; Moodle's tables (install.xml) keep all of theirs. */
 	"CREATE UNIQUE INDEX IF NOT EXISTS local_integrationhub_queue_idempotency_key_uix"
 	" ON local_integrationhub_queue (idempotency_key);"
-	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_userid_ix"
-	" ON local_integrationhub_queue (userid);"
-	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_relateduserid_ix"
-	" ON local_integrationhub_queue (relateduserid);"
-	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_contextid_ix"
-	" ON local_integrationhub_queue (contextid);"
 
 	"CREATE TABLE IF NOT EXISTS local_integrationhub_dlq ("
 	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -961,6 +960,14 @@ static int migrate_v4(sqlite_db *d, char *err, size_t errlen)
 		"DROP INDEX IF EXISTS local_integrationhub_log_taskid_ix;", err, errlen);
 }
 
+/* Schema 4 to 5: the queue's indexes that only the portable claim and the
+ * privacy API used (see the schema). */
+static const char migration_v5[] =
+	"DROP INDEX IF EXISTS local_integrationhub_queue_claim_token_ix;"
+	"DROP INDEX IF EXISTS local_integrationhub_queue_userid_ix;"
+	"DROP INDEX IF EXISTS local_integrationhub_queue_relateduserid_ix;"
+	"DROP INDEX IF EXISTS local_integrationhub_queue_contextid_ix;";
+
 /* Under BEGIN IMMEDIATE, so concurrent first opens create or migrate the
  * schema once; a failed migration leaves the file as it was. */
 static int migrate(sqlite_db *d, char *err, size_t errlen)
@@ -986,6 +993,7 @@ static int migrate(sqlite_db *d, char *err, size_t errlen)
 	if ((version == 1 && exec_plain(d, migration_v2, err, errlen) != 0)
 		|| (version >= 1 && version < 3 && exec_plain(d, migration_v3, err, errlen) != 0)
 		|| (version >= 1 && version < 4 && migrate_v4(d, err, errlen) != 0)
+		|| (version >= 1 && version < 5 && exec_plain(d, migration_v5, err, errlen) != 0)
 		|| (version < MIH_SQLITE_SCHEMA_VERSION && exec_plain(d, schema, err, errlen) != 0)
 		|| (version == 1 && backfill_v2(d, err, errlen) != 0)) {
 		sqlite_rollback(d, NULL, 0);

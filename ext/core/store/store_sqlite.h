@@ -20,8 +20,10 @@ typedef enum {
 /* 1: the first schema; 2: userid, relateduserid and contextid on tasks and
  * dead letters; 3: local_integrationhub_queue.run_token; 4: the request log
  * without AUTOINCREMENT, without the serviceid index, its taskid index only
- * over delivery rows (an older file is migrated in place when opened). */
-#define MIH_SQLITE_SCHEMA_VERSION 4
+ * over delivery rows; 5: the queue without the claim_token, userid,
+ * relateduserid and contextid indexes (an older file is migrated in place
+ * when opened). */
+#define MIH_SQLITE_SCHEMA_VERSION 5
 #define MIH_SQLITE_BUSY_TIMEOUT_MS 5000
 
 /* "full" or "normal" (case-insensitive); -1 with a message otherwise. */

@@ -477,7 +477,8 @@ TEST(schema_1_migrated_and_backfilled)
 	mih_store_dead_dispose(&d);
 	CHECK_STR(contexts_of(st, 0, buf, sizeof(buf)), "0,100,200,300");
 	CHECK_STR(users_of(st, 0, buf, sizeof(buf)), "");
-	/* The tables the file lacked are created, and the indexes of the new columns. */
+	/* The tables the file lacked are created, and the indexes of the new
+	 * columns on the dead letters (schema 5 keeps none on the queue). */
 	CHECK_INT(mih_store_privacy_users(st, 100, &ids, &n, err, sizeof(err)), 0);
 	free(ids);
 	CHECK_INT(add_service(st) > 0, 1);
@@ -492,7 +493,7 @@ TEST(schema_1_migrated_and_backfilled)
 			" AND (name LIKE '%userid_ix' OR name LIKE '%contextid_ix'))", -1, &stmt, NULL) == SQLITE_OK);
 		CHECK(sqlite3_step(stmt) == SQLITE_ROW);
 		CHECK_INT(sqlite3_column_int(stmt, 0), MIH_SQLITE_SCHEMA_VERSION);
-		CHECK_INT(sqlite3_column_int(stmt, 1), 6);
+		CHECK_INT(sqlite3_column_int(stmt, 1), 3);
 		sqlite3_finalize(stmt);
 	}
 	sqlite3_close(raw);
