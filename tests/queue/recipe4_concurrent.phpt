@@ -1,5 +1,5 @@
 --TEST--
-Cookbook Recipe 4, concurrent worker: a failing service gets exactly failure_threshold failed calls before its circuit opens, however many of its tasks are due together
+Cookbook Recipe 4, concurrent worker: once a service has failed, it gets exactly failure_threshold failed calls in a row before its circuit opens, however many of its tasks are due together; a healthy one keeps its concurrency
 --EXTENSIONS--
 mih
 pdo
@@ -16,8 +16,18 @@ mih::save_service(['name' => 'crm', 'base_url' => $srv->url]);
 $srv->respond('/orders', [['status' => 500]]);
 $srv->respond('/contacts', [['status' => 204]]);
 
-// Twelve ERP deliveries and four CRM ones due at once, sixteen slots: before
-// the circuit opens only five ERP calls may be on the wire or answered.
+// The ERP failed once (the circuit still closed), then twelve ERP deliveries
+// and four CRM ones are due at once, sixteen slots: before the circuit opens
+// only four more ERP calls may be on the wire or answered.
+mih::enqueue('erp', '/orders', ['n' => 'first']);
+mih::run_queue(['concurrency' => 1]);
+echo "after one: ", mih::circuit('erp')['state'], " failures=", mih::circuit('erp')['failures'], "\n";
+foreach (mih::tasks(['service' => 'erp']) as $t) {
+    mih::delete_task($t['id']);
+}
+$srv->reset();
+$srv->respond('/orders', [['status' => 500]]);
+$srv->respond('/contacts', [['status' => 204]]);
 for ($i = 0; $i < 12; $i++) {
     mih::enqueue('erp', '/orders', ['n' => $i]);
 }
@@ -66,10 +76,12 @@ for ($i = 0; $i < 12; $i++) {
 }
 $r = mih::run_queue(['concurrency' => 16]);
 echo "healthy: delivered={$r['delivered']} calls=", count($srv->requests()), "\n";
+
 ?>
 --EXPECT--
-delivered=4 retried=5 parked=7
-ERP calls: 5, CRM calls: 4
+after one: closed failures=1
+delivered=4 retried=4 parked=8
+ERP calls: 4, CRM calls: 4
 circuit open failures=5
 after two: closed failures=2
 second run: ERP calls 3, parked=7, circuit open

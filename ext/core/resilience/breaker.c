@@ -310,6 +310,9 @@ static uint32_t headroom(const mih_breaker_state *s, const mih_breaker_config *e
 		return MIH_BREAKER_NO_LIMIT;
 	}
 	recent = recent_run(s, e, now_ms);
+	if (recent == 0) {
+		return MIH_BREAKER_NO_LIMIT;   /* nothing points at trouble: no cap */
+	}
 	return recent >= e->failure_threshold ? 1 : e->failure_threshold - recent;
 }
 

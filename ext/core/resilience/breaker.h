@@ -68,12 +68,13 @@ typedef struct mih_breaker_permit {
 	uint64_t period;
 	uint32_t probe_token;       /* 0 unless ALLOW_PROBE */
 	uint32_t probe_slot;
-	/* ALLOW in count mode: the failures the closed circuit could still take
-	 * when the permit was issued before one more opens it (1..threshold).
-	 * A caller with concurrent calls keeps at most this many outcomes
-	 * outstanding, so a failing service never gets more than
-	 * failure_threshold failed calls before the circuit opens. Rate mode
-	 * and probes: MIH_BREAKER_NO_LIMIT. */
+	/* ALLOW in count mode after a failure: the failures the closed circuit
+	 * could still take when the permit was issued before one more opens it
+	 * (1..threshold-1). A caller with concurrent calls keeps at most this
+	 * many outcomes outstanding, so once a service has failed it gets no
+	 * more than failure_threshold failed calls in a row before the circuit
+	 * opens. No recent failure, rate mode and probes: MIH_BREAKER_NO_LIMIT
+	 * (a healthy service keeps its full concurrency). */
 	uint32_t headroom;
 } mih_breaker_permit;
 

@@ -585,7 +585,7 @@ TEST(headroom_counts_recent_failures)
 
 	fresh(&c);
 	CHECK_INT(mih_breaker_allow(&st, &c, T0, &p, NULL, NULL), MIH_BREAKER_ALLOW);
-	CHECK_INT(p.headroom, 5);
+	CHECK(p.headroom == MIH_BREAKER_NO_LIMIT);   /* healthy: no cap */
 	call(&c, T0, 1);
 	call(&c, T0 + 1, 1);
 	mih_breaker_allow(&st, &c, T0 + 2, &p, NULL, NULL);
@@ -594,8 +594,13 @@ TEST(headroom_counts_recent_failures)
 	mih_breaker_allow(&st, &c, T0 + 60001, &p, NULL, NULL);
 	CHECK_INT(p.headroom, 4);
 	mih_breaker_allow(&st, &c, T0 + 60002, &p, NULL, NULL);
-	CHECK_INT(p.headroom, 5);
-	call(&c, T0 + 60003, 0);
+	CHECK(p.headroom == MIH_BREAKER_NO_LIMIT);   /* both out of the window */
+	call(&c, T0 + 60003, 1);
+	mih_breaker_allow(&st, &c, T0 + 60003, &p, NULL, NULL);
+	CHECK_INT(p.headroom, 4);
+	call(&c, T0 + 60003, 0);                      /* a success ends the run */
+	mih_breaker_allow(&st, &c, T0 + 60003, &p, NULL, NULL);
+	CHECK(p.headroom == MIH_BREAKER_NO_LIMIT);
 	call(&c, T0 + 60004, 1);
 	mih_breaker_allow(&st, &c, T0 + 60005, &p, NULL, NULL);
 	CHECK_INT(p.headroom, 4);
