@@ -292,9 +292,9 @@ function bench_drain_copy(string $dir, string $template, string $durability, arr
 
 /**
  * Prints a scenario's report and exits: the lines of $out, then the targets it missed with the
- * scenario's ANALYSIS.md (in $dir) when there is one. Exit status 3 when a target was missed.
+ * scenario's ANALYSIS.md (in $dir, unless null) when there is one. Exit status 3 when a target was missed.
  */
-function bench_finish(array $out, array $missed, string $dir): never
+function bench_finish(array $out, array $missed, ?string $dir): never
 {
 	if ($missed) {
 		$out[] = '';
@@ -303,8 +303,8 @@ function bench_finish(array $out, array $missed, string $dir): never
 		foreach ($missed as $m) {
 			$out[] = "- $m";
 		}
-		$analysis = $dir . '/ANALYSIS.md';
-		if (is_file($analysis)) {
+		$analysis = $dir === null ? null : $dir . '/ANALYSIS.md';
+		if ($analysis !== null && is_file($analysis)) {
 			$out[] = '';
 			$out[] = trim(file_get_contents($analysis));
 		}

@@ -492,13 +492,5 @@ $out[] = sprintf('| drain by the scheduled task (`run_queue::execute()`: its tim
 	$verdict($q('drain') <= 0.2 + 1e-9, '≤ 0.2 statements per task', 'drain statements'));
 $out[] = '';
 $out[] = 'Event rows: Moodle\'s whole event path (its observers, the standard log store, whose buffered rows are written inside the timing) is in each; the difference from the event without a rule is the hub\'s rule match, render and queue INSERT.';
-if ($missed) {
-	$out[] = '';
-	$out[] = '### Targets missed';
-	$out[] = '';
-	foreach ($missed as $m) {
-		$out[] = "- $m";
-	}
-}
-echo implode("\n", $out), "\n";
-exit($missed ? 3 : 0);
+/* No ANALYSIS.md here: bench/moodle's is about the stand-in. */
+bench_finish($out, $missed, null);
