@@ -77,6 +77,16 @@ for ($i = 0; $i < 12; $i++) {
 $r = mih::run_queue(['concurrency' => 16]);
 echo "healthy: delivered={$r['delivered']} calls=", count($srv->requests()), "\n";
 
+// ... all at once: a receiver that answers only once eight calls wait
+// together sees eight, not the five of the threshold.
+[$port, $state] = mih_test_raw_server('gather');
+mih::save_service(['name' => 'wide', 'base_url' => "http://127.0.0.1:$port", 'cb_failure_threshold' => 5]);
+for ($i = 0; $i < 8; $i++) {
+    mih::enqueue('wide', '/gather', ['n' => $i]);
+}
+$r = mih::run_queue(['concurrency' => 8]);
+echo "wide: delivered={$r['delivered']}, on the wire together: ", mih_test_raw_state($state)['pending_max'], "\n";
+
 ?>
 --EXPECT--
 after one: closed failures=1
@@ -86,3 +96,4 @@ circuit open failures=5
 after two: closed failures=2
 second run: ERP calls 3, parked=7, circuit open
 healthy: delivered=12 calls=12
+wide: delivered=8, on the wire together: 8
