@@ -642,22 +642,31 @@ static char *insert_sql(const char *table, const char *const *cols, size_t n, si
 	return sql;
 }
 
-static int sqlite_insert(void *db, const char *table, const char *const *cols,
-	const mih_sql_value *vals, size_t n, int64_t *newid, char *err, size_t errlen)
+/* One INSERT of nrows rows (their values in row order). */
+static int exec_insert(void *db, const char *table, const char *const *cols, const mih_sql_value *vals,
+	size_t ncols, size_t nrows, char *err, size_t errlen)
 {
-	sqlite_db *d = db;
-	char stack_sql[1024];
-	char *sql = insert_sql(table, cols, n, 1, stack_sql, sizeof(stack_sql));
+	char stack_sql[4096];
+	char *sql = insert_sql(table, cols, ncols, nrows, stack_sql, sizeof(stack_sql));
 	int rc;
 
 	if (!sql) {
 		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
 		return -1;
 	}
-	rc = sqlite_exec(db, sql, vals, n, err, errlen);
+	rc = sqlite_exec(db, sql, vals, ncols * nrows, err, errlen);
 	if (sql != stack_sql) {
 		free(sql);
 	}
+	return rc;
+}
+
+static int sqlite_insert(void *db, const char *table, const char *const *cols,
+	const mih_sql_value *vals, size_t n, int64_t *newid, char *err, size_t errlen)
+{
+	sqlite_db *d = db;
+	int rc = exec_insert(db, table, cols, vals, n, 1, err, errlen);
+
 	if (rc == 0 && newid) {
 		*newid = sqlite3_last_insert_rowid(d->conn);
 	}
@@ -675,7 +684,6 @@ static int sqlite_insert(void *db, const char *table, const char *const *cols,
 static int sqlite_insert_rows(void *db, const char *table, const char *const *cols,
 	const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen)
 {
-	char stack_sql[2048];
 	size_t done = 0;
 	int rc = 0;
 
@@ -686,69 +694,46 @@ static int sqlite_insert_rows(void *db, const char *table, const char *const *co
 	}
 	while (done < nrows && rc == 0) {
 		size_t left = nrows - done, k = INSERT_ROWS_MAX;
-		char *sql;
 
 		while (k > left) {
 			k /= 2;
 		}
-		sql = insert_sql(table, cols, ncols, k, stack_sql, sizeof(stack_sql));
-		if (!sql) {
-			mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
-			return -1;
-		}
-		rc = sqlite_exec(db, sql, vals + done * ncols, k * ncols, err, errlen);
-		if (sql != stack_sql) {
-			free(sql);
-		}
+		rc = exec_insert(db, table, cols, vals + done * ncols, ncols, k, err, errlen);
 		done += k;
 	}
 	return rc;
 }
 
-/* One statement for all rows: a settle's log rows cost one statement
- * execution (one AUTOINCREMENT bookkeeping, one VDBE run) instead of one
- * each, about half the work per row. The callers bound nrows (a hundred
- * rows or so), so each row count keeps its prepared form in the cache. */
 static int sqlite_begin(void *db, char *err, size_t errlen);
 static int sqlite_commit(void *db, char *err, size_t errlen);
 static int sqlite_rollback(void *db, char *err, size_t errlen);
 
+/* One statement for all rows: a settle's log rows cost one statement
+ * execution (one AUTOINCREMENT bookkeeping, one VDBE run) instead of one
+ * each, about half the work per row. The callers bound nrows (a hundred
+ * rows or so), so each row count keeps its prepared form in the cache. */
 static int sqlite_insert_many(void *db, const char *table, const char *const *cols,
 	const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen)
 {
 	sqlite_db *d = db;
-	char stack_sql[4096];
-	char *sql;
-	int rc;
 
 	if (nrows == 0) {
 		return 0;
 	}
 	if (ncols == 0 || nrows > SIZE_MAX / ncols
 		|| ncols * nrows > (size_t)sqlite3_limit(d->conn, SQLITE_LIMIT_VARIABLE_NUMBER, -1)) {
-		/* More parameters than this build of SQLite takes at once: the rows
-		 * one by one, in one transaction (as atomic as one statement). */
+		/* More parameters than this build of SQLite takes at once: a few
+		 * statements in one transaction (as atomic as one statement). */
 		if (sqlite_begin(d, err, errlen) != 0) {
 			return -1;
 		}
-		for (size_t r = 0; r < nrows; r++) {
-			if (sqlite_insert(d, table, cols, vals + r * ncols, ncols, NULL, err, errlen) != 0) {
-				sqlite_rollback(d, NULL, 0);
-				return -1;
-			}
+		if (sqlite_insert_rows(d, table, cols, vals, ncols, nrows, err, errlen) != 0) {
+			sqlite_rollback(d, NULL, 0);
+			return -1;
 		}
 		return sqlite_commit(d, err, errlen);
 	}
-	sql = insert_sql(table, cols, ncols, nrows, stack_sql, sizeof(stack_sql));
-	if (!sql) {
-		mih_set_err(err, errlen, "%s", "SQLite store: out of memory");
-		return -1;
-	}
-	rc = sqlite_exec(db, sql, vals, ncols * nrows, err, errlen);
-	if (sql != stack_sql) {
-		free(sql);
-	}
-	return rc;
+	return exec_insert(db, table, cols, vals, ncols, nrows, err, errlen);
 }
 
 static int open_transaction(sqlite_db *d, bool relaxed, char *err, size_t errlen)
