@@ -102,11 +102,24 @@ static bool find_service(worker *w, int64_t id, size_t *index)
 	return false;
 }
 
+static void put_idle(worker *w, CURL *easy, bool ready)
+{
+	w->idle[w->nidle].easy = easy;
+	w->idle[w->nidle++].ready = ready;
+}
+
 static void give_back_easy(worker *w, worker_job *job)
 {
-	w->idle[w->nidle].easy = job->transfer.easy;
-	w->idle[w->nidle++].ready = job->easy_ready;
+	put_idle(w, job->transfer.easy, job->easy_ready);
 	job->transfer.easy = NULL;
+}
+
+/* A delivery under way: its slot is held until settled, and the breaker
+ * has not heard its outcome yet. */
+static void count_sent(worker *w, const worker_job *job)
+{
+	w->service_inflight[job->svc_index]++;
+	w->service_unheard[job->svc_index]++;
 }
 
 static void job_free(worker *w, worker_job *job)
@@ -392,8 +405,7 @@ static void start_job(worker *w, worker_job *job)
 			w->proto = safe_erealloc(w->proto, w->proto_cap, sizeof(worker_job *), 0);
 		}
 		w->proto[w->nproto++] = job;
-		w->service_inflight[job->svc_index]++;
-		w->service_unheard[job->svc_index]++;
+		count_sent(w, job);
 		return;
 	}
 
@@ -423,8 +435,7 @@ static void start_job(worker *w, worker_job *job)
 	job->transfer.user = job;
 	if (!easy || mih_http_transfer_setup(&job->transfer, easy, &job->req, &job->resp) != 0) {
 		if (easy && !job->transfer.easy) {
-			w->idle[w->nidle].easy = easy;
-			w->idle[w->nidle++].ready = job->easy_ready;
+			put_idle(w, easy, job->easy_ready);
 		}
 		if (!easy) {
 			job->resp.outcome = MIH_HTTP_SETUP_ERROR;
@@ -441,15 +452,13 @@ static void start_job(worker *w, worker_job *job)
 	if (job->transfer.blocked) {
 		/* The URL's host or port is refused: nothing is sent. */
 		mih_http_transfer_finish(&job->transfer, CURLE_COULDNT_CONNECT);
-		w->service_inflight[job->svc_index]++;   /* held until settled, like a transfer */
-		w->service_unheard[job->svc_index]++;
+		count_sent(w, job);   /* held until settled, like a transfer */
 		finished(w, job);
 		return;
 	}
 	curl_multi_add_handle(w->multi, easy);
 	w->inflight++;
-	w->service_inflight[job->svc_index]++;
-	w->service_unheard[job->svc_index]++;
+	count_sent(w, job);
 }
 
 /* Sends the waiting amqp and soap deliveries: each amqp service's as one
@@ -509,11 +518,12 @@ static void park_rejected(worker *w, worker_job *job, int64_t retry_after)
 	job_free(w, job);
 }
 
-/* A closed count-mode circuit takes at most its headroom more failures
- * before it opens: with that many of this service's calls still unheard,
- * the next waits for one of them, so a service that fails every call gets
- * failure_threshold failed calls from this worker, not threshold plus
- * whatever was sent alongside the last ones (the cookbook's Recipe 4). */
+/* After a failure, a closed count-mode circuit takes at most its headroom
+ * more failures before it opens: with that many of this service's calls
+ * still unheard, the next waits for one of them, so a service failing
+ * every call gets failure_threshold failed calls in a row from this
+ * worker, not threshold plus whatever was sent alongside the last ones
+ * (the cookbook's Recipe 4). Without a recent failure there is no cap. */
 static bool held_by_headroom(const worker *w, const worker_job *job)
 {
 	long unheard = w->service_unheard[job->svc_index];
