@@ -70,7 +70,7 @@ if test "$PHP_MIH" != "no"; then
   dnl and is a build dir (keep the -I and PHP_ADD_BUILD_DIR lists in step).
   MIH_SOURCES="ext/mih.c \
     ext/common/mih_exceptions.c ext/common/mih_args.c ext/common/mih_json.c \
-    ext/call/mih_class.c ext/call/mih_call.c ext/call/mih_request.c ext/call/mih_response.c \
+    ext/call/mih_class.c ext/call/mih_call.c ext/call/mih_headers.c ext/call/mih_request.c ext/call/mih_response.c \
     ext/template/mih_template.c ext/template/mih_tpl_data.c \
     ext/state/mih_store_bind.c ext/state/mih_host.c ext/state/mih_service_cache.c ext/state/mih_secrets.c \
     ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \

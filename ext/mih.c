@@ -265,6 +265,7 @@ static PHP_MINIT_FUNCTION(mih)
 	php_mih_response_ce = register_class_local_integrationhub_mih_response();
 	php_mih_request_register();
 	php_mih_template_minit();
+	php_mih_headers_minit();
 	return SUCCESS;
 }
 
@@ -274,6 +275,7 @@ static PHP_MSHUTDOWN_FUNCTION(mih)
 	UNREGISTER_INI_ENTRIES();
 	php_mih_secrets_mshutdown();
 	php_mih_amqp_shutdown();
+	php_mih_headers_mshutdown();
 	curl_global_cleanup();
 	return SUCCESS;
 }

@@ -164,6 +164,9 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value);
  * the service's headers, the call's, a task's (JSON text), User-Agent. */
 void php_mih_headers_build(HashTable *lines, const mih_service *svc, HashTable *call_headers,
 	const char *task_headers_json);
+/* The fixed header lines, made at MINIT and freed at MSHUTDOWN. */
+void php_mih_headers_minit(void);
+void php_mih_headers_mshutdown(void);
 void php_mih_header_put(HashTable *lines, const char *name, size_t nlen, const char *value, size_t vlen);
 /* Adds webhook-id/-timestamp/-signature when the service has signing secrets. */
 void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *msg_id, const char *body, size_t len);

@@ -1,9 +1,8 @@
 /* The synchronous call behind mih::request() and mih_request::dispatch():
- * argument and option parsing, headers (auth, signing), payload encoding,
- * and the attempt loop with the circuit breaker and the retry policy. */
+ * argument and option parsing, payload encoding (the headers are built in
+ * mih_headers.c), and the attempt loop with the circuit breaker and the retry policy. */
 #include "mih_private.h"
 #include "ext/standard/php_string.h"
-#include "ext/standard/base64.h"
 #include "sign.h"
 #include "mih_amqp.h"
 #include "mih_soap.h"
@@ -27,102 +26,6 @@ void php_mih_call_init(php_mih_call *call)
 typedef struct header_set {
 	HashTable lines;
 } header_set;
-
-void php_mih_header_put(HashTable *lines, const char *name, size_t nlen, const char *value, size_t vlen)
-{
-	zend_string *given = zend_string_init(name, nlen, 0);
-	zend_string *key = zend_string_tolower(given);
-	zend_string *line = zend_string_concat3(name, nlen, ": ", 2, value, vlen);
-	zval zv;
-
-	/* Order follows first appearance; a later value for a name replaces it. */
-	ZVAL_STR(&zv, line);
-	zend_hash_update(lines, key, &zv);
-	zend_string_release(key);
-	zend_string_release(given);
-}
-
-void php_mih_headers_build(HashTable *lines, const mih_service *svc, HashTable *call_headers,
-	const char *task_headers_json)
-{
-	const char *name;
-	json_t *value;
-	zend_string *zname;
-	zval *zvalue;
-
-	zend_hash_init(lines, 8, NULL, ZVAL_PTR_DTOR, 0);
-	php_mih_header_put(lines, "Content-Type", 12, "application/json", 16);
-	php_mih_header_put(lines, "Accept", 6, "application/json", 16);
-	if (svc->auth_token) {
-		if (svc->auth_type == MIH_AUTH_BEARER) {
-			zend_string *v = zend_string_concat2("Bearer ", 7, svc->auth_token, strlen(svc->auth_token));
-			php_mih_header_put(lines, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
-			zend_string_release(v);
-		} else if (svc->auth_type == MIH_AUTH_APIKEY) {
-			php_mih_header_put(lines, svc->apikey_header, strlen(svc->apikey_header), svc->auth_token,
-				strlen(svc->auth_token));
-		} else if (svc->auth_type == MIH_AUTH_BASIC) {
-			zend_string *b64 = php_base64_encode((const unsigned char *)svc->auth_token,
-				strlen(svc->auth_token));
-			zend_string *v = zend_string_concat2("Basic ", 6, ZSTR_VAL(b64), ZSTR_LEN(b64));
-			php_mih_header_put(lines, "Authorization", 13, ZSTR_VAL(v), ZSTR_LEN(v));
-			zend_string_release(v);
-			zend_string_release(b64);
-		}
-	}
-	json_object_foreach(svc->headers, name, value) {
-		php_mih_header_put(lines, name, strlen(name), json_string_value(value), json_string_length(value));
-	}
-	if (call_headers) {
-		ZEND_HASH_FOREACH_STR_KEY_VAL(call_headers, zname, zvalue) {
-			if (zname && Z_TYPE_P(zvalue) == IS_STRING) {
-				php_mih_header_put(lines, ZSTR_VAL(zname), ZSTR_LEN(zname), Z_STRVAL_P(zvalue), Z_STRLEN_P(zvalue));
-			}
-		} ZEND_HASH_FOREACH_END();
-	}
-	if (task_headers_json && *task_headers_json) {
-		json_t *task_headers = json_loads(task_headers_json, 0, NULL);
-		if (json_is_object(task_headers)) {
-			json_object_foreach(task_headers, name, value) {
-				if (json_is_string(value)) {
-					php_mih_header_put(lines, name, strlen(name), json_string_value(value), json_string_length(value));
-				}
-			}
-		}
-		json_decref(task_headers);
-	}
-	php_mih_header_put(lines, "User-Agent", 10, "mih/" PHP_MIH_VERSION, sizeof("mih/" PHP_MIH_VERSION) - 1);
-}
-
-/* Standard Webhooks v1 headers over the exact body bytes, one signature per
- * secret (rotation). Secrets were validated when the service was saved. */
-void php_mih_headers_sign(HashTable *lines, const mih_service *svc, const char *msg_id, const char *body, size_t len)
-{
-	size_t n = json_array_size(svc->signing_secrets), i;
-	const char **secrets;
-	char *sig, err[256], ts[32];
-	int64_t now = (int64_t)time(NULL);
-
-	if (n == 0) {
-		return;
-	}
-	secrets = safe_emalloc(n, sizeof(char *), 0);
-	for (i = 0; i < n; i++) {
-		secrets[i] = json_string_value(json_array_get(svc->signing_secrets, i));
-	}
-	sig = emalloc(MIH_SIGN_HEADER_SIZE(n) + 1);
-	if (mih_sign_sign(msg_id, now, body ? body : "", body ? len : 0, secrets, n, sig, MIH_SIGN_HEADER_SIZE(n) + 1,
-			err, sizeof(err)) == 0) {
-		snprintf(ts, sizeof(ts), "%lld", (long long)now);
-		php_mih_header_put(lines, "webhook-id", 10, msg_id, strlen(msg_id));
-		php_mih_header_put(lines, "webhook-timestamp", 17, ts, strlen(ts));
-		php_mih_header_put(lines, "webhook-signature", 17, sig, strlen(sig));
-	} else {
-		php_error_docref(NULL, E_WARNING, "mih: could not sign the request to service \"%s\": %s", svc->name, err);
-	}
-	efree(sig);
-	efree(secrets);
-}
 
 static bool payload_is_empty(zval *payload)
 {
@@ -370,9 +273,12 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	header_set hs;
 	char *url = NULL;
 	mih_http_request req;
+	mih_store *st;
 
-	/* Borrowed, not copied: the cache keeps it while the call runs. */
-	if (php_mih_borrow_service(call->service, &buf, &svc, true) != SUCCESS) {
+	/* Borrowed, not copied: the cache keeps it while the call runs. The
+	 * store comes with it, so the call asks for it (and checks the process
+	 * for a fork, a getpid()) once. */
+	if (php_mih_borrow_service(call->service, &buf, &svc, true, &st) != SUCCESS) {
 		return;
 	}
 	method = call->method ? ZSTR_VAL(call->method) : svc->method;
@@ -403,7 +309,7 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.handle_ready = &MIH_G(curl_easy_ready);
 	/* An API's answer may be large: let it come compressed. */
 	req.accept_compressed = true;
-	run_attempts(php_mih_store(), svc, call, &req, &hs.lines, return_value);
+	run_attempts(st, svc, call, &req, &hs.lines, return_value);
 
 	zend_hash_destroy(&hs.lines);
 done:

@@ -43,7 +43,8 @@ void php_mih_response_from_http(zval *out, const mih_http_response *resp, bool s
 	ZVAL_LONG(OBJ_PROP_NUM(obj, PROP_ATTEMPTS), attempts);
 	array_init_size(&headers, (uint32_t)resp->nheaders);
 	for (i = 0; i < resp->nheaders; i++) {
-		add_assoc_string(&headers, resp->header_names[i], resp->header_values[i]);
+		add_assoc_stringl(&headers, mih_http_response_header_name(resp, i), mih_http_response_header_value(resp, i),
+			resp->headers[i].value_len);
 	}
 	ZVAL_COPY_VALUE(OBJ_PROP_NUM(obj, PROP_HEADERS), &headers);
 }

@@ -46,11 +46,17 @@ void php_mih_shm_release(void)
 	MIH_G(shm_path_open) = NULL;
 }
 
+/* "rules:<identity>", cut to outlen - 1 bytes like snprintf would, built
+ * with copies: every synchronous call asks for this counter. */
 static size_t version_key(char *out, size_t outlen, const char *identity)
 {
-	int n = snprintf(out, outlen, "rules:%s", identity);
+	size_t n = MIN(sizeof("rules:") - 1, outlen - 1), ilen = strlen(identity);
 
-	return n < 0 ? 0 : MIN((size_t)n, outlen - 1);
+	memcpy(out, "rules:", n);
+	ilen = MIN(ilen, outlen - 1 - n);
+	memcpy(out + n, identity, ilen);
+	out[n + ilen] = '\0';
+	return n + ilen;
 }
 
 uint64_t php_mih_host_version(const char *identity)

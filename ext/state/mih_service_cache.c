@@ -48,9 +48,10 @@ zend_result php_mih_load_service(zend_string *name, mih_service *svc, bool requi
 	return load_service(name, svc, NULL, require_enabled, st_out);
 }
 
-zend_result php_mih_borrow_service(zend_string *name, mih_service *buf, const mih_service **svc, bool require_enabled)
+zend_result php_mih_borrow_service(zend_string *name, mih_service *buf, const mih_service **svc, bool require_enabled,
+	mih_store **st_out)
 {
-	return load_service(name, buf, svc, require_enabled, NULL);
+	return load_service(name, buf, svc, require_enabled, st_out);
 }
 
 /* Service definitions looked up by synchronous calls, cached per process

@@ -57,7 +57,8 @@ int php_mih_service_cached(mih_store *st, const char *name, mih_service *out, ch
  * points into the cache (or at buf, filled, when it is not cached) and
  * stays valid, whatever runs meanwhile (a user error handler may change
  * services), until php_mih_service_return(buf, *svc). */
-zend_result php_mih_borrow_service(zend_string *name, mih_service *buf, const mih_service **svc, bool require_enabled);
+zend_result php_mih_borrow_service(zend_string *name, mih_service *buf, const mih_service **svc, bool require_enabled,
+	mih_store **st_out);
 void php_mih_service_return(mih_service *buf, const mih_service *svc);
 /* At the end of a request: borrows a bailout skipped are over. */
 void php_mih_service_cache_request_end(void);

@@ -34,20 +34,14 @@ void mih_http_response_init(mih_http_response *resp)
 
 static void clear_headers(mih_http_response *resp)
 {
-	size_t i;
-
-	for (i = 0; i < resp->nheaders; i++) {
-		free(resp->header_names[i]);
-		free(resp->header_values[i]);
-	}
 	resp->nheaders = 0;
+	resp->hbuf_len = 0;
 }
 
 void mih_http_response_dispose(mih_http_response *resp)
 {
-	clear_headers(resp);
-	free(resp->header_names);
-	free(resp->header_values);
+	free(resp->headers);
+	free(resp->hbuf);
 	free(resp->body);
 	memset(resp, 0, sizeof(*resp));
 }
@@ -57,8 +51,8 @@ const char *mih_http_response_header(const mih_http_response *resp, const char *
 	size_t i;
 
 	for (i = 0; i < resp->nheaders; i++) {
-		if (strcmp(resp->header_names[i], lower_name) == 0) {
-			return resp->header_values[i];
+		if (strcmp(mih_http_response_header_name(resp, i), lower_name) == 0) {
+			return mih_http_response_header_value(resp, i);
 		}
 	}
 	return NULL;
@@ -237,60 +231,85 @@ static void on_status_line(mih_http_transfer *t, const char *line, size_t len)
 	}
 }
 
+/* Room for need more bytes in the header buffer (which may move). */
+static bool hbuf_reserve(mih_http_response *resp, size_t need)
+{
+	size_t cap = resp->hbuf_cap ? resp->hbuf_cap : 512;
+	char *buf;
+
+	if (need > SIZE_MAX - resp->hbuf_len) {
+		return false;
+	}
+	need += resp->hbuf_len;
+	if (need <= resp->hbuf_cap) {
+		return true;
+	}
+	while (cap < need) {
+		if (cap > SIZE_MAX / 2) {
+			return false;
+		}
+		cap *= 2;
+	}
+	buf = realloc(resp->hbuf, cap);
+	if (!buf) {
+		return false;
+	}
+	resp->hbuf = buf;
+	resp->hbuf_cap = cap;
+	return true;
+}
+
 static int add_header(mih_http_transfer *t, const char *name, size_t nlen, const char *value, size_t vlen)
 {
 	mih_http_response *resp = t->resp;
+	mih_http_header *h;
 	size_t i;
 	char *lname;
 
-	lname = malloc(nlen + 1);
-	if (!lname) {
+	/* The lower-case name goes at the end of the buffer: kept if new,
+	 * dropped again (hbuf_len unchanged) if the name was seen. */
+	if (vlen > SIZE_MAX / 2 || !hbuf_reserve(resp, nlen + 1 + vlen + 1)) {
 		return -1;
 	}
+	lname = resp->hbuf + resp->hbuf_len;
 	for (i = 0; i < nlen; i++) {
 		lname[i] = (char)tolower((unsigned char)name[i]);
 	}
 	lname[nlen] = '\0';
 	for (i = 0; i < resp->nheaders; i++) {
-		if (strcmp(resp->header_names[i], lname) == 0) {
-			size_t old = strlen(resp->header_values[i]);
-			char *joined = realloc(resp->header_values[i], old + 2 + vlen + 1);
-			free(lname);
-			if (!joined) {
+		if (strcmp(mih_http_response_header_name(resp, i), lname) == 0) {
+			/* Repeated: "old, new" as a new value at the end. */
+			size_t old = resp->headers[i].value_len, off;
+			if (!hbuf_reserve(resp, old + 2 + vlen + 1)) {
 				return -1;
 			}
-			memcpy(joined + old, ", ", 2);
-			memcpy(joined + old + 2, value, vlen);
-			joined[old + 2 + vlen] = '\0';
-			resp->header_values[i] = joined;
+			off = resp->hbuf_len;
+			memmove(resp->hbuf + off, resp->hbuf + resp->headers[i].value_off, old);
+			memcpy(resp->hbuf + off + old, ", ", 2);
+			memcpy(resp->hbuf + off + old + 2, value, vlen);
+			resp->hbuf[off + old + 2 + vlen] = '\0';
+			resp->headers[i].value_off = off;
+			resp->headers[i].value_len = old + 2 + vlen;
+			resp->hbuf_len = off + old + 2 + vlen + 1;
 			return 0;
 		}
 	}
-	if (resp->nheaders == t->header_cap) {
-		size_t ncap = t->header_cap ? t->header_cap * 2 : 16;
-		char **names = realloc(resp->header_names, ncap * sizeof(char *));
-		char **values;
-		if (!names) {
-			free(lname);
+	if (resp->nheaders == resp->headers_cap) {
+		size_t ncap = resp->headers_cap ? resp->headers_cap * 2 : 16;
+		mih_http_header *grown = realloc(resp->headers, ncap * sizeof(*grown));
+		if (!grown) {
 			return -1;
 		}
-		resp->header_names = names;
-		values = realloc(resp->header_values, ncap * sizeof(char *));
-		if (!values) {
-			free(lname);
-			return -1;
-		}
-		resp->header_values = values;
-		t->header_cap = ncap;
+		resp->headers = grown;
+		resp->headers_cap = ncap;
 	}
-	resp->header_values[resp->nheaders] = malloc(vlen + 1);
-	if (!resp->header_values[resp->nheaders]) {
-		free(lname);
-		return -1;
-	}
-	memcpy(resp->header_values[resp->nheaders], value, vlen);
-	resp->header_values[resp->nheaders][vlen] = '\0';
-	resp->header_names[resp->nheaders++] = lname;
+	h = &resp->headers[resp->nheaders++];
+	h->name_off = resp->hbuf_len;
+	h->value_off = resp->hbuf_len + nlen + 1;
+	h->value_len = vlen;
+	memcpy(resp->hbuf + h->value_off, value, vlen);
+	resp->hbuf[h->value_off + vlen] = '\0';
+	resp->hbuf_len = h->value_off + vlen + 1;
 	return 0;
 }
 

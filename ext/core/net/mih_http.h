@@ -61,15 +61,26 @@ typedef struct mih_http_request {
 	bool accept_compressed;        /* send Accept-Encoding, decode the answer */
 } mih_http_request;
 
+typedef struct mih_http_header {
+	size_t name_off, value_off;    /* into mih_http_response.hbuf */
+	size_t value_len;
+} mih_http_header;
+
 typedef struct mih_http_response {
 	mih_http_outcome outcome;
 	long status;                   /* 0 when no answer */
 	char reason[96];               /* from the status line, else the standard phrase */
 	char *body;                    /* malloc'd, NUL-terminated, may hold NULs */
 	size_t body_len;
-	char **header_names;           /* lower case, unique, in arrival order */
-	char **header_values;          /* repeated headers joined with ", " */
+	/* Headers, lower-case names unique in arrival order, repeated ones
+	 * joined with ", ": entries point into one buffer, so an answer's
+	 * headers cost two allocations, not two per header. Read them with
+	 * mih_http_response_header_name() / _value(). */
+	struct mih_http_header *headers;
 	size_t nheaders;
+	size_t headers_cap;            /* entries allocated */
+	char *hbuf;                    /* names and values, each NUL-terminated */
+	size_t hbuf_len, hbuf_cap;
 	char error[512];               /* empty when the answer was 2xx */
 	long curl_code;
 	double elapsed_ms;
@@ -82,7 +93,6 @@ typedef struct mih_http_transfer {
 	mih_http_response *resp;
 	struct curl_slist *header_list;
 	size_t body_cap;
-	size_t header_cap;
 	bool too_large;
 	bool blocked;
 	char blocked_why[256];
@@ -107,6 +117,17 @@ void mih_http_perform(CURL *easy, const mih_http_request *req, mih_http_response
 void mih_http_response_init(mih_http_response *resp);
 void mih_http_response_dispose(mih_http_response *resp);
 const char *mih_http_response_header(const mih_http_response *resp, const char *lower_name);
+
+/* Header i (below resp->nheaders): its lower-case name and its value. */
+static inline const char *mih_http_response_header_name(const mih_http_response *resp, size_t i)
+{
+	return resp->hbuf + resp->headers[i].name_off;
+}
+
+static inline const char *mih_http_response_header_value(const mih_http_response *resp, size_t i)
+{
+	return resp->hbuf + resp->headers[i].value_off;
+}
 
 /* The standard reason phrase of a status, "" when unknown. */
 const char *mih_http_reason_phrase(long status);
