@@ -727,8 +727,9 @@ static const mih_sql_ops dbstore_ops = {
 	db_identity,
 	db_like,
 	db_insert_many,
-	NULL,          /* exec_returning: claims keep the token write and read-back */
 	NULL,          /* insert_rows: insert_many writes a batch in one statement */
+	false,         /* writes_serialized: Moodle's databases isolate at READ COMMITTED or so;
+	                * claims keep the token write and read-back */
 };
 
 bool php_mih_dbstore_counts(mih_store *st, php_mih_db_counts *out)

@@ -458,23 +458,6 @@ int store_query_list(mih_store *st, const char *sql, const mih_sql_value *params
 	return 0;
 }
 
-int store_exec_returning_list(mih_store *st, const char *sql, const mih_sql_value *params,
-	size_t nparams, size_t size, store_fill_fn fill, store_dispose_fn dispose, void **out, size_t *count,
-	char *err, size_t errlen)
-{
-	collector c = { st, NULL, 0, 0, size, fill, dispose, err, errlen };
-
-	*out = NULL;
-	*count = 0;
-	if (st->ops->exec_returning(st->db, sql, params, nparams, collect_row, &c, err, errlen) != 0) {
-		store_free_items(c.items, c.count, size, dispose);
-		return -1;
-	}
-	*out = c.items;
-	*count = c.count;
-	return 0;
-}
-
 int store_query_one(mih_store *st, const char *sql, const mih_sql_value *params,
 	size_t nparams, size_t size, store_fill_fn fill, store_dispose_fn dispose, void *out,
 	char *err, size_t errlen)

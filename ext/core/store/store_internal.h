@@ -135,11 +135,6 @@ typedef void (*store_dispose_fn)(void *item);
 int store_query_list(mih_store *st, const char *sql, const mih_sql_value *params,
 	size_t nparams, long from, long num, size_t size, store_fill_fn fill,
 	store_dispose_fn dispose, void **out, size_t *count, char *err, size_t errlen);
-/* The rows a writing statement's RETURNING clause gives (ops->exec_returning,
- * which must exist), as store_query_list() would. */
-int store_exec_returning_list(mih_store *st, const char *sql, const mih_sql_value *params,
-	size_t nparams, size_t size, store_fill_fn fill, store_dispose_fn dispose, void **out, size_t *count,
-	char *err, size_t errlen);
 /* At most one row into *out: DONE or NOT_FOUND. */
 int store_query_one(mih_store *st, const char *sql, const mih_sql_value *params,
 	size_t nparams, size_t size, store_fill_fn fill, store_dispose_fn dispose, void *out,

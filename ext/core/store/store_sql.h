@@ -94,12 +94,6 @@ typedef struct mih_sql_ops {
 	 * returned. NULL: the store calls insert() per row. */
 	int (*insert_many)(void *db, const char *table, const char *const *cols,
 		const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen);
-	/* Optional (may be NULL): runs a writing statement with a RETURNING
-	 * clause (UPDATE ... RETURNING), committed like exec() outside a
-	 * transaction, each returned row given to cb. NULL: the store writes
-	 * and reads back with separate statements. */
-	int (*exec_returning)(void *db, const char *sql, const mih_sql_value *params, size_t n,
-		mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen);
 	/* Optional (may be NULL): like insert_many, but in several statements
 	 * when that is cheaper for the database, so not atomic by itself: the
 	 * caller runs it inside its transaction. An in-process database (SQLite)
@@ -107,6 +101,11 @@ typedef struct mih_sql_ops {
 	 * multi-row forms. NULL: insert_many, or insert() per row. */
 	int (*insert_rows)(void *db, const char *table, const char *const *cols,
 		const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen);
+	/* True when a transaction opened by begin() shuts every other writer
+	 * out from its first statement to its end (SQLite's BEGIN IMMEDIATE),
+	 * so a read inside it and a write that depends on it are atomic. False
+	 * (a server database at READ COMMITTED): only single statements are. */
+	bool writes_serialized;
 } mih_sql_ops;
 
 static inline mih_sql_value mih_sql_int(int64_t i)

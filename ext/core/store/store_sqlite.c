@@ -155,8 +155,9 @@ static const char schema[] =
 	" ON local_integrationhub_queue (serviceid);"
 	"CREATE INDEX IF NOT EXISTS local_integrationhub_queue_next_run_ix"
 	" ON local_integrationhub_queue (next_run);"
-	/* Schema 5: no index on claim_token (this store claims with UPDATE ...
-	 * RETURNING and finishes tasks by id), nor on userid, relateduserid and
+	/* Schema 5: no index on claim_token (this store claims by id, a SELECT
+	 * and an UPDATE of the ids in one transaction, and finishes tasks by
+	 * id), nor on userid, relateduserid and
 	 * contextid (only the privacy API asks by them, rarely, and a scan of the
 	 * queue serves it): every task is inserted and deleted once, and each of
 	 * these indexes cost it two B-tree changes (~20,000 instructions per
@@ -543,17 +544,6 @@ static int sqlite_exec(void *db, const char *sql, const mih_sql_value *params, s
 	return exec_rows(db, sql, params, n, NULL, NULL, err, errlen);
 }
 
-static int sqlite_exec_returning(void *db, const char *sql, const mih_sql_value *params, size_t n,
-	mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen)
-{
-	if (sqlite3_libversion_number() < 3035000) {
-		mih_set_err(err, errlen, "SQLite store: SQLite %s has no RETURNING clause (3.35 or later needed)",
-			sqlite3_libversion());
-		return -1;
-	}
-	return exec_rows(db, sql, params, n, cb, cbctx, err, errlen);
-}
-
 static int sqlite_query(void *db, const char *sql, const mih_sql_value *params, size_t n,
 	long limitfrom, long limitnum, mih_sql_row_cb cb, void *cbctx, char *err, size_t errlen)
 {
@@ -843,8 +833,8 @@ const mih_sql_ops mih_sql_sqlite_ops = {
 	sqlite_identity,
 	NULL,          /* like: the standard form suits SQLite */
 	sqlite_insert_many,  /* one statement per batch: atomic (mih::emit's tasks) */
-	sqlite_exec_returning,
 	sqlite_insert_rows,
+	true,          /* writes_serialized: every transaction is BEGIN IMMEDIATE */
 };
 
 int mih_sqlite_durability_parse(const char *name, mih_sqlite_durability *out,

@@ -185,7 +185,7 @@ static void text_close(void *db)
 
 static const mih_sql_ops text_ops = {
 	text_exec, text_query_fn, text_insert, text_begin, NULL, text_commit, text_rollback,
-	text_identity, NULL, text_insert_many, NULL, NULL
+	text_identity, NULL, text_insert_many, NULL, false
 };
 
 /* ---- fixtures ----------------------------------------------------------- */
@@ -859,8 +859,9 @@ TEST(rules_crud_filter_and_version)
 
 /* ---- queue -------------------------------------------------------------- */
 
-/* SQLite claims with one UPDATE ... RETURNING: more than a round of the
- * token write and read-back holds (100) in one statement with one token,
+/* SQLite claims in one transaction (a SELECT of the due rows, an UPDATE of
+ * their ids): more than a round of the token write and read-back holds
+ * (100) at once with one token,
  * oldest due first (by next_run, then id, whatever order the rows come
  * back in), tasks not yet due or leased left alone. */
 TEST(claim_set_based_sqlite)
@@ -916,7 +917,7 @@ TEST(claim_set_based_sqlite)
 	}
 	CHECK(sorted);
 	CHECK(as_claimed);
-	/* Without RETURNING ($DB's executor, text mode): rounds of at most 100
+	/* Without serialized writes ($DB's executor, text mode): rounds of at most 100
 	 * ids, each with its token (the oldest 100 first). */
 	CHECK_INT(other_token, text_mode ? 50 : 0);
 	CHECK_INT(claimed[0].id, first);   /* next_run - 1000 + 0, the lowest id with it */
@@ -2121,6 +2122,80 @@ static int count_cb(void *ctx, size_t ncols, const char *const *names, const mih
 	return 0;
 }
 
+/* The SQLite file's executor, its statements counted: a claim there is
+ * one SELECT of the due tasks and one UPDATE per 100 of their ids, in one
+ * transaction (writes_serialized), whatever their number. */
+static long counted_exec, counted_query;
+
+static int counted_exec_fn(void *db, const char *sql, const mih_sql_value *p, size_t n, char *e, size_t el)
+{
+	counted_exec++;
+	return mih_sql_sqlite_ops.exec(db, sql, p, n, e, el);
+}
+
+static int counted_query_fn(void *db, const char *sql, const mih_sql_value *p, size_t n, long from,
+	long num, mih_sql_row_cb cb, void *cbctx, char *e, size_t el)
+{
+	counted_query++;
+	return mih_sql_sqlite_ops.query(db, sql, p, n, from, num, cb, cbctx, e, el);
+}
+
+static void counted_close(void *db)
+{
+	mih_sql_sqlite_close(db);
+}
+
+TEST(sqlite_claim_statements)
+{
+	mih_sql_ops ops = mih_sql_sqlite_ops;
+	mih_store *st;
+	mih_store_task *claimed;
+	void *db = NULL;
+	size_t n;
+	int64_t svc;
+
+	CHECK(mih_sql_sqlite_ops.writes_serialized);
+	ops.exec = counted_exec_fn;
+	ops.query = counted_query_fn;
+	new_db_path();
+	CHECK_INT(mih_sql_sqlite_open(db_path, MIH_SQLITE_DURABILITY_FULL, &db, err, sizeof(err)), 0);
+	st = mih_store_new(&ops, db, counted_close);
+	CHECK(st != NULL);
+	mih_store_set_clock(st, fake_clock, NULL);
+	svc = add_service(st, "hooks");
+	for (int i = 0; i < 250; i++) {
+		add_task(st, svc, "{}");
+	}
+	counted_exec = counted_query = 0;
+	CHECK_INT(mih_store_claim_due(st, 16, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 16);
+	CHECK_INT(counted_query, 1);
+	CHECK_INT(counted_exec, 1);
+	mih_store_task_list_free(claimed, n);
+	counted_exec = counted_query = 0;
+	CHECK_INT(mih_store_claim_due(st, 1000, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 234);
+	CHECK_INT(counted_query, 1);
+	CHECK_INT(counted_exec, 3);   /* 100 + 100 + 34 ids */
+	for (size_t i = 0; i < n; i++) {
+		CHECK(claimed[i].claim_token && strlen(claimed[i].claim_token) == MIH_STORE_CLAIM_TOKEN_LEN);
+		CHECK(strcmp(claimed[i].claim_token, claimed[0].claim_token) == 0);
+		CHECK_INT(claimed[i].lease_until, fake_now + 60);
+	}
+	/* The token the tasks carry is the one written: it completes them. */
+	counted_exec = 0;
+	CHECK_INT(mih_store_complete(st, &claimed[0], err, sizeof(err)), 0);
+	mih_store_task_list_free(claimed, n);
+	counted_exec = counted_query = 0;
+	CHECK_INT(mih_store_claim_due(st, 10, 60, &claimed, &n, err, sizeof(err)), 0);
+	CHECK_INT(n, 0);
+	CHECK_INT(counted_query, 1);
+	CHECK_INT(counted_exec, 0);
+	free(claimed);
+	mih_store_close(st);
+	remove_db(db_path);
+}
+
 TEST(sqlite_insert_many_rows)
 {
 	static const char *const cols[] = { "dedupekey", "timecreated" };
@@ -2196,6 +2271,7 @@ int main(void)
 	RUN(file_removed_refused_then_successor_used);
 	RUN(file_replaced_during_a_transaction_fails_the_commit);
 	RUN(sqlite_insert_many_rows);
+	RUN(sqlite_claim_statements);
 	text_mode = false;
 	run_behaviour();
 	text_mode = true;   /* the same, with every value delivered as TEXT */
