@@ -11,6 +11,7 @@
  * builds on it: row reading, bytes in text columns, the generic queries,
  * transactions and the lifecycle are the helpers store_internal.h exposes;
  * each is small and they are used together. */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -610,6 +611,25 @@ size_t store_in_list_length(size_t n)
 		len *= 2;
 	}
 	return len >= n ? len : STORE_IN_LIST_MAX;
+}
+
+size_t store_put_in_list(char *sql, size_t len, size_t cap, size_t nlist)
+{
+	/* STORE_IN_LIST_MAX "?," pairs, then ")": the list is a prefix of it with
+	 * the last comma turned into the parenthesis. */
+	static const char marks[] =
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		"?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,";
+	size_t n = 2 * nlist;
+
+	_Static_assert(sizeof(marks) - 1 == 2 * STORE_IN_LIST_MAX, "one \"?,\" per list item");
+	assert(nlist >= 1 && nlist <= STORE_IN_LIST_MAX && len + n < cap);
+	(void)cap;
+	memcpy(sql + len, marks, n - 1);
+	sql[len + n - 1] = ')';
+	sql[len + n] = '\0';
+	return len + n;
 }
 
 size_t store_utf8_cut(const char *s, size_t len, size_t max)

@@ -179,6 +179,10 @@ int store_where_contains(mih_store *st, store_where *w, const char *column, cons
  * texts serve every list and stay prepared. */
 #define STORE_IN_LIST_MAX 100
 size_t store_in_list_length(size_t n);
+/* Writes nlist ("?,?,...?)", 1 <= nlist <= STORE_IN_LIST_MAX) placeholders
+ * and the closing parenthesis at sql + len, NUL-terminated, and returns the
+ * new length; sql must have room for 2 * nlist + 1 more bytes. */
+size_t store_put_in_list(char *sql, size_t len, size_t cap, size_t nlist);
 
 /* The privacy filter (store_privacy.c) as conditions on the columns of the
  * table aliased prefix ("q.", "d." or ""). */

@@ -139,10 +139,9 @@ static int run_in_rounds(mih_store *st, const char *head, const int64_t *ids, si
 		size_t len = (size_t)snprintf(sql, sizeof(sql), "%s IN (", head);
 
 		for (size_t i = 0; i < nlist; i++) {
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 			p[i] = mih_sql_int(ids[from + (i < round ? i : round - 1)]);
 		}
-		snprintf(sql + len, sizeof(sql) - len, ")");
+		len = store_put_in_list(sql, len, sizeof(sql), nlist);
 		if (counted) {
 			int64_t c = 0;
 			bool found;

@@ -405,10 +405,9 @@ int mih_store_enqueue_many(mih_store *st, mih_store_task **tasks, size_t count, 
 	nlist = store_in_list_length(count);
 	len = (size_t)snprintf(sql, sizeof(sql), "SELECT id, idempotency_key FROM {" T_QUEUE "} WHERE idempotency_key IN (");
 	for (i = 0; i < nlist; i++) {
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 		keys[i] = store_v_str(tasks[i < count ? i : count - 1]->idempotency_key);
 	}
-	snprintf(sql + len, sizeof(sql) - len, ")");
+	len = store_put_in_list(sql, len, sizeof(sql), nlist);
 	if (st->ops->query(st->db, sql, keys, nlist, 0, 0, match_key_id, &k, err, errlen) != 0) {
 		return -1;
 	}
@@ -527,10 +526,9 @@ static int claim_round(mih_store *st, long want, bool spread, int64_t now, int64
 	 * a handful of statement texts serve every claim and stay prepared. */
 	size_t nlist = store_in_list_length(ids.count);
 	for (size_t i = 0; i < nlist; i++) {
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 		upd[nfixed + i] = mih_sql_int(ids.vals[i < ids.count ? i : ids.count - 1]);
 	}
-	snprintf(sql + len, sizeof(sql) - len, ")");
+	len = store_put_in_list(sql, len, sizeof(sql), nlist);
 	if (store_exec(st, sql, upd, nfixed + nlist, err, errlen) != 0) {
 		free(ids.vals);
 		return -1;
@@ -594,10 +592,9 @@ static int claim_select_update(mih_store *st, long want, int64_t now, int64_t le
 		}
 		/* Padded like the other claims: a few statement texts stay prepared. */
 		for (size_t i = 0; i < nlist; i++) {
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", i ? "," : "");
 			upd[nfixed + i] = mih_sql_int(won[done + (i < n ? i : n - 1)].id);
 		}
-		snprintf(sql + len, sizeof(sql) - len, ")");
+		len = store_put_in_list(sql, len, sizeof(sql), nlist);
 		rc = store_exec(st, sql, upd, nfixed + nlist, err, errlen);
 		done += n;
 	}
@@ -747,10 +744,9 @@ int mih_store_complete_many(mih_store *st, const mih_store_task *const *tasks, s
 		len = (size_t)snprintf(sql, sizeof(sql), "DELETE FROM {" T_QUEUE "} WHERE claim_token = ? AND id IN (");
 		p[0] = store_v_str(token);
 		for (j = 0; j < nlist; j++) {
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, "%s?", j ? "," : "");
 			p[1 + j] = mih_sql_int(group[j < n ? j : n - 1]->id);
 		}
-		snprintf(sql + len, sizeof(sql) - len, ")");
+		len = store_put_in_list(sql, len, sizeof(sql), nlist);
 		if (store_exec(st, sql, p, 1 + nlist, err, errlen) != 0) {
 			free(done);
 			return -1;
