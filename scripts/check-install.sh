@@ -38,7 +38,7 @@ tgz="$scratch/pecl/mih-$version.tgz"
 # check-version.sh) is a fact of the release, and a package built on a later
 # day than its release is still that release. Any other warning fails.
 reldate="$(sed -n 's|^ <date>\(.*\)</date>$|\1|p' package.xml)"
-[ "$reldate" \< "$(date -u +%Y-%m-%d)" ] || [ "$reldate" = "$(date -u +%Y-%m-%d)" ] || fail "package.xml's release date $reldate is in the future"
+[ "$reldate" \> "$(date -u +%Y-%m-%d)" ] && fail "package.xml's release date $reldate is in the future"
 grep -E "Warning|Error" "$scratch/pecl.log" \
 	| grep -vxF "Warning: Channel validator warning: field \"date\" - Release Date \"$reldate\" is not today" \
 	&& { cat "$scratch/pecl.log"; fail "pecl package warned"; }

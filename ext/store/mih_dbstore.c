@@ -38,6 +38,12 @@ static const char *const method_names[M_COUNT] = {
 	"start_delegated_transaction, get_dbfamily, get_prefix"
 #define DB_ERROR_DETAIL_MAX 240
 
+typedef enum db_insert_style {
+	INSERT_RECORDS = 0,      /* $DB->insert_records() */
+	INSERT_EXECUTE_QM,       /* one INSERT through execute(), ? parameters (MySQL) */
+	INSERT_EXECUTE_DOLLAR    /* ... with $1, $2 ... (PostgreSQL's own, which Moodle passes as they are) */
+} db_insert_style;
+
 typedef struct dbstore {
 	zval db;
 	zend_function *methods[M_COUNT];
@@ -46,8 +52,7 @@ typedef struct dbstore {
 	size_t cap;
 	bool doomed;             /* a nested level rolled back: the outermost must too */
 	char *identity;
-	bool multirow_execute;   /* insert_many as one INSERT through execute() (see db_insert_many) */
-	bool dollar_params;      /* ... with $1, $2 ... (PostgreSQL's own, which Moodle passes as they are) */
+	db_insert_style insert_style; /* how insert_many writes (db_insert_many), by the database family */
 	php_mih_db_counts counts; /* statements sent through $DB (mih::query_counts()) */
 } dbstore;
 
@@ -505,10 +510,6 @@ static int db_insert(void *db, const char *table, const char *const *cols,
 	return rc;
 }
 
-/* $DB->insert_records($table, $rows): Moodle's PostgreSQL and MySQL drivers
- * write them with multi-row INSERTs (in chunks of their own size), the
- * others one by one; either way one call here. Without the method, one
- * insert_record() per row. */
 /* Parameters one statement may carry on PostgreSQL (its protocol counts
  * them in 16 bits); MySQL's emulated ones have no such limit. */
 #define DB_EXECUTE_PARAMS_MAX 65535
@@ -544,7 +545,7 @@ static int insert_by_execute(dbstore *d, const char *table, const char *const *c
 			if (j) {
 				smart_str_appendc(&sql, ',');
 			}
-			if (d->dollar_params) {
+			if (d->insert_style == INSERT_EXECUTE_DOLLAR) {
 				/* Moodle's pgsql driver turns each ? into $n with a PHP
 				 * callback per parameter; $n it passes through. */
 				smart_str_appendc(&sql, '$');
@@ -561,6 +562,10 @@ static int insert_by_execute(dbstore *d, const char *table, const char *const *c
 	return rc;
 }
 
+/* On PostgreSQL and MySQL, one INSERT of all rows through execute()
+ * (insert_by_execute). Elsewhere $DB->insert_records($table, $rows), which
+ * the other drivers write one by one; either way one call here. Without
+ * that method, one insert_record() per row. */
 static int db_insert_many(void *db, const char *table, const char *const *cols,
 	const mih_sql_value *vals, size_t ncols, size_t nrows, char *err, size_t errlen)
 {
@@ -571,7 +576,7 @@ static int db_insert_many(void *db, const char *table, const char *const *cols,
 	if (nrows == 0 || ncols == 0) {
 		return 0;
 	}
-	if (d->multirow_execute && nrows <= DB_EXECUTE_PARAMS_MAX / ncols) {
+	if (d->insert_style != INSERT_RECORDS && nrows <= DB_EXECUTE_PARAMS_MAX / ncols) {
 		return insert_by_execute(d, table, cols, vals, ncols, nrows, err, errlen);
 	}
 	if (!d->methods[M_INSERT_RECORDS]) {
@@ -907,19 +912,23 @@ static int append_location(dbstore *d, smart_str *out, char *err, size_t errlen)
 static int build_identity(dbstore *d, char *err, size_t errlen)
 {
 	smart_str id = {0};
+	size_t family;
 	int rc;
 
 	smart_str_appends(&id, "moodle:");
+	family = ZSTR_LEN(id.s);
 	rc = call_for_string(d, M_GET_DBFAMILY, &id, err, errlen);
-	if (rc == 0 && id.s) {
+	if (rc == 0) {
 		/* The families whose drivers write insert_records() as multi-row
 		 * INSERTs; others (mssql, oracle, ...) keep insert_records(). */
-		const char *family = ZSTR_VAL(id.s) + sizeof("moodle:") - 1;
-		size_t flen = ZSTR_LEN(id.s) - (sizeof("moodle:") - 1);
+		const char *name = ZSTR_VAL(id.s) + family;
+		size_t len = ZSTR_LEN(id.s) - family;
 
-		d->dollar_params = flen == sizeof("postgres") - 1 && memcmp(family, "postgres", flen) == 0;
-		d->multirow_execute = d->dollar_params
-			|| (flen == sizeof("mysql") - 1 && memcmp(family, "mysql", flen) == 0);
+		if (zend_binary_strcmp(name, len, "postgres", sizeof("postgres") - 1) == 0) {
+			d->insert_style = INSERT_EXECUTE_DOLLAR;
+		} else if (zend_binary_strcmp(name, len, "mysql", sizeof("mysql") - 1) == 0) {
+			d->insert_style = INSERT_EXECUTE_QM;
+		}
 	}
 	smart_str_appendc(&id, ':');
 	if (rc == 0) {
