@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 29e6245999df7a4dd6736e9e378d53f8c264d805 */
+ * Stub hash: 83ad06e988767ccc59fc121461d3f2d725907230 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()
@@ -124,6 +124,8 @@ ZEND_END_ARG_INFO()
 #define arginfo_class_local_integrationhub_mih_delete_task arginfo_class_local_integrationhub_mih_delete_rule
 
 #define arginfo_class_local_integrationhub_mih_dead_letters arginfo_class_local_integrationhub_mih_rules
+
+#define arginfo_class_local_integrationhub_mih_dead_letter arginfo_class_local_integrationhub_mih_rule
 
 #define arginfo_class_local_integrationhub_mih_count_dead_letters arginfo_class_local_integrationhub_mih_count_tasks
 
@@ -274,6 +276,7 @@ ZEND_METHOD(local_integrationhub_mih, task);
 ZEND_METHOD(local_integrationhub_mih, retry_task);
 ZEND_METHOD(local_integrationhub_mih, delete_task);
 ZEND_METHOD(local_integrationhub_mih, dead_letters);
+ZEND_METHOD(local_integrationhub_mih, dead_letter);
 ZEND_METHOD(local_integrationhub_mih, count_dead_letters);
 ZEND_METHOD(local_integrationhub_mih, replay);
 ZEND_METHOD(local_integrationhub_mih, replay_all);
@@ -391,6 +394,7 @@ static const zend_function_entry class_local_integrationhub_mih_methods[] = {
 	ZEND_ME(local_integrationhub_mih, retry_task, arginfo_class_local_integrationhub_mih_retry_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, delete_task, arginfo_class_local_integrationhub_mih_delete_task, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, dead_letters, arginfo_class_local_integrationhub_mih_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
+	ZEND_ME(local_integrationhub_mih, dead_letter, arginfo_class_local_integrationhub_mih_dead_letter, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, count_dead_letters, arginfo_class_local_integrationhub_mih_count_dead_letters, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, replay, arginfo_class_local_integrationhub_mih_replay, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_ME(local_integrationhub_mih, replay_all, arginfo_class_local_integrationhub_mih_replay_all, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)

@@ -74,7 +74,12 @@ static void dead_to_zval(zval *out, const mih_store_dead *d)
 	add_assoc_long(out, "attempts", d->attempts);
 	add_status_or_null(out, "last_status", d->last_status);
 	add_str_or_null(out, "error", d->error_message);
-	add_str_or_null(out, "response", d->response);
+	if (d->response && d->response_len > 0) {
+		/* bytes, NULs included */
+		add_assoc_stringl(out, "response", d->response, d->response_len);
+	} else {
+		add_assoc_null(out, "response");
+	}
 	add_str_or_null(out, "idempotency_key", d->idempotency_key);
 	add_assoc_long(out, "created", (zend_long)d->taskcreated);
 	add_assoc_long(out, "failed_at", (zend_long)d->timecreated);
@@ -246,10 +251,14 @@ ZEND_METHOD(local_integrationhub_mih, count_tasks)
 	RETURN_LONG(total);
 }
 
-ZEND_METHOD(local_integrationhub_mih, task)
+/* mih::task() and mih::dead_letter(): one row by id, or null. */
+static void return_one_by_id(INTERNAL_FUNCTION_PARAMETERS, bool dead)
 {
 	zend_long id;
-	mih_store_task t;
+	union {
+		mih_store_task task;
+		mih_store_dead dead;
+	} row;
 	mih_store *st;
 	char err[256];
 	int rc;
@@ -262,17 +271,33 @@ ZEND_METHOD(local_integrationhub_mih, task)
 	if (!st) {
 		RETURN_THROWS();
 	}
-	memset(&t, 0, sizeof(t));
-	rc = mih_store_task_get(st, (int64_t)id, &t, err, sizeof(err));
+	memset(&row, 0, sizeof(row));
+	rc = dead ? mih_store_dead_get(st, (int64_t)id, &row.dead, err, sizeof(err))
+		: mih_store_task_get(st, (int64_t)id, &row.task, err, sizeof(err));
 	if (rc < 0) {
-		php_mih_store_throw("could not load task", err);
+		php_mih_store_throw(dead ? "could not load dead letter" : "could not load task", err);
 		RETURN_THROWS();
 	}
 	if (rc == MIH_STORE_NOT_FOUND) {
 		RETURN_NULL();
 	}
-	task_to_zval(return_value, &t, true);
-	mih_store_task_dispose(&t);
+	if (dead) {
+		dead_to_zval(return_value, &row.dead);
+		mih_store_dead_dispose(&row.dead);
+	} else {
+		task_to_zval(return_value, &row.task, true);
+		mih_store_task_dispose(&row.task);
+	}
+}
+
+ZEND_METHOD(local_integrationhub_mih, task)
+{
+	return_one_by_id(INTERNAL_FUNCTION_PARAM_PASSTHRU, false);
+}
+
+ZEND_METHOD(local_integrationhub_mih, dead_letter)
+{
+	return_one_by_id(INTERNAL_FUNCTION_PARAM_PASSTHRU, true);
 }
 
 typedef int (*id_op)(mih_store *st, int64_t id, char *err, size_t errlen);

@@ -283,7 +283,8 @@ typedef struct mih_store_dead {
 	long attempts;
 	int last_status;
 	char *error_message;
-	char *response;
+	char *response;           /* bytes: may hold NULs */
+	size_t response_len;
 	int64_t taskcreated;      /* when the task was created */
 	int64_t timecreated;      /* when it entered the DLQ (the PHP plugin's meaning) */
 	int64_t userid;           /* as in mih_store_task; 0: none */

@@ -30,7 +30,7 @@ static int fill_dead(mih_store *st, void *item, store_row *r, char *err, size_t 
 	d->attempts = (long)store_col_int(r, "attempts");
 	d->last_status = (int)store_col_int(r, "last_status");
 	d->error_message = store_col_dup(r, "error_message");
-	d->response = store_col_dup_bytes(r, "response", NULL);
+	d->response = store_col_dup_bytes(r, "response", &d->response_len);
 	d->taskcreated = store_col_int(r, "taskcreated");
 	d->timecreated = store_col_int(r, "timecreated");
 	d->userid = store_col_int(r, "userid");

@@ -42,20 +42,7 @@ page::setup('queue', $url);
 if ($type === 'task') {
     $item = mih::task($id);
 } else if ($type === 'dead') {
-    $item = null;
-    // No lookup by id in dead_letters(): page through until found (the DLQ is small and this is rare).
-    for ($offset = 0; $item === null; $offset += 200) {
-        $batch = mih::dead_letters(['limit' => 200, 'offset' => $offset]);
-        foreach ($batch as $letter) {
-            if ((int)$letter['id'] === $id) {
-                $item = $letter;
-                break;
-            }
-        }
-        if (count($batch) < 200) {
-            break;
-        }
-    }
+    $item = mih::dead_letter($id);
 } else {
     throw new moodle_exception('invalidaction', 'local_integrationhub', $returnurl, s($type));
 }

@@ -552,6 +552,16 @@ final class mih {
     }
 
     /**
+     * One dead letter by id, with the same fields as an entry of dead_letters().
+     *
+     * @param int $id
+     * @return array<string, mixed>|null the dead letter, or null when there is none with that id
+     * @throws store_exception when the store cannot be read
+     */
+    public static function dead_letter(int $id): ?array {
+    }
+
+    /**
      * How many dead letters the filter of mih::dead_letters() (without limit and offset) matches.
      *
      * @param array $filter service, eventname, since, error
