@@ -103,6 +103,8 @@ foreach (mih::services() as $service) {
         'calls' => $stat['calls_24h'] ?? 0,
         'successes' => $stat['success_24h'] ?? 0,
         'failures' => $stat['failure_24h'] ?? 0,
+        // No calls in 24 hours: no latency to show (mih::stats() gives null, not 0 ms).
+        'haslatency' => isset($stat['p50_ms'], $stat['p95_ms']),
         'p50' => $stat['p50_ms'] ?? 0,
         'p95' => $stat['p95_ms'] ?? 0,
         'errors' => $errors,

@@ -1281,7 +1281,7 @@ async function recipe3() {
     await backToQueue();
     await runCron('Recipe 3, the 404 case');
     await openHub('queue');
-    const q = await queueRows('crm', EV);
+    let q = await queueRows('crm', EV);
     check(q.tasks.length === 0, 'the 404 task left the task list after one attempt');
     const dead404 = q.dead.find((d) => /404/.test(d[S('error')]));
     check(!!dead404 && /^HTTP 404 Not Found/.test(norm(dead404[S('error')])), 'DLQ error: "HTTP 404 Not Found"',
@@ -1289,6 +1289,19 @@ async function recipe3() {
     check(Number(norm(dead404[S('failures')])) === 1, 'DLQ: the 404 task failed once', dead404[S('failures')]);
     const deadId404 = norm(dead404[S('id')]);
     await shot('queue-crm-dlq-404');
+
+    // The dead letter's own page (Code icon in the DLQ section): the bytes sent, the real error, the heading.
+    const deadView = await openTaskPayload(dead404);
+    check(await main().getByRole('heading', { name: S('deadpayload', deadId404), exact: true }).count() === 1,
+        `the DLQ payload page is headed "${S('deadpayload', deadId404)}"`);
+    check(/^HTTP 404 Not Found/.test(norm(deadView.facts[S('error')] || '')), 'the DLQ payload page shows "HTTP 404 Not Found"',
+        deadView.facts[S('error')]);
+    const sent404 = receiver.to(endpoint2);
+    check(sent404.length === 1 && sameJson(parseJson(deadView.payload, 'the DLQ payload page'), JSON.parse(sent404[0].body)),
+        'the DLQ payload page shows the JSON that was sent', `${deadView.payload} vs ${sent404.map((r) => r.body).join(' | ')}`);
+    await shot('payload-crm-dead-404');
+    await backToQueue();
+    q = await queueRows('crm', EV);
 
     // Replay one (the 503 one, the receiver now answers 200) ...
     const replayRow = q.dead.find((d) => norm(d[S('id')]) === deadId503);
