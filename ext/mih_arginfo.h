@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: 83ad06e988767ccc59fc121461d3f2d725907230 */
+ * Stub hash: 1f86f4d607a14d4d30188f117bfc125ca8649fd4 */
 
 ZEND_BEGIN_ARG_INFO_EX(arginfo_class_local_integrationhub_mih___construct, 0, 0, 0)
 ZEND_END_ARG_INFO()

@@ -665,18 +665,18 @@ ZEND_METHOD(local_integrationhub_mih, stats)
 		goto failed;
 	}
 	for (i = 0; i < n; i++) {
-		zval *entry;
-		if (!calls[i].servicename || !zend_hash_str_exists(Z_ARRVAL_P(return_value), calls[i].servicename,
-				strlen(calls[i].servicename))) {
-			continue; /* a deleted service */
-		}
-		entry = stats_entry(return_value, calls[i].servicename);
-		add_assoc_long(entry, "calls_24h", calls[i].calls);
-		add_assoc_long(entry, "success_24h", calls[i].success);
-		add_assoc_long(entry, "failure_24h", calls[i].failure);
-		if (calls[i].calls > 0) {
-			add_assoc_long(entry, "p50_ms", calls[i].p50_ms);
-			add_assoc_long(entry, "p95_ms", calls[i].p95_ms);
+		for (j = 0; j < nservices; j++) {
+			/* The calls of a deleted service (no service has its id) are left out. */
+			if (services[j].id == calls[i].serviceid) {
+				zval *entry = stats_entry(return_value, services[j].name);
+				add_assoc_long(entry, "calls_24h", calls[i].calls);
+				add_assoc_long(entry, "success_24h", calls[i].success);
+				add_assoc_long(entry, "failure_24h", calls[i].failure);
+				if (calls[i].calls > 0) {
+					add_assoc_long(entry, "p50_ms", calls[i].p50_ms);
+					add_assoc_long(entry, "p95_ms", calls[i].p95_ms);
+				}
+			}
 		}
 	}
 	mih_store_call_stats_free(calls, n);

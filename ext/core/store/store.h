@@ -401,7 +401,7 @@ typedef struct mih_store_log_filter {
 } mih_store_log_filter;
 
 typedef struct mih_store_call_stats {
-	char *servicename;
+	int64_t serviceid;        /* calls are counted by service id, not name */
 	long calls, success, failure;
 	long p50_ms, p95_ms;      /* nearest rank over the window's latencies */
 } mih_store_call_stats;

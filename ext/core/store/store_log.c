@@ -241,7 +241,7 @@ int mih_store_log_prune(mih_store *st, long max_rows, long max_age_seconds, long
 }
 
 typedef struct latency_row {
-	char *servicename;
+	int64_t serviceid;
 	bool success;
 	long latency_ms;
 } latency_row;
@@ -273,19 +273,11 @@ static int collect_latency(void *ctx, size_t ncols, const char *const *names,
 		c->cap = cap;
 	}
 	l = &c->items[c->count];
-	l->servicename = store_col_dup(&r, "servicename");
-	if (!l->servicename) {
-		l->servicename = strdup("");
-	}
-	if (!l->servicename) {
-		store_set_err(c->err, c->errlen, "store: out of memory reading the log");
-		return -1;
-	}
+	l->serviceid = store_col_int(&r, "serviceid");
 	l->success = store_col_int(&r, "success") != 0;
 	l->latency_ms = (long)store_col_int(&r, "latency_ms");
 	rc = store_row_result(&r, c->err, c->errlen);
 	if (rc != 0) {
-		free(l->servicename);
 		return rc;
 	}
 	c->count++;
@@ -295,10 +287,8 @@ static int collect_latency(void *ctx, size_t ncols, const char *const *names,
 static int latency_cmp(const void *a, const void *b)
 {
 	const latency_row *x = a, *y = b;
-	int c = strcmp(x->servicename, y->servicename);
-
-	if (c) {
-		return c;
+	if (x->serviceid != y->serviceid) {
+		return (x->serviceid > y->serviceid) - (x->serviceid < y->serviceid);
 	}
 	return (x->latency_ms > y->latency_ms) - (x->latency_ms < y->latency_ms);
 }
@@ -311,12 +301,9 @@ static long percentile(const latency_row *sorted, size_t n, int pct)
 	return sorted[rank ? rank - 1 : 0].latency_ms;
 }
 
-static int stats_group(const latency_row *rows, size_t n, mih_store_call_stats *s)
+static void stats_group(const latency_row *rows, size_t n, mih_store_call_stats *s)
 {
-	s->servicename = strdup(rows[0].servicename);
-	if (!s->servicename) {
-		return -1;
-	}
+	s->serviceid = rows[0].serviceid;
 	s->calls = (long)n;
 	s->success = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -325,7 +312,6 @@ static int stats_group(const latency_row *rows, size_t n, mih_store_call_stats *
 	s->failure = s->calls - s->success;
 	s->p50_ms = percentile(rows, n, 50);
 	s->p95_ms = percentile(rows, n, 95);
-	return 0;
 }
 
 static int stats_build(latency_rows *rows, mih_store_call_stats **out, size_t *count)
@@ -342,16 +328,10 @@ static int stats_build(latency_rows *rows, mih_store_call_stats **out, size_t *c
 		return -1;
 	}
 	for (size_t i = 1; i <= rows->count; i++) {
-		if (i < rows->count && strcmp(rows->items[i].servicename,
-			rows->items[start].servicename) == 0) {
+		if (i < rows->count && rows->items[i].serviceid == rows->items[start].serviceid) {
 			continue;
 		}
-		if (stats_group(rows->items + start, i - start, &list[*count]) != 0) {
-			mih_store_call_stats_free(list, *count);
-			*count = 0;
-			return -1;
-		}
-		(*count)++;
+		stats_group(rows->items + start, i - start, &list[(*count)++]);
 		start = i;
 	}
 	*out = list;
@@ -368,15 +348,13 @@ int mih_store_log_stats(mih_store *st, int64_t since, mih_store_call_stats **out
 	*out = NULL;
 	*count = 0;
 	/* The hub's own calls to its services: inbound webhooks (direction inbound, which anyone can
-	 * send) are in the log but neither calls nor failures of the service. */
-	rc = st->ops->query(st->db, "SELECT id, servicename, success, latency_ms FROM {" T_LOG "}"
+	 * send) are in the log but neither calls nor failures of the service. By service id, not
+	 * name: a service deleted and created again under the same name starts from no calls. */
+	rc = st->ops->query(st->db, "SELECT id, serviceid, success, latency_ms FROM {" T_LOG "}"
 		" WHERE timecreated >= ? AND direction = 'outbound'", &p, 1, 0, 0, collect_latency, &rows, err, errlen);
 	if (rc == 0 && stats_build(&rows, out, count) != 0) {
 		store_set_err(err, errlen, "store: out of memory computing statistics");
 		rc = -1;
-	}
-	for (size_t i = 0; i < rows.count; i++) {
-		free(rows.items[i].servicename);
 	}
 	free(rows.items);
 	return rc;
@@ -384,9 +362,7 @@ int mih_store_log_stats(mih_store *st, int64_t since, mih_store_call_stats **out
 
 void mih_store_call_stats_free(mih_store_call_stats *list, size_t count)
 {
-	for (size_t i = 0; i < count; i++) {
-		free(list[i].servicename);
-	}
+	(void)count;
 	free(list);
 }
 

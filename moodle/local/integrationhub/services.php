@@ -83,8 +83,10 @@ foreach (mih::services() as $service) {
     $stat = $stats[$service['name']] ?? [];
     $circuit = $stat['circuit'] ?? mih::circuit($service['name']);
     $errors = [];
-    // The service's own failures: refused inbound webhooks (which anyone can send) are not its errors.
-    foreach (mih::log(['service' => $service['name'], 'success' => false, 'limit' => 50]) as $entry) {
+    // The service's own failures: refused inbound webhooks (which anyone can send) are not its errors, nor
+    // those of an earlier service of the same name (the log keeps a deleted service's rows under its name).
+    $since = (int)($service['timecreated'] ?? 0);
+    foreach (mih::log(['service' => $service['name'], 'success' => false, 'since' => $since, 'limit' => 50]) as $entry) {
         if (($entry['direction'] ?? 'outbound') === 'outbound' && count($errors) < 3) {
             $errors[] = ['time' => page::date($entry['time']), 'error' => $entry['error']];
         }

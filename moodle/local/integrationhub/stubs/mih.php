@@ -695,8 +695,8 @@ final class mih {
     /**
      * Figures for a dashboard, by service name: circuit, calls_24h, success_24h, failure_24h,
      * p50_ms and p95_ms, queue (pending, retrying, parked, running) and dead. The call figures
-     * count the hub's own calls to the service (direction outbound); inbound webhooks are in log()
-     * only.
+     * count the hub's own calls to the service (direction outbound) by its id, so a service deleted
+     * and created again under the same name starts from none; inbound webhooks are in log() only.
      *
      * @return array
      * @throws store_exception when the store cannot be read
