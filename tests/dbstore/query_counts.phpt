@@ -1,5 +1,5 @@
 --TEST--
-dbstore: statements per operation through $DB are part of the contract: a synchronous call 0, a flush of buffered log rows 1, emit with one rule 1 (the queue INSERT, also inside the caller's transaction), with three rules 1 INSERT and 1 read, with none 0; services cached and invalidated by the host counter or, from another host, by the store's version; on every $DB engine
+dbstore: statements per operation through $DB are part of the contract: a synchronous call 0, a flush of buffered log rows 1, emit with one rule 1 (the queue INSERT, also inside the caller's transaction), with three rules 1 INSERT and 1 read, with none 0, with a dedupe key a transaction around 1 read when the key is seen, the key's and the task's INSERTs too when new, and the expired key's DELETE before them when expired; services cached and invalidated by the host counter or, from another host, by the store's version; on every $DB engine
 --EXTENSIONS--
 mih
 pdo
@@ -75,6 +75,9 @@ $tx = $DB->start_delegated_transaction();
 echo 'one rule, caller\'s transaction: ', cost(fn() => mih::emit('\core\event\user_loggedin', $event), $ids), "\n";
 $tx->allow_commit();
 echo 'dedupe key: ', cost(fn() => mih::emit('\core\event\user_loggedin', $event, ['dedupe_key' => 'k1'])), "\n";
+echo 'dedupe key seen: ', cost(fn() => mih::emit('\core\event\user_loggedin', $event, ['dedupe_key' => 'k1']), $ids), ' -> ', count($ids), " tasks\n";
+$DB->raw_pdo()->exec('UPDATE ' . $DB->get_prefix() . "local_integrationhub_dedupe SET timecreated = 1 WHERE dedupekey = 'k1'");
+echo 'dedupe key expired: ', cost(fn() => mih::emit('\core\event\user_loggedin', $event, ['dedupe_key' => 'k1']), $ids), ' -> ', count($ids), " task\n";
 
 echo "-- services: this host\n";
 mih::save_service(['name' => 'crm', 'base_url' => $srv->url . '/v2']);
@@ -116,6 +119,8 @@ three rules: moodle 2, store reads 1 writes 1 transactions 0 -> 3 tasks
 3 distinct idempotency keys
 one rule, caller's transaction: moodle 1, store reads 0 writes 1 transactions 0
 dedupe key: moodle 5, store reads 1 writes 2 transactions 1
+dedupe key seen: moodle 3, store reads 1 writes 0 transactions 1 -> 0 tasks
+dedupe key expired: moodle 6, store reads 1 writes 3 transactions 1 -> 1 task
 -- services: this host
 after a save here: moodle 2, store reads 2 writes 0 transactions 0
 /v2/x

@@ -445,7 +445,12 @@ int mih_store_circuit_get(mih_store *st, int64_t serviceid, mih_store_circuit *o
 /* ---- dedupe keys (local_integrationhub_dedupe) -------------------------- */
 
 /* *seen true when key was remembered less than ttl seconds ago; otherwise
- * remembers it now. Keys longer than MIH_STORE_DEDUPE_KEY_MAX are refused. */
+ * remembers it now. Of processes checking the same new or expired key at
+ * once exactly one is told "not seen" (the unique index decides), on every
+ * backend; run it in the transaction that queues the event, so a rollback
+ * forgets the key too. A lost race costs the loser one failed INSERT,
+ * which the store absorbs. Keys longer than MIH_STORE_DEDUPE_KEY_MAX are
+ * refused. */
 int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, bool *seen,
 	char *err, size_t errlen);
 int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, char *err, size_t errlen);

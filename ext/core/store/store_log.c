@@ -491,16 +491,33 @@ static int dedupe_read(mih_store *st, const char *key, dedupe_ctx *c, char *err,
 		" WHERE dedupekey = ?", &p, 1, 0, 0, collect_dedupe, c, err, errlen);
 }
 
-/* Select, then insert; a lost insert race shows up as a unique-key failure
- * after which the key exists: that is "seen". Two processes reviving the
- * same expired key at once may both see it as new. */
+/* One read decides the common cases: a fresh key is seen, a missing one is
+ * inserted. An expired key's row is deleted by its id, if still old, and
+ * the key inserted anew. The unique index on dedupekey makes the INSERT the one
+ * arbiter when processes race on the same key, new or expired: every
+ * loser's INSERT fails (after waiting for the winner's commit on
+ * PostgreSQL and InnoDB), and the key it then reads is "seen". A concurrent
+ * reviver's DELETE waits for the winner's lock on the old row and then
+ * finds it gone (READ COMMITTED re-checks the row, never the winner's new
+ * one), so it removes nothing. The old UPDATE ... WHERE timecreated = old
+ * could not tell a lost race from a won one (the store's exec reports no
+ * row count): both revivers queued the event.
+ *
+ * A failed INSERT ends only that statement on SQLite and MySQL, and on
+ * PostgreSQL under Moodle's $DB too: its driver rolls a failed statement
+ * back to the savepoint it keeps inside every transaction (MDL-35506), so
+ * the caller's transaction stays usable for the read and for its own work.
+ * The DELETE goes by primary key so that on InnoDB it locks the one
+ * clustered record, which no statement of the winner's waits for: the
+ * revivers queue up behind the winner instead of deadlocking. On the embedded store emit() runs all this inside BEGIN
+ * IMMEDIATE, serialized with every other writer. */
 int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, bool *seen,
 	char *err, size_t errlen)
 {
 	static const char *const cols[] = { "dedupekey", "timecreated" };
 	int64_t now = mih_store_now(st);
 	dedupe_ctx c;
-	mih_sql_value v[3];
+	mih_sql_value v[2];
 	int64_t id;
 
 	*seen = false;
@@ -521,17 +538,20 @@ int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, boo
 		return 0;
 	}
 	if (c.found) {
-		v[0] = mih_sql_int(now);
-		v[1] = mih_sql_int(c.id);
-		v[2] = mih_sql_int(c.timecreated);
-		return store_exec(st, "UPDATE {" T_DEDUPE "} SET timecreated = ? WHERE id = ?"
-			" AND timecreated = ?", v, 3, err, errlen);
+		v[0] = mih_sql_int(c.id);
+		v[1] = mih_sql_int(now - ttl_seconds);
+		if (store_exec(st, "DELETE FROM {" T_DEDUPE "} WHERE id = ? AND timecreated <= ?",
+			v, 2, err, errlen) != 0) {
+			return -1;
+		}
 	}
 	v[0] = store_v_str(key);
 	v[1] = mih_sql_int(now);
 	if (st->ops->insert(st->db, T_DEDUPE, cols, v, 2, &id, err, errlen) == 0) {
 		return 0;
 	}
+	/* Another process remembered the key first: seen. Not found, the
+	 * INSERT failed for another reason, which err says. */
 	if (dedupe_read(st, key, &c, NULL, 0) == 0 && c.found) {
 		*seen = true;
 		return 0;
