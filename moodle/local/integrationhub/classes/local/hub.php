@@ -32,7 +32,7 @@ class hub {
     /** @var \moodle_database|null the connection the store was last bound to in this process */
     private static $bounddb = null;
 
-    /** @var string|null serialised outbound settings last passed to mih::configure() */
+    /** @var string|null digest of the outbound settings last passed to mih::configure() */
     private static $configured = null;
 
     /** @var string prefix of a signing secret (Standard Webhooks) */
@@ -107,17 +107,48 @@ class hub {
     }
 
     /**
-     * Passes curlsecurityblockedhosts and curlsecurityallowedport to the extension.
+     * The site's web proxy (Site administration > Server > HTTP > Web proxy) as mih::configure() takes it.
+     *
+     * As Moodle's curl class applies it: no proxyhost, no proxy; proxyport empty or 0 leaves libcurl's
+     * default; SOCKS5 or HTTP; the user and password only when both are set; proxybypass split at commas
+     * (the extension matches it as is_proxybypass() does, so a service Moodle would bypass goes direct).
+     *
+     * @return array the proxy_* settings
+     */
+    public static function proxy_settings(): array {
+        global $CFG;
+
+        if (empty($CFG->proxyhost)) {
+            return ['proxy_host' => ''];
+        }
+        $settings = [
+            'proxy_host' => (string)$CFG->proxyhost,
+            'proxy_port' => empty($CFG->proxyport) ? 0 : (string)$CFG->proxyport,
+            'proxy_type' => ($CFG->proxytype ?? '') === 'SOCKS5' ? 'socks5' : 'http',
+            'proxy_bypass' => empty($CFG->proxybypass) ? [] : explode(',', (string)$CFG->proxybypass),
+        ];
+        if (!empty($CFG->proxyuser) && !empty($CFG->proxypassword)) {
+            $settings['proxy_user'] = (string)$CFG->proxyuser;
+            $settings['proxy_password'] = (string)$CFG->proxypassword;
+        }
+        return $settings;
+    }
+
+    /**
+     * Passes curlsecurityblockedhosts, curlsecurityallowedport and the web proxy to the extension.
      *
      * An entry the extension cannot parse is left out (and reported) rather than leaving the whole
-     * list unapplied, so one typo does not open every blocked range.
+     * list unapplied, so one typo does not open every blocked range. Proxy settings it refuses are
+     * reported (without the password) and transfers go direct: the outbound lists apply either way.
      */
     public static function configure(): void {
         global $CFG;
 
         $hosts = self::split_list($CFG->curlsecurityblockedhosts ?? '');
         $ports = self::split_list($CFG->curlsecurityallowedport ?? '');
-        $key = json_encode([$hosts, $ports]);
+        $proxy = self::proxy_settings();
+        // A digest, so that the proxy password is not kept in another place.
+        $key = hash('sha256', json_encode([$hosts, $ports, $proxy]));
         if ($key === self::$configured) {
             return;
         }
@@ -137,6 +168,13 @@ class hub {
                 }
             }
             mih::configure($settings);
+        }
+        try {
+            mih::configure($proxy);
+        } catch (\ValueError | \TypeError $e) {
+            // The extension's message names the setting and never quotes the password.
+            debugging(get_string('invalidproxysetting', 'local_integrationhub', s($e->getMessage())), DEBUG_NORMAL);
+            mih::configure(['proxy_host' => '']);
         }
         self::$configured = $key;
     }
