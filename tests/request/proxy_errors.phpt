@@ -50,6 +50,21 @@ var_dump($last['auth_ok']);
 echo "the receiver never sees proxy credentials: ",
     var_export(!isset($srv->last()['headers']['proxy-authorization']), true), "\n";
 
+// https goes through CONNECT: the tunnel's refusal is named (nothing is sent to 127.0.0.1 as TLS)
+mih::save_service(['name' => 'tls', 'base_url' => "https://127.0.0.1:{$srv->port}", 'timeout' => 5, 'max_retries' => 0]);
+mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $pport, 'proxy_user' => 'moodleuser', 'proxy_password' => 'wrong-' . SECRET]);
+$r = mih::request('tls', '/tunnel');
+var_dump($r->error);
+$check('tunnel 407', $r);
+mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $pport, 'proxy_user' => 'moodleuser', 'proxy_password' => SECRET]);
+var_dump(mih::request('tls', '/tunnel')->error);
+$connects = array_filter(mih_test_proxy_log($plog), fn($l) => $l['method'] === 'CONNECT');
+echo count($connects) > 0 ? "CONNECT 127.0.0.1:PORT seen\n" : "no CONNECT\n";
+
+// a dead SOCKS5 proxy
+mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => mih_test_closed_port(), 'proxy_type' => 'SOCKS5']);
+var_dump(mih::request('test', '/socks')->error);
+
 // a dead proxy
 mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => mih_test_closed_port(), 'proxy_user' => 'moodleuser', 'proxy_password' => SECRET]);
 $r = mih::request('test', '/dead');
@@ -116,6 +131,10 @@ string(%d) "HTTP 407 Proxy Authentication Required (from the proxy 127.0.0.1:%d)
 int(200)
 bool(true)
 the receiver never sees proxy credentials: true
+string(%d) "the proxy 127.0.0.1:%d refused the tunnel: HTTP 407 Proxy Authentication Required"
+string(%d) "the proxy 127.0.0.1:%d refused the tunnel: HTTP 501 Not Implemented"
+CONNECT 127.0.0.1:PORT seen
+string(%d) "connection refused by the proxy 127.0.0.1:%d"
 string(%d) "connection refused by the proxy 127.0.0.1:%d"
 string(%d) "connection refused by the proxy 127.0.0.1:%d"
 int(1)

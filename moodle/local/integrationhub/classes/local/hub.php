@@ -35,6 +35,9 @@ class hub {
     /** @var string|null digest of the outbound settings last passed to mih::configure() */
     private static $configured = null;
 
+    /** @var bool the site's web proxy was passed to mih::configure() in this request */
+    private static $siteproxy = false;
+
     /** @var string prefix of a signing secret (Standard Webhooks) */
     public const SECRET_PREFIX = 'whsec_';
 
@@ -91,6 +94,7 @@ class hub {
     public static function reset(): void {
         self::$bounddb = null;
         self::$configured = null;
+        self::$siteproxy = false;
     }
 
     /**
@@ -109,17 +113,19 @@ class hub {
     /**
      * The site's web proxy (Site administration > Server > HTTP > Web proxy) as mih::configure() takes it.
      *
-     * As Moodle's curl class applies it: no proxyhost, no proxy; proxyport empty or 0 leaves libcurl's
-     * default; SOCKS5 or HTTP; the user and password only when both are set; proxybypass split at commas
-     * (the extension matches it as is_proxybypass() does, so a service Moodle would bypass goes direct).
+     * As Moodle's curl class applies it: proxyport empty or 0 leaves libcurl's default; SOCKS5 or HTTP;
+     * the user and password only when both are set; proxybypass split at commas (the extension matches
+     * it as is_proxybypass() does, so a service Moodle would bypass goes direct). Without a proxyhost
+     * there is nothing to pass: the host's own proxy (mih.proxy_* in php.ini, none by default) applies,
+     * as the host's environment proxy applies to Moodle's curl class when the site has none.
      *
-     * @return array the proxy_* settings
+     * @return array|null the proxy_* settings, null when the site has no web proxy
      */
-    public static function proxy_settings(): array {
+    public static function proxy_settings(): ?array {
         global $CFG;
 
         if (empty($CFG->proxyhost)) {
-            return ['proxy_host' => ''];
+            return null;
         }
         $settings = [
             'proxy_host' => (string)$CFG->proxyhost,
@@ -169,12 +175,20 @@ class hub {
             }
             mih::configure($settings);
         }
+        if ($proxy === null && self::$siteproxy) {
+            // The site dropped its proxy during this request: the one passed before no longer applies.
+            $proxy = ['proxy_host' => ''];
+        }
         try {
-            mih::configure($proxy);
+            if ($proxy !== null) {
+                mih::configure($proxy);
+                self::$siteproxy = $proxy['proxy_host'] !== '';
+            }
         } catch (\ValueError | \TypeError $e) {
             // The extension's message names the setting and never quotes the password.
             debugging(get_string('invalidproxysetting', 'local_integrationhub', s($e->getMessage())), DEBUG_NORMAL);
             mih::configure(['proxy_host' => '']);
+            self::$siteproxy = false;
         }
         self::$configured = $key;
     }

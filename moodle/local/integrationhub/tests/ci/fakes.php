@@ -363,6 +363,12 @@ namespace {
         $response = $mih::request('proxy check', '/x', []);
         check(!$response->success && $response->error === 'connection refused to 127.0.0.1:1',
             'a host in proxybypass goes direct: ' . $response->error);
+        $CFG->proxybypass = '';
+        $CFG->proxyhost = '';
+        $hub::configure();
+        $response = $mih::request('proxy check', '/x', []);
+        check($response->error === 'connection refused to 127.0.0.1:1',
+            'a web proxy the site drops no longer applies: ' . $response->error);
         $CFG->proxyhost = 'user:CiProxySecret@proxy';
         $CI_DEBUGGING = [];
         $hub::configure();
