@@ -420,23 +420,25 @@ static curl_socket_t on_open_socket(void *ctx, curlsocktype purpose, struct curl
 {
 	mih_http_transfer *t = ctx;
 	const mih_net_policy *policy = t->req->policy;
+	long port = 0;
 
+	if (addr->addr.sa_family == AF_INET) {
+		port = ntohs(((struct sockaddr_in *)&addr->addr)->sin_port);
+	} else if (addr->addr.sa_family == AF_INET6) {
+		port = ntohs(((struct sockaddr_in6 *)&addr->addr)->sin6_port);
+	}
 	/* Through the proxy libcurl connects to the proxy alone, which the
 	 * administrator configured (often on a private network): the target
-	 * was checked before the transfer and at every redirect instead. */
-	if (policy && purpose == CURLSOCKTYPE_IPCXN && !t->via_proxy) {
+	 * was checked before the transfer and at every redirect instead. A
+	 * connection to another port than the proxy's is checked all the
+	 * same, should libcurl ever open one. */
+	if (t->via_proxy && port == mih_proxy_port(t->req->proxy)) {
+		policy = NULL;
+	}
+	if (policy && purpose == CURLSOCKTYPE_IPCXN) {
 		if (mih_net_check_addr(policy, &addr->addr, addr->addrlen, t->blocked_why,
-				sizeof(t->blocked_why)) != 0) {
-			t->blocked = true;
-			return CURL_SOCKET_BAD;
-		}
-		long port = 0;
-		if (addr->addr.sa_family == AF_INET) {
-			port = ntohs(((struct sockaddr_in *)&addr->addr)->sin_port);
-		} else if (addr->addr.sa_family == AF_INET6) {
-			port = ntohs(((struct sockaddr_in6 *)&addr->addr)->sin6_port);
-		}
-		if (mih_net_check_port(policy, port, t->blocked_why, sizeof(t->blocked_why)) != 0) {
+				sizeof(t->blocked_why)) != 0
+				|| mih_net_check_port(policy, port, t->blocked_why, sizeof(t->blocked_why)) != 0) {
 			t->blocked = true;
 			return CURL_SOCKET_BAD;
 		}

@@ -23,6 +23,7 @@ struct mih_proxy {
 	char *display;
 	char *user, *password;     /* both set or both NULL */
 	mih_proxy_type type;
+	long port;                 /* as libcurl connects: 1080 when none was set */
 	mih_proxy_bypass *bypass;  /* NULL until an entry is added */
 };
 
@@ -212,6 +213,7 @@ mih_proxy *mih_proxy_new(const mih_proxy_settings *s, char *err, size_t errlen)
 		return NULL;
 	}
 	p->type = type;
+	p->port = s->port > 0 ? s->port : LIBCURL_DEFAULT_PROXY_PORT;
 	if (s->host && s->host_len > 0) {
 		if (build_urls(p, s, ipv6) != 0) {
 			mih_proxy_free(p);
@@ -268,6 +270,11 @@ const char *mih_proxy_display(const mih_proxy *p)
 mih_proxy_type mih_proxy_get_type(const mih_proxy *p)
 {
 	return p ? p->type : MIH_PROXY_HTTP;
+}
+
+long mih_proxy_port(const mih_proxy *p)
+{
+	return mih_proxy_enabled(p) ? p->port : 0;
 }
 
 const char *mih_proxy_user(const mih_proxy *p)

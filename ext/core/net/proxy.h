@@ -73,6 +73,8 @@ const char *mih_proxy_curl_url(const mih_proxy *proxy);
 /* "host:port" for messages (the port libcurl uses: 1080 when none). */
 const char *mih_proxy_display(const mih_proxy *proxy);
 mih_proxy_type mih_proxy_get_type(const mih_proxy *proxy);
+/* The port libcurl connects to (1080 when none is set); 0 without a proxy. */
+long mih_proxy_port(const mih_proxy *proxy);
 /* NULL unless both are set. */
 const char *mih_proxy_user(const mih_proxy *proxy);
 const char *mih_proxy_password(const mih_proxy *proxy);

@@ -112,6 +112,7 @@ TEST(no_proxy_bypasses_nothing)
 	CHECK_INT(mih_proxy_enabled(p), 0);
 	CHECK_INT(mih_proxy_bypassed(p, "example.org"), 0);
 	CHECK_STR(mih_proxy_curl_url(p), "");
+	CHECK_INT(mih_proxy_port(p), 0);
 	mih_proxy_free(p);
 	CHECK_INT(mih_proxy_bypassed(NULL, "example.org"), 0);
 }
@@ -132,6 +133,7 @@ TEST(settings)
 	CHECK(p != NULL);
 	CHECK_STR(mih_proxy_curl_url(p), "proxy.example:3128");
 	CHECK_STR(mih_proxy_display(p), "proxy.example:3128");
+	CHECK_INT(mih_proxy_port(p), 3128);
 	CHECK_STR(mih_proxy_user(p), "u");
 	CHECK_STR(mih_proxy_password(p), "s3cret");
 	CHECK_INT(mih_proxy_get_type(p), MIH_PROXY_HTTP);
@@ -141,6 +143,7 @@ TEST(settings)
 	CHECK(p != NULL);
 	CHECK_STR(mih_proxy_curl_url(p), "[::1]");
 	CHECK_STR(mih_proxy_display(p), "[::1]:1080");
+	CHECK_INT(mih_proxy_port(p), 1080);
 	CHECK_INT(mih_proxy_get_type(p), MIH_PROXY_SOCKS5);
 	/* Moodle sends credentials only when both are set */
 	CHECK(mih_proxy_user(p) == NULL && mih_proxy_password(p) == NULL);
