@@ -76,7 +76,7 @@ if test "$PHP_MIH" != "no"; then
     ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \
     ext/queue/mih_emit.c ext/queue/mih_queue_api.c ext/queue/mih_worker.c \
     ext/resilience/mih_breaker.c \
-    ext/net/mih_policy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c ext/net/mih_amqp.c ext/net/mih_soap.c \
+    ext/net/mih_policy.c ext/net/mih_proxy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c ext/net/mih_amqp.c ext/net/mih_soap.c \
     ext/core/template/template.c ext/core/template/template_parse.c ext/core/template/template_render.c \
     ext/core/template/template_json.c ext/core/template/template_json_check.c \
     ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \
@@ -85,7 +85,7 @@ if test "$PHP_MIH" != "no"; then
     ext/core/store/store_sqlite.c ext/core/store/store_sqlite_file.c \
     ext/core/service/service.c \
     ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \
-    ext/core/net/netpolicy.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/inbound.c ext/core/net/mih_http.c \
+    ext/core/net/netpolicy.c ext/core/net/proxy.c ext/core/net/proxy_bypass.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/inbound.c ext/core/net/mih_http.c \
     ext/core/net/amqp_url.c ext/core/net/amqp_confirm.c \
     ext/core/secrets/seal.c \
     ext/core/common/err.c"

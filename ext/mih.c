@@ -158,6 +158,9 @@ MIH_INI_RANGE(OnUpdateLogFlushRows, "mih.log_flush_rows", 1, 10000)
  *   could empty them could reach what they protect. mih::configure() stays
  *   the run-time way for the Moodle plugin to pass the site's lists, which
  *   add to these and never lift them (php_mih_policy);
+ * - proxy_*: the host's web proxy; mih::configure()'s proxy_* keys replace
+ *   it (a route, not a restriction: the policy checks the target either
+ *   way), a script's ini_set() cannot;
  * - shm_path, shm_mode: the breaker table every process of the host shares,
  *   and the mode it is created with; a script pointing them elsewhere would
  *   leave the host's circuits or expose the table.
@@ -198,6 +201,19 @@ PHP_INI_BEGIN()
 		secret_key, zend_mih_globals, mih_globals, php_mih_display_secret_key)
 	STD_PHP_INI_ENTRY_EX("mih.secret_keys_old", "", PHP_INI_SYSTEM, OnUpdateString,
 		secret_keys_old, zend_mih_globals, mih_globals, php_mih_display_secret_key)
+	/* The host's proxy; mih::configure()'s proxy_* keys replace it (mih_proxy.c). */
+	STD_PHP_INI_ENTRY("mih.proxy_host", "", PHP_INI_SYSTEM, php_mih_on_update_proxy_host,
+		proxy_host, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.proxy_port", "0", PHP_INI_SYSTEM, php_mih_on_update_proxy_port,
+		proxy_port, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.proxy_type", "http", PHP_INI_SYSTEM, php_mih_on_update_proxy_type,
+		proxy_type, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY("mih.proxy_user", "", PHP_INI_SYSTEM, php_mih_on_update_proxy_string,
+		proxy_user, zend_mih_globals, mih_globals)
+	STD_PHP_INI_ENTRY_EX("mih.proxy_password", "", PHP_INI_SYSTEM, php_mih_on_update_proxy_string,
+		proxy_password, zend_mih_globals, mih_globals, php_mih_display_proxy_password)
+	STD_PHP_INI_ENTRY("mih.proxy_bypass", "", PHP_INI_SYSTEM, php_mih_on_update_proxy_string,
+		proxy_bypass, zend_mih_globals, mih_globals)
 PHP_INI_END()
 
 /* ---- lifecycle --------------------------------------------------------- */
@@ -307,6 +323,7 @@ static PHP_RSHUTDOWN_FUNCTION(mih)
 		zend_array_release(MIH_G(cfg_ports));
 		MIH_G(cfg_ports) = NULL;
 	}
+	php_mih_proxy_release_request();
 	php_mih_policy_invalidate();
 	return SUCCESS;
 }

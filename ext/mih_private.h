@@ -179,6 +179,21 @@ bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms);
 mih_net_policy *php_mih_policy(void);
 void php_mih_policy_invalidate(void);
 
+/* ---- the outbound proxy (mih_proxy.c) ---- */
+/* The proxy in force; NULL: direct (libcurl's proxy environment ignored). */
+const mih_proxy *php_mih_proxy(void);
+void php_mih_proxy_invalidate(void);
+bool php_mih_is_proxy_key(const zend_string *key);
+/* group: the proxy_* keys of one configure() call. Validate throws. */
+zend_result php_mih_proxy_validate(HashTable *group);
+void php_mih_proxy_configure(HashTable *group);
+void php_mih_proxy_release_request(void);
+ZEND_INI_MH(php_mih_on_update_proxy_host);
+ZEND_INI_MH(php_mih_on_update_proxy_port);
+ZEND_INI_MH(php_mih_on_update_proxy_type);
+ZEND_INI_MH(php_mih_on_update_proxy_string);
+ZEND_INI_DISP(php_mih_display_proxy_password);
+
 /* ---- the store's PHP API (mih_store_api.c) ---- */
 int64_t php_mih_service_id(mih_store *st, const char *name);
 zend_string *php_mih_normalise_eventname(const char *name, size_t len, char *err, size_t errlen);

@@ -31,6 +31,12 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	zend_long log_flush_rows;
 	char *secret_key;
 	char *secret_keys_old;
+	char *proxy_host;
+	zend_long proxy_port;
+	char *proxy_type;
+	char *proxy_user;
+	char *proxy_password;
+	char *proxy_bypass;
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
 	bool curl_easy_ready;                /* its constant options are set (mih_http.h handle_ready) */
@@ -69,6 +75,9 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	HashTable *cfg_hosts;                /* mih::configure() values, NULL: INI */
 	HashTable *cfg_ports;
 	struct mih_net_policy *policy;       /* built from the above, cached */
+	HashTable *cfg_proxy;                /* mih::configure()'s proxy_* keys, NULL: INI */
+	struct mih_proxy *proxy;             /* built from cfg_proxy or INI, NULL: direct */
+	bool proxy_built;                    /* proxy is current (dropped with policy) */
 ZEND_END_MODULE_GLOBALS(mih)
 
 ZEND_EXTERN_MODULE_GLOBALS(mih)

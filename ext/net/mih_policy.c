@@ -1,6 +1,6 @@
 /* Outbound safety like Moodle's curlsecurityblockedhosts/allowedport:
  * the INI settings (the host's) and mih::configure() (the site's) feed one
- * policy per request. */
+ * policy per request. configure()'s proxy_* keys go to mih_proxy.c. */
 #include "mih_private.h"
 
 /* ---- outbound policy ------------------------------------------------ */
@@ -71,6 +71,7 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	HashTable *settings;
 	zend_string *key;
 	zval *v, *hosts = NULL, *ports = NULL;
+	HashTable *proxy = NULL;
 	mih_net_policy *probe;
 
 	ZEND_PARSE_PARAMETERS_START(1, 1)
@@ -82,8 +83,19 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 			hosts = v;
 		} else if (key && zend_string_equals_literal(key, "allowed_ports")) {
 			ports = v;
+		} else if (key && php_mih_is_proxy_key(key)) {
+			/* The proxy_* keys are one group: given, they replace it whole. */
+			if (!proxy) {
+				proxy = zend_new_array(6);
+			}
+			Z_TRY_ADDREF_P(v);
+			zend_hash_update(proxy, key, v);
 		} else {
-			zend_argument_value_error(1, "contains unknown setting \"%s\" (known: blocked_hosts, allowed_ports)",
+			if (proxy) {
+				zend_array_release(proxy);
+			}
+			zend_argument_value_error(1, "contains unknown setting \"%s\" (known: blocked_hosts, allowed_ports, "
+				"proxy_host, proxy_port, proxy_type, proxy_user, proxy_password, proxy_bypass)",
 				key ? ZSTR_VAL(key) : "(numeric key)");
 			RETURN_THROWS();
 		}
@@ -92,14 +104,24 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	/* Validate everything before changing anything. */
 	probe = mih_net_policy_new();
 	if (!probe) {
+		if (proxy) {
+			zend_array_release(proxy);
+		}
 		zend_throw_error(NULL, "mih: out of memory");
 		RETURN_THROWS();
 	}
-	if ((hosts && fill_policy_hosts(probe, hosts) != SUCCESS) || (ports && fill_policy_ports(probe, ports) != SUCCESS)) {
+	if ((hosts && fill_policy_hosts(probe, hosts) != SUCCESS) || (ports && fill_policy_ports(probe, ports) != SUCCESS)
+			|| (proxy && php_mih_proxy_validate(proxy) != SUCCESS)) {
 		mih_net_policy_free(probe);
+		if (proxy) {
+			zend_array_release(proxy);
+		}
 		RETURN_THROWS();
 	}
 	mih_net_policy_free(probe);
+	if (proxy) {
+		php_mih_proxy_configure(proxy);
+	}
 	/* A setting not given keeps its current value. */
 	if (hosts) {
 		if (MIH_G(cfg_hosts)) {
@@ -160,6 +182,7 @@ mih_net_policy *php_mih_policy(void)
 void php_mih_policy_invalidate(void)
 {
 	MIH_G(policy_gen)++;
+	php_mih_proxy_invalidate();
 	if (MIH_G(policy)) {
 		mih_net_policy_free(MIH_G(policy));
 		MIH_G(policy) = NULL;

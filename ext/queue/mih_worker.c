@@ -422,6 +422,9 @@ static void start_job(worker *w, worker_job *job)
 	job->req.follow_redirects = svc->follow_redirects;
 	job->req.max_response = (size_t)MIH_G(max_response_size);
 	job->req.policy = php_mih_policy();
+	/* Every task sets its route again (mih_http.c set_route): a reused
+	 * handle keeps no proxy option from the task before. */
+	job->req.proxy = php_mih_proxy();
 	job->req.memo = &w->url_memo;
 	job->req.policy_gen = MIH_G(policy_gen);
 	/* No Accept-Encoding: a webhook's answer is small and only its first

@@ -25,6 +25,7 @@ foreach ([
     'mih.allowed_ports' => '',
     'mih.shm_path' => sys_get_temp_dir() . '/elsewhere.shm',
     'mih.shm_mode' => '0666',
+    'mih.proxy_host' => '127.0.0.1',
 ] as $name => $value) {
     $before = ini_get($name);
     var_dump(ini_set($name, $value), ini_get($name) === $before);
@@ -63,6 +64,12 @@ mih.log_flush_rows: all
 mih.log_max_age: all
 mih.log_max_rows: all
 mih.max_response_size: all
+mih.proxy_bypass: system
+mih.proxy_host: system
+mih.proxy_password: system
+mih.proxy_port: system
+mih.proxy_type: system
+mih.proxy_user: system
 mih.rules_ttl: all
 mih.secret_key: system
 mih.secret_keys_old: system
@@ -71,6 +78,8 @@ mih.shm_path: system
 mih.store_durability: all
 mih.store_path: all
 -- ini_set() from a script
+bool(false)
+bool(true)
 bool(false)
 bool(true)
 bool(false)

@@ -120,7 +120,7 @@ local_integrationhub\invalid_definition_exception: invalid service definition: f
 local_integrationhub\invalid_definition_exception: invalid service definition: field "connect_timeout" must not exceed "timeout"
 local_integrationhub\invalid_definition_exception: invalid service definition: unknown field "colour" in service definition
 local_integrationhub\invalid_definition_exception: invalid service definition: field "signing_secrets" entry 0 must be "whsec_" followed by base64 of at least 12 bytes
-ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) contains unknown setting "blocked" (known: blocked_hosts, allowed_ports)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) contains unknown setting "blocked" (known: blocked_hosts, allowed_ports, proxy_host, proxy_port, proxy_type, proxy_user, proxy_password, proxy_bypass)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) setting "blocked_hosts": blocked host "10.0.0.0/33" needs a prefix length from 0 to 32 after '/'
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) setting "allowed_ports": allowed port 70000 is not a number from 1 to 65535
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) setting "allowed_ports" entries must be port numbers

@@ -313,6 +313,33 @@ static int add_header(mih_http_transfer *t, const char *name, size_t nlen, const
 	return 0;
 }
 
+/* A redirect's next hop under the policy, as the first was checked: its
+ * host name and port and, when it goes through the proxy, the addresses
+ * its name resolves to here (the proxy connects to it, not libcurl).
+ * libcurl keeps one transfer's route for all its hops, so a hop the
+ * bypass list would send the other way is refused rather than sent
+ * where the site did not configure it to go. */
+static bool hop_refused(mih_http_transfer *t, const char *host, long port, char *why, size_t whylen)
+{
+	const mih_net_policy *policy = t->req->policy;
+	bool via;
+
+	if (policy && (mih_net_check_host(policy, host, why, whylen) != MIH_NET_ALLOWED
+			|| mih_net_check_port(policy, port, why, whylen) != MIH_NET_ALLOWED)) {
+		return true;
+	}
+	if (!mih_proxy_enabled(t->req->proxy)) {
+		return false;
+	}
+	via = !mih_proxy_bypassed(t->req->proxy, host);
+	if (via != t->via_proxy) {
+		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and this request %s",
+			host, via ? "goes through" : "bypasses", t->via_proxy ? "went through it" : "went direct");
+		return true;
+	}
+	return via && mih_proxy_check_target(policy, host, why, whylen) != MIH_NET_ALLOWED;
+}
+
 /* The target of a redirect libcurl is about to follow (value is the
  * Location header, resolved against the current URL as libcurl resolves
  * it): refused unless http or https and allowed by the policy. The refusal
@@ -339,11 +366,9 @@ static bool redirect_refused(mih_http_transfer *t, const char *value, size_t vle
 			snprintf(t->blocked_why, sizeof(t->blocked_why),
 				"redirect to a scheme other than http or https refused");
 			refused = true;
-		} else if (t->req->policy && curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+		} else if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
 				&& curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK
-				&& (mih_net_check_host(t->req->policy, host, why, sizeof(why)) != MIH_NET_ALLOWED
-					|| mih_net_check_port(t->req->policy, strtol(port, NULL, 10), why, sizeof(why))
-						!= MIH_NET_ALLOWED)) {
+				&& hop_refused(t, host, strtol(port, NULL, 10), why, sizeof(why))) {
 			snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: %s", why);
 			refused = true;
 		}
@@ -395,20 +420,25 @@ static curl_socket_t on_open_socket(void *ctx, curlsocktype purpose, struct curl
 {
 	mih_http_transfer *t = ctx;
 	const mih_net_policy *policy = t->req->policy;
+	long port = 0;
 
+	if (addr->addr.sa_family == AF_INET) {
+		port = ntohs(((struct sockaddr_in *)&addr->addr)->sin_port);
+	} else if (addr->addr.sa_family == AF_INET6) {
+		port = ntohs(((struct sockaddr_in6 *)&addr->addr)->sin6_port);
+	}
+	/* Through the proxy libcurl connects to the proxy alone, which the
+	 * administrator configured (often on a private network): the target
+	 * was checked before the transfer and at every redirect instead. A
+	 * connection to another port than the proxy's is checked all the
+	 * same, should libcurl ever open one. */
+	if (t->via_proxy && port == mih_proxy_port(t->req->proxy)) {
+		policy = NULL;
+	}
 	if (policy && purpose == CURLSOCKTYPE_IPCXN) {
 		if (mih_net_check_addr(policy, &addr->addr, addr->addrlen, t->blocked_why,
-				sizeof(t->blocked_why)) != 0) {
-			t->blocked = true;
-			return CURL_SOCKET_BAD;
-		}
-		long port = 0;
-		if (addr->addr.sa_family == AF_INET) {
-			port = ntohs(((struct sockaddr_in *)&addr->addr)->sin_port);
-		} else if (addr->addr.sa_family == AF_INET6) {
-			port = ntohs(((struct sockaddr_in6 *)&addr->addr)->sin6_port);
-		}
-		if (mih_net_check_port(policy, port, t->blocked_why, sizeof(t->blocked_why)) != 0) {
+				sizeof(t->blocked_why)) != 0
+				|| mih_net_check_port(policy, port, t->blocked_why, sizeof(t->blocked_why)) != 0) {
 			t->blocked = true;
 			return CURL_SOCKET_BAD;
 		}
@@ -453,7 +483,10 @@ static int parse_url_host(mih_http_transfer *t)
 		snprintf(t->resp->error, sizeof(t->resp->error), "URL scheme \"%.20s\" is not http or https", scheme);
 		t->resp->outcome = MIH_HTTP_SETUP_ERROR;
 		rc = -1;
-	} else if (t->req->policy) {
+	} else {
+		t->via_proxy = mih_proxy_enabled(t->req->proxy) && !mih_proxy_bypassed(t->req->proxy, host);
+	}
+	if (rc == 0 && t->req->policy) {
 		long portnum;
 		if (mih_net_check_host(t->req->policy, host, t->blocked_why, sizeof(t->blocked_why)) != 0) {
 			t->blocked = true;
@@ -473,6 +506,7 @@ static int parse_url_host(mih_http_transfer *t)
 
 static void memo_replay(mih_http_transfer *t, const mih_http_url_memo *memo)
 {
+	t->via_proxy = memo->via_proxy;
 	if (memo->invalid) {
 		snprintf(t->resp->error, sizeof(t->resp->error), "%s", memo->why);
 		t->resp->outcome = MIH_HTTP_SETUP_ERROR;
@@ -496,7 +530,9 @@ static void memo_store(const mih_http_transfer *t, mih_http_url_memo *memo, int 
 	mih_http_url_memo_dispose(memo);
 	memo->url = url;
 	memo->policy = t->req->policy;
+	memo->proxy = t->req->proxy;
 	memo->policy_gen = t->req->policy_gen;
+	memo->via_proxy = t->via_proxy;
 	memo->invalid = rc != 0;
 	memo->blocked = t->blocked;
 	snprintf(memo->why, sizeof(memo->why), "%s", memo->invalid ? t->resp->error : t->blocked_why);
@@ -507,7 +543,7 @@ static int check_url_host(mih_http_transfer *t)
 	mih_http_url_memo *memo = t->req->memo;
 	int rc;
 
-	if (memo && memo->url && memo->policy == t->req->policy
+	if (memo && memo->url && memo->policy == t->req->policy && memo->proxy == t->req->proxy
 			&& memo->policy_gen == t->req->policy_gen && strcmp(memo->url, t->req->url) == 0) {
 		memo_replay(t, memo);
 		return memo->invalid ? -1 : 0;
@@ -516,6 +552,51 @@ static int check_url_host(mih_http_transfer *t)
 	if (memo) {
 		memo_store(t, memo, rc);
 	}
+	return rc;
+}
+
+/* What Moodle's curl_security_helper checks of a URL it sends through a
+ * proxy: the addresses the target's name resolves to here. Never kept in
+ * the memo: a name may resolve elsewhere next time. */
+static void check_proxied_target(mih_http_transfer *t)
+{
+	CURLU *u = curl_url();
+	char *host = NULL;
+
+	if (u && curl_url_set(u, CURLUPART_URL, t->req->url, 0) == CURLUE_OK
+			&& curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
+			&& mih_proxy_check_target(t->req->policy, host, t->blocked_why, sizeof(t->blocked_why))
+				!= MIH_NET_ALLOWED) {
+		t->blocked = true;
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+}
+
+/* The route of every transfer, set each time (a reused handle must not
+ * keep another transfer's): through the proxy, or direct with "" so that
+ * libcurl never reads the proxy environment variables; NOPROXY "" so that
+ * NO_PROXY cannot send a proxied transfer direct, past the exemption of
+ * the proxy's connection from the address check. As Moodle's curl class:
+ * no tunnel for http URLs through an HTTP proxy, Basic or NTLM proxy
+ * authentication when a user and password are set. */
+static CURLcode set_route(mih_http_transfer *t, CURL *easy)
+{
+	const mih_proxy *proxy = t->via_proxy ? t->req->proxy : NULL;
+	const char *user = mih_proxy_user(proxy), *password = mih_proxy_password(proxy);
+	CURLcode rc = CURLE_OK;
+
+#define SETOPT(opt, val) do { if (rc == CURLE_OK) rc = curl_easy_setopt(easy, opt, val); } while (0)
+	SETOPT(CURLOPT_PROXY, proxy ? mih_proxy_curl_url(proxy) : "");
+	SETOPT(CURLOPT_NOPROXY, "");
+	SETOPT(CURLOPT_PROXYTYPE, mih_proxy_get_type(proxy) == MIH_PROXY_SOCKS5 ? (long)CURLPROXY_SOCKS5
+		: (long)CURLPROXY_HTTP);
+	SETOPT(CURLOPT_HTTPPROXYTUNNEL, 0L);
+	SETOPT(CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+	SETOPT(CURLOPT_PROXYUSERNAME, user);
+	SETOPT(CURLOPT_PROXYPASSWORD, password);
+	SETOPT(CURLOPT_PROXYAUTH, user ? (long)(CURLAUTH_BASIC | CURLAUTH_NTLM) : (long)CURLAUTH_BASIC);
+#undef SETOPT
 	return rc;
 }
 
@@ -536,6 +617,9 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 
 	if (check_url_host(t) != 0) {
 		return -1;
+	}
+	if (t->via_proxy && !t->blocked && req->policy) {
+		check_proxied_target(t);
 	}
 	reuse = req->handle_ready && *req->handle_ready;
 	if (!reuse) {
@@ -595,6 +679,9 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 		SETOPT(CURLOPT_ACCEPT_ENCODING, (char *)NULL);
 	}
 	SETOPT(CURLOPT_PRIVATE, t);
+	if (rc == CURLE_OK) {
+		rc = set_route(t, easy);
+	}
 	if (reuse) {
 		/* Back to a plain GET without a body, as curl_easy_reset leaves it:
 		 * the previous request's method, body and NOBODY are gone. */
@@ -676,6 +763,35 @@ static void describe_connect_error(mih_http_transfer *t, CURLcode code)
 	}
 }
 
+/* A failure of the proxy itself, named by its host and port (never with
+ * credentials: they are not part of the proxy's URL). true when code is one. */
+static bool describe_proxy_error(mih_http_transfer *t, CURLcode code)
+{
+	mih_http_response *resp = t->resp;
+	const char *where = mih_proxy_display(t->req->proxy);
+	long oserr = 0, connect_code = 0;
+
+	curl_easy_getinfo(t->easy, CURLINFO_OS_ERRNO, &oserr);
+	curl_easy_getinfo(t->easy, CURLINFO_HTTP_CONNECTCODE, &connect_code);
+	if (code == CURLE_COULDNT_RESOLVE_PROXY) {
+		snprintf(resp->error, sizeof(resp->error), "could not resolve the proxy host of %s", where);
+	} else if (code == CURLE_COULDNT_CONNECT && oserr == ECONNREFUSED) {
+		snprintf(resp->error, sizeof(resp->error), "connection refused by the proxy %s", where);
+	} else if (code == CURLE_COULDNT_CONNECT) {
+		snprintf(resp->error, sizeof(resp->error), "could not connect to the proxy %s: %s", where,
+			oserr ? strerror((int)oserr) : curl_easy_strerror(code));
+	} else if (connect_code >= 300) {
+		snprintf(resp->error, sizeof(resp->error), "the proxy %s refused the tunnel: HTTP %ld %s", where,
+			connect_code, mih_http_reason_phrase(connect_code));
+	} else if (code == CURLE_PROXY) {
+		snprintf(resp->error, sizeof(resp->error), "the proxy %s failed: %s", where, curl_easy_strerror(code));
+	} else {
+		return false;
+	}
+	resp->outcome = MIH_HTTP_CONNECT_ERROR;
+	return true;
+}
+
 void mih_http_transfer_finish(mih_http_transfer *t, CURLcode code)
 {
 	mih_http_response *resp = t->resp;
@@ -700,9 +816,14 @@ void mih_http_transfer_finish(mih_http_transfer *t, CURLcode code)
 			snprintf(resp->reason, sizeof(resp->reason), "%s", mih_http_reason_phrase(status));
 		}
 		if (status < 200 || status > 299) {
-			snprintf(resp->error, sizeof(resp->error), "HTTP %ld%s%s", status,
-				resp->reason[0] ? " " : "", resp->reason);
+			snprintf(resp->error, sizeof(resp->error), "HTTP %ld%s%s%s%s%s", status,
+				resp->reason[0] ? " " : "", resp->reason,
+				t->via_proxy && status == 407 ? " (from the proxy " : "",
+				t->via_proxy && status == 407 ? mih_proxy_display(t->req->proxy) : "",
+				t->via_proxy && status == 407 ? ")" : "");
 		}
+	} else if (t->via_proxy && describe_proxy_error(t, code)) {
+		/* resp->outcome and resp->error set */
 	} else if (code == CURLE_OPERATION_TIMEDOUT) {
 		curl_off_t connect_us = 0;
 		curl_easy_getinfo(t->easy, CURLINFO_CONNECT_TIME_T, &connect_us);

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 
 #include "netpolicy.h"
+#include "proxy.h"
 
 typedef enum {
 	MIH_HTTP_ANSWERED = 0,   /* an HTTP status line came back (any status) */
@@ -31,8 +32,10 @@ typedef enum {
 typedef struct mih_http_url_memo {
 	char *url;                     /* malloc'd; NULL: nothing remembered */
 	const mih_net_policy *policy;
+	const mih_proxy *proxy;
 	uint64_t policy_gen;
 	bool invalid;                  /* setup error, message in error */
+	bool via_proxy;                /* the URL's host is not bypassed */
 	bool blocked;
 	char why[512];                 /* the error or the refusal */
 } mih_http_url_memo;
@@ -51,6 +54,14 @@ typedef struct mih_http_request {
 	bool follow_redirects;
 	size_t max_response;           /* bytes of body accepted */
 	const mih_net_policy *policy;  /* NULL or empty: no restriction */
+	/* NULL or without a host: every transfer goes direct. Either way
+	 * libcurl's proxy environment variables (http_proxy, ALL_PROXY,
+	 * NO_PROXY, ...) are never read: the proxy is what is given here. A
+	 * proxied transfer has its target checked before it starts (the name,
+	 * then every address it resolves to here) and its connection to the
+	 * proxy exempt from the address check. Built under the same policy
+	 * generation as policy (the memo relies on it). */
+	const mih_proxy *proxy;
 	mih_http_url_memo *memo;       /* NULL: the URL is checked every time */
 	uint64_t policy_gen;           /* of policy, compared by the memo */
 	/* NULL: the handle is reset and every option set. Otherwise the handle
@@ -95,6 +106,7 @@ typedef struct mih_http_transfer {
 	size_t body_cap;
 	bool too_large;
 	bool blocked;
+	bool via_proxy;                /* set up to go through req->proxy */
 	char blocked_why[256];
 	bool in_headers_block;
 	long block_status;             /* status of the response block being read */

@@ -273,16 +273,23 @@ final class mih {
 
     /**
      * Sets the site's outbound lists, on top of the host's INI lists (mih.blocked_hosts,
-     * mih.allowed_ports).
+     * mih.allowed_ports), and the site's web proxy, instead of the host's (mih.proxy_*).
      *
      * The site's blocked hosts are blocked as well as the host's; its allowed ports can only narrow
-     * the host's list, so this never lifts a restriction the host set.
+     * the host's list, so this never lifts a restriction the host set. The proxy_* keys are one
+     * group: a call with any of them replaces the whole proxy (keys left out are empty; proxy_host
+     * "" is direct). Without a proxy every transfer goes direct: libcurl's
+     * http_proxy/https_proxy/ALL_PROXY/NO_PROXY environment variables are never used. A proxied
+     * target is checked by the policy before the transfer (its name, the addresses it resolves to
+     * here, its port), and so is every redirect.
      *
-     * @param array $settings blocked_hosts (addresses, CIDR and a-b ranges, names, *.wildcards) and
-     *     allowed_ports
+     * @param array $settings blocked_hosts (addresses, CIDR and a-b ranges, names, *.wildcards),
+     *     allowed_ports, proxy_host, proxy_port (0: libcurl's default, 1080), proxy_type (http or
+     *     socks5), proxy_user, proxy_password (a secret, never shown back), proxy_bypass (Moodle's
+     *     proxybypass entries)
      * @return void
      */
-    public static function configure(array $settings): void {
+    public static function configure(#[\SensitiveParameter] array $settings): void {
     }
 
     /**

@@ -32,8 +32,11 @@ class hub {
     /** @var \moodle_database|null the connection the store was last bound to in this process */
     private static $bounddb = null;
 
-    /** @var string|null serialised outbound settings last passed to mih::configure() */
+    /** @var string|null digest of the outbound settings last passed to mih::configure() */
     private static $configured = null;
+
+    /** @var bool the site's web proxy was passed to mih::configure() in this request */
+    private static $siteproxy = false;
 
     /** @var string prefix of a signing secret (Standard Webhooks) */
     public const SECRET_PREFIX = 'whsec_';
@@ -91,6 +94,7 @@ class hub {
     public static function reset(): void {
         self::$bounddb = null;
         self::$configured = null;
+        self::$siteproxy = false;
     }
 
     /**
@@ -107,17 +111,50 @@ class hub {
     }
 
     /**
-     * Passes curlsecurityblockedhosts and curlsecurityallowedport to the extension.
+     * The site's web proxy (Site administration > Server > HTTP > Web proxy) as mih::configure() takes it.
+     *
+     * As Moodle's curl class applies it: proxyport empty or 0 leaves libcurl's default; SOCKS5 or HTTP;
+     * the user and password only when both are set; proxybypass split at commas (the extension matches
+     * it as is_proxybypass() does, so a service Moodle would bypass goes direct). Without a proxyhost
+     * there is nothing to pass: the host's own proxy (mih.proxy_* in php.ini, none by default) applies,
+     * as the host's environment proxy applies to Moodle's curl class when the site has none.
+     *
+     * @return array|null the proxy_* settings, null when the site has no web proxy
+     */
+    public static function proxy_settings(): ?array {
+        global $CFG;
+
+        if (empty($CFG->proxyhost)) {
+            return null;
+        }
+        $settings = [
+            'proxy_host' => (string)$CFG->proxyhost,
+            'proxy_port' => empty($CFG->proxyport) ? 0 : (string)$CFG->proxyport,
+            'proxy_type' => ($CFG->proxytype ?? '') === 'SOCKS5' ? 'socks5' : 'http',
+            'proxy_bypass' => empty($CFG->proxybypass) ? [] : explode(',', (string)$CFG->proxybypass),
+        ];
+        if (!empty($CFG->proxyuser) && !empty($CFG->proxypassword)) {
+            $settings['proxy_user'] = (string)$CFG->proxyuser;
+            $settings['proxy_password'] = (string)$CFG->proxypassword;
+        }
+        return $settings;
+    }
+
+    /**
+     * Passes curlsecurityblockedhosts, curlsecurityallowedport and the web proxy to the extension.
      *
      * An entry the extension cannot parse is left out (and reported) rather than leaving the whole
-     * list unapplied, so one typo does not open every blocked range.
+     * list unapplied, so one typo does not open every blocked range. Proxy settings it refuses are
+     * reported (without the password) and transfers go direct: the outbound lists apply either way.
      */
     public static function configure(): void {
         global $CFG;
 
         $hosts = self::split_list($CFG->curlsecurityblockedhosts ?? '');
         $ports = self::split_list($CFG->curlsecurityallowedport ?? '');
-        $key = json_encode([$hosts, $ports]);
+        $proxy = self::proxy_settings();
+        // A digest, so that the proxy password is not kept in another place.
+        $key = hash('sha256', json_encode([$hosts, $ports, $proxy]));
         if ($key === self::$configured) {
             return;
         }
@@ -137,6 +174,21 @@ class hub {
                 }
             }
             mih::configure($settings);
+        }
+        if ($proxy === null && self::$siteproxy) {
+            // The site dropped its proxy during this request: the one passed before no longer applies.
+            $proxy = ['proxy_host' => ''];
+        }
+        try {
+            if ($proxy !== null) {
+                mih::configure($proxy);
+                self::$siteproxy = $proxy['proxy_host'] !== '';
+            }
+        } catch (\ValueError | \TypeError $e) {
+            // The extension's message names the setting and never quotes the password.
+            debugging(get_string('invalidproxysetting', 'local_integrationhub', s($e->getMessage())), DEBUG_NORMAL);
+            mih::configure(['proxy_host' => '']);
+            self::$siteproxy = false;
         }
         self::$configured = $key;
     }

@@ -154,6 +154,7 @@ $string['integrationhub:view'] = 'View Integration Hub services, rules and deliv
 $string['invalidaction'] = 'Unknown action "{$a}".';
 $string['invalidcurlsetting'] = 'Integration Hub ignores the entry "{$a}" of curlsecurityblockedhosts or curlsecurityallowedport: it is not a host, address, range or port.';
 $string['invalideventname'] = '"{$a}" is not an event name such as \core\event\user_loggedin: nothing matches it.';
+$string['invalidproxysetting'] = 'Integration Hub cannot use the web proxy settings (Site administration > Server > HTTP > Web proxy), so its requests go direct: {$a}';
 $string['lasterror'] = 'Last error';
 $string['latency'] = 'Latency';
 $string['latencyp50'] = 'Median (ms)';

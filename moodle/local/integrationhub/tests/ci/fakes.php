@@ -340,6 +340,46 @@ namespace {
         check(!$response->success && str_contains((string)$response->error, '127.0.0.0/8'),
             'the valid entries still block: ' . $response->error);
 
+        // The site's web proxy is passed too (a closed port on 127.0.0.1: nothing listens), the
+        // password never in a message; a service Moodle's proxybypass covers goes direct.
+        $closed = stream_socket_server('tcp://127.0.0.1:0');
+        $proxyport = (int)substr(strrchr(stream_socket_get_name($closed, false), ':'), 1);
+        fclose($closed);
+        $CFG->curlsecurityblockedhosts = '';
+        $CFG->proxyhost = '127.0.0.1';
+        $CFG->proxyport = (string)$proxyport;
+        $CFG->proxytype = 'HTTP';
+        $CFG->proxyuser = 'moodle';
+        $CFG->proxypassword = 'CiProxySecret';
+        $CFG->proxybypass = '';
+        $hub::configure();
+        $mih::save_service(['name' => 'proxy check', 'base_url' => 'http://127.0.0.1:1', 'max_retries' => 0,
+            'cb_failure_threshold' => 100, 'cb_min_calls' => 100]);
+        $response = $mih::request('proxy check', '/x', []);
+        check(!$response->success && $response->error === "connection refused by the proxy 127.0.0.1:$proxyport",
+            'requests go through the site\'s web proxy: ' . $response->error);
+        $CFG->proxybypass = 'localhost,127.0.0.1';
+        $hub::configure();
+        $response = $mih::request('proxy check', '/x', []);
+        check(!$response->success && $response->error === 'connection refused to 127.0.0.1:1',
+            'a host in proxybypass goes direct: ' . $response->error);
+        $CFG->proxybypass = '';
+        $CFG->proxyhost = '';
+        $hub::configure();
+        $response = $mih::request('proxy check', '/x', []);
+        check($response->error === 'connection refused to 127.0.0.1:1',
+            'a web proxy the site drops no longer applies: ' . $response->error);
+        $CFG->proxyhost = 'user:CiProxySecret@proxy';
+        $CI_DEBUGGING = [];
+        $hub::configure();
+        check(count($CI_DEBUGGING) === 1 && str_contains($CI_DEBUGGING[0], 'proxy_host')
+            && !str_contains($CI_DEBUGGING[0], 'CiProxySecret'), 'a bad proxy host is reported without the password');
+        $response = $mih::request('proxy check', '/x', []);
+        check($response->error === 'connection refused to 127.0.0.1:1', 'and requests go direct: ' . $response->error);
+        $CFG->proxyhost = '';
+        $hub::configure();
+        $mih::delete_service('proxy check');
+
         require_once(__DIR__ . '/check_forms.php');
         local_integrationhub_ci_forms($plugin, $root);
         require_once(__DIR__ . '/check_upgrade.php');

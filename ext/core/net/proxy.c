@@ -1,0 +1,351 @@
+/* The outbound proxy: see proxy.h. Its bypass list is proxy_bypass.c. */
+#include "proxy.h"
+#include "proxy_bypass.h"
+#include "err.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#define ADDR_BYTES 16
+#define QUOTE_MAX 64
+#define PORT_MAX 65535
+#define LIBCURL_DEFAULT_PROXY_PORT 1080
+
+struct mih_proxy {
+	char *host;                /* NULL: no proxy */
+	char *curl_url;
+	char *display;
+	char *user, *password;     /* both set or both NULL */
+	mih_proxy_type type;
+	long port;                 /* as libcurl connects: 1080 when none was set */
+	mih_proxy_bypass *bypass;  /* NULL until an entry is added */
+};
+
+static int is_alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* A printable, bounded copy of untrusted (never secret) text for messages. */
+static void quote(const char *s, size_t len, char out[QUOTE_MAX + 4])
+{
+	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
+	}
+	strcpy(out + n, len > QUOTE_MAX ? "..." : "");
+}
+
+static char *dup_n(const char *s, size_t len)
+{
+	char *d = malloc(len + 1);
+
+	if (d) {
+		memcpy(d, s, len);
+		d[len] = '\0';
+	}
+	return d;
+}
+
+/* ---- settings ---- */
+
+static int has_control(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* A host name or an IPv4 or IPv6 address (IPv6 with or without brackets);
+ * *ipv6 says whether it needs brackets in a URL. */
+static int valid_proxy_host(const char *h, size_t len, int *ipv6)
+{
+	unsigned char buf[ADDR_BYTES];
+	char text[INET6_ADDRSTRLEN + 3];
+	size_t i;
+
+	*ipv6 = 0;
+	if (len > 0 && h[0] == '[') {
+		if (len < 3 || h[len - 1] != ']') {
+			return 0;
+		}
+		h++;
+		len -= 2;
+	}
+	if (memchr(h, ':', len)) {
+		if (len >= sizeof(text)) {
+			return 0;
+		}
+		memcpy(text, h, len);
+		text[len] = '\0';
+		*ipv6 = 1;
+		return inet_pton(AF_INET6, text, buf) == 1;
+	}
+	/* Names and dotted IPv4 (Moodle's PARAM_HOST); '_' as resolvers take it. */
+	for (i = 0; i < len; i++) {
+		if (!is_alnum(h[i]) && h[i] != '-' && h[i] != '.' && h[i] != '_') {
+			return 0;
+		}
+	}
+	return len > 0 && len <= 253;
+}
+
+static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *err, size_t errlen)
+{
+	char quoted[QUOTE_MAX + 4];
+
+	*type = MIH_PROXY_HTTP;
+	if (!s->type || s->type_len == 0) {
+		return 0;
+	}
+	if (s->type_len == 4 && strncasecmp(s->type, "http", 4) == 0) {
+		return 0;
+	}
+	if (s->type_len == 6 && strncasecmp(s->type, "socks5", 6) == 0) {
+		*type = MIH_PROXY_SOCKS5;
+		return 0;
+	}
+	quote(s->type, s->type_len, quoted);
+	mih_set_err(err, errlen, "proxy_type \"%s\" is not http or socks5", quoted);
+	return -1;
+}
+
+static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int *ipv6, char *err, size_t errlen)
+{
+	char quoted[QUOTE_MAX + 4];
+	size_t hlen = s->host ? s->host_len : 0;
+
+	if (check_type(s, type, err, errlen) != 0) {
+		return -1;
+	}
+	if (s->port < 0 || s->port > PORT_MAX) {
+		mih_set_err(err, errlen, "proxy_port %ld is not a port number from 1 to %d (0: libcurl's default, %d)",
+			s->port, PORT_MAX, LIBCURL_DEFAULT_PROXY_PORT);
+		return -1;
+	}
+	if ((s->user && memchr(s->user, '\0', s->user_len)) || (s->user && has_control(s->user, s->user_len))) {
+		mih_set_err(err, errlen, "proxy_user contains a NUL byte or a control character");
+		return -1;
+	}
+	if (s->password && (memchr(s->password, '\0', s->password_len) || has_control(s->password, s->password_len))) {
+		mih_set_err(err, errlen, "proxy_password contains a NUL byte or a control character");
+		return -1;
+	}
+	if (hlen == 0) {
+		if (s->port != 0) {
+			mih_set_err(err, errlen, "proxy_port %ld is given without proxy_host", s->port);
+			return -1;
+		}
+		if ((s->user && s->user_len) || (s->password && s->password_len)) {
+			mih_set_err(err, errlen, "proxy_user or proxy_password is given without proxy_host");
+			return -1;
+		}
+		return 0;
+	}
+	if (memchr(s->host, '@', hlen)) {
+		/* "user:password@host": not quoted, it may hold the password. */
+		mih_set_err(err, errlen, "proxy_host must not contain credentials (\"...@\"): give them as "
+			"proxy_user and proxy_password");
+		return -1;
+	}
+	if (memchr(s->host, '\0', hlen) || !valid_proxy_host(s->host, hlen, ipv6)) {
+		quote(s->host, hlen, quoted);
+		mih_set_err(err, errlen, "proxy_host \"%s\" is not a host name or an IP address "
+			"(give the port as proxy_port, no scheme or credentials)", quoted);
+		return -1;
+	}
+	return 0;
+}
+
+static int build_urls(mih_proxy *p, const mih_proxy_settings *s, int ipv6)
+{
+	const char *h = s->host;
+	size_t len = s->host_len, n = len + 16;
+	const char *open = ipv6 && h[0] != '[' ? "[" : "", *close = ipv6 && h[0] != '[' ? "]" : "";
+
+	p->host = dup_n(h, len);
+	p->curl_url = malloc(n);
+	p->display = malloc(n);
+	if (!p->host || !p->curl_url || !p->display) {
+		return -1;
+	}
+	if (s->port > 0) {
+		snprintf(p->curl_url, n, "%s%s%s:%ld", open, p->host, close, s->port);
+	} else {
+		snprintf(p->curl_url, n, "%s%s%s", open, p->host, close);
+	}
+	snprintf(p->display, n, "%s%s%s:%ld", open, p->host, close, s->port > 0 ? s->port
+		: (long)LIBCURL_DEFAULT_PROXY_PORT);
+	return 0;
+}
+
+mih_proxy *mih_proxy_new(const mih_proxy_settings *s, char *err, size_t errlen)
+{
+	mih_proxy_type type;
+	mih_proxy *p;
+	int ipv6 = 0;
+
+	if (err && errlen) {
+		err[0] = '\0';
+	}
+	if (!s) {
+		mih_set_err(err, errlen, "no proxy settings given");
+		return NULL;
+	}
+	if (check_settings(s, &type, &ipv6, err, errlen) != 0) {
+		return NULL;
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		return NULL;
+	}
+	p->type = type;
+	p->port = s->port > 0 ? s->port : LIBCURL_DEFAULT_PROXY_PORT;
+	if (s->host && s->host_len > 0) {
+		if (build_urls(p, s, ipv6) != 0) {
+			mih_proxy_free(p);
+			return NULL;
+		}
+		if (s->user && s->user_len && s->password && s->password_len) {
+			p->user = dup_n(s->user, s->user_len);
+			p->password = dup_n(s->password, s->password_len);
+			if (!p->user || !p->password) {
+				mih_proxy_free(p);
+				return NULL;
+			}
+		}
+	}
+	return p;
+}
+
+void mih_proxy_free(mih_proxy *p)
+{
+	if (!p) {
+		return;
+	}
+	if (p->password) {
+		/* A secret: not left in freed memory. */
+		volatile char *v = p->password;
+		while (*v) {
+			*v++ = '\0';
+		}
+	}
+	free(p->host);
+	free(p->curl_url);
+	free(p->display);
+	free(p->user);
+	free(p->password);
+	mih_proxy_bypass_free(p->bypass);
+	free(p);
+}
+
+bool mih_proxy_enabled(const mih_proxy *p)
+{
+	return p && p->host;
+}
+
+const char *mih_proxy_curl_url(const mih_proxy *p)
+{
+	return mih_proxy_enabled(p) ? p->curl_url : "";
+}
+
+const char *mih_proxy_display(const mih_proxy *p)
+{
+	return mih_proxy_enabled(p) ? p->display : "";
+}
+
+mih_proxy_type mih_proxy_get_type(const mih_proxy *p)
+{
+	return p ? p->type : MIH_PROXY_HTTP;
+}
+
+long mih_proxy_port(const mih_proxy *p)
+{
+	return mih_proxy_enabled(p) ? p->port : 0;
+}
+
+const char *mih_proxy_user(const mih_proxy *p)
+{
+	return p ? p->user : NULL;
+}
+
+const char *mih_proxy_password(const mih_proxy *p)
+{
+	return p ? p->password : NULL;
+}
+
+/* ---- bypass ---- */
+
+int mih_proxy_add_bypass(mih_proxy *p, const char *entry, size_t len)
+{
+	if (!p) {
+		return 0;
+	}
+	if (!p->bypass && !(p->bypass = mih_proxy_bypass_new())) {
+		return -1;
+	}
+	return mih_proxy_bypass_add(p->bypass, entry, len);
+}
+
+int mih_proxy_parse_bypass(mih_proxy *p, const char *list)
+{
+	if (!p || !list) {
+		return 0;
+	}
+	if (!p->bypass && !(p->bypass = mih_proxy_bypass_new())) {
+		return -1;
+	}
+	return mih_proxy_bypass_parse(p->bypass, list);
+}
+
+bool mih_proxy_bypassed(const mih_proxy *p, const char *host)
+{
+	return mih_proxy_enabled(p) && mih_proxy_bypass_match(p->bypass, host);
+}
+
+mih_net_verdict mih_proxy_check_target(const mih_net_policy *policy, const char *host,
+	char *why, size_t whylen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char name[256];
+	size_t len;
+	mih_net_verdict v = MIH_NET_ALLOWED;
+
+	if (mih_net_policy_is_empty(policy) || !host) {
+		return MIH_NET_ALLOWED;
+	}
+	len = strlen(host);
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len == 0 || len >= sizeof(name)) {
+		return MIH_NET_ALLOWED;   /* mih_net_check_host() judged the name */
+	}
+	memcpy(name, host, len);
+	name[len] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0) {
+		return MIH_NET_ALLOWED;
+	}
+	for (ai = res; ai && v == MIH_NET_ALLOWED; ai = ai->ai_next) {
+		v = mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, whylen);
+	}
+	freeaddrinfo(res);
+	return v;
+}
