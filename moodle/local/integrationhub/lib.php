@@ -36,7 +36,7 @@ function local_integrationhub_after_config() {
  * The oldest mih extension this release of the plugin runs on (the product's version is one:
  * scripts/check-version.sh keeps it at most the plugin's release).
  */
-define('LOCAL_INTEGRATIONHUB_MIH_MIN_VERSION', '2.0.0');
+define('LOCAL_INTEGRATIONHUB_MIH_MIN_VERSION', '2.1.0');
 
 /**
  * Environment check (environment.xml): the mih extension is loaded and not older than
