@@ -177,6 +177,44 @@ mih_net_policy *php_mih_policy(void)
 	return p;
 }
 
+static mih_net_policy *host_policy(void)
+{
+	mih_net_policy *p;
+	char err[256];
+
+	if (MIH_G(host_policy)) {
+		return MIH_G(host_policy);
+	}
+	p = mih_net_policy_new();
+	if (!p) {
+		return NULL;
+	}
+	if (MIH_G(blocked_hosts)) {
+		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
+	}
+	if (MIH_G(allowed_ports)) {
+		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	MIH_G(host_policy) = p;
+	return p;
+}
+
+/* A site's proxy is the site's choice: exempt from the site's lists (it
+ * is typically on a private network the site blocks), never from the
+ * host's, which configure() cannot lift. The host's own proxy (mih.proxy_*)
+ * is exempt from both: the host chose it. */
+const mih_net_policy *php_mih_proxy_policy(void)
+{
+	mih_net_policy *p;
+
+	if (!MIH_G(cfg_proxy)) {
+		return NULL;
+	}
+	p = host_policy();
+	/* Without memory for it, the whole policy applies rather than none. */
+	return p ? p : php_mih_policy();
+}
+
 /* Every verdict remembered under the policy before (the URL memos compare
  * the generation) no longer holds. */
 void php_mih_policy_invalidate(void)
@@ -186,6 +224,10 @@ void php_mih_policy_invalidate(void)
 	if (MIH_G(policy)) {
 		mih_net_policy_free(MIH_G(policy));
 		MIH_G(policy) = NULL;
+	}
+	if (MIH_G(host_policy)) {
+		mih_net_policy_free(MIH_G(host_policy));
+		MIH_G(host_policy) = NULL;
 	}
 }
 
