@@ -16,6 +16,7 @@ static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
 		return FAILURE;
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		ZVAL_DEREF(entry);
 		if (Z_TYPE_P(entry) != IS_STRING) {
 			zend_argument_type_error(1, "setting \"blocked_hosts\" entries must be strings, %s given",
 				zend_zval_type_name(entry));
@@ -45,6 +46,8 @@ static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
 		zend_long port;
+
+		ZVAL_DEREF(entry);
 		if (Z_TYPE_P(entry) == IS_STRING && php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1,
 				"setting \"allowed_ports\" entries") != SUCCESS) {
 			return FAILURE;
@@ -79,6 +82,8 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	ZEND_PARSE_PARAMETERS_END();
 
 	ZEND_HASH_FOREACH_STR_KEY_VAL(settings, key, v) {
+		/* A value passed by reference is read as its value. */
+		ZVAL_DEREF(v);
 		if (key && zend_string_equals_literal(key, "blocked_hosts")) {
 			hosts = v;
 		} else if (key && zend_string_equals_literal(key, "allowed_ports")) {

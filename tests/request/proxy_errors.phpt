@@ -95,6 +95,8 @@ foreach ([
     ['proxy_host' => '127.0.0.1', 'proxy_port' => 'abc'],
     ['proxy_host' => '127.0.0.1', 'proxy_type' => 'socks4'],
     ['proxy_host' => 'http://127.0.0.1:3128'],
+    ['proxy_host' => 'u:' . SECRET],
+    ['proxy_host' => '[proxy.example]'],
     ['proxy_host' => 'u:' . SECRET . '@127.0.0.1'],
     ['proxy_host' => "127.0.0.1\0x"],
     ['proxy_port' => 3128],
@@ -142,9 +144,11 @@ string(%d) "HTTP 407 Proxy Authentication Required (from the proxy 127.0.0.1:%d)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_port 65536 is not a port number from 1 to 65535 (0: libcurl's default, 1080)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) setting "proxy_port" must be a port number (0: libcurl's default)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_type "socks4" is not http or socks5
-ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host "http://127.0.0.1:3128" is not a host name or an IP address (give the port as proxy_port, no scheme or credentials)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it has a scheme ("...://") (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it has a ':' and is not an IPv6 address (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: brackets hold only an IPv6 address (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host must not contain credentials ("...@"): give them as proxy_user and proxy_password
-ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host "127.0.0.1?x" is not a host name or an IP address (give the port as proxy_port, no scheme or credentials)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it contains a NUL byte (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_port 3128 is given without proxy_host
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_user or proxy_password is given without proxy_host
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_password contains a NUL byte or a control character

@@ -79,7 +79,8 @@ static int valid_proxy_host(const char *h, size_t len, int *ipv6)
 
 	*ipv6 = 0;
 	if (len > 0 && h[0] == '[') {
-		if (len < 3 || h[len - 1] != ']') {
+		/* Brackets hold an IPv6 literal and nothing else. */
+		if (len < 3 || h[len - 1] != ']' || !memchr(h, ':', len)) {
 			return 0;
 		}
 		h++;
@@ -101,6 +102,33 @@ static int valid_proxy_host(const char *h, size_t len, int *ipv6)
 		}
 	}
 	return len > 0 && len <= 253;
+}
+
+/* What is wrong with a host valid_proxy_host() refused. The value itself
+ * is never quoted: a mistyped "user:password" or "http://user:pw@..." may
+ * hold the password. */
+static const char *host_problem(const char *h, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		if (memcmp(h + i, "://", 3) == 0) {
+			return "it has a scheme (\"...://\")";
+		}
+	}
+	if (memchr(h, '\0', len)) {
+		return "it contains a NUL byte";
+	}
+	if (h[0] == '[' || memchr(h, ']', len)) {
+		return "brackets hold only an IPv6 address";
+	}
+	if (memchr(h, ':', len)) {
+		return "it has a ':' and is not an IPv6 address";
+	}
+	if (len > 253) {
+		return "it is longer than 253 characters";
+	}
+	return "it has a character other than letters, digits, '-', '.' and '_'";
 }
 
 static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *err, size_t errlen)
@@ -125,7 +153,6 @@ static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *e
 
 static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int *ipv6, char *err, size_t errlen)
 {
-	char quoted[QUOTE_MAX + 4];
 	size_t hlen = s->host ? s->host_len : 0;
 
 	if (check_type(s, type, err, errlen) != 0) {
@@ -162,9 +189,9 @@ static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int
 		return -1;
 	}
 	if (memchr(s->host, '\0', hlen) || !valid_proxy_host(s->host, hlen, ipv6)) {
-		quote(s->host, hlen, quoted);
-		mih_set_err(err, errlen, "proxy_host \"%s\" is not a host name or an IP address "
-			"(give the port as proxy_port, no scheme or credentials)", quoted);
+		mih_set_err(err, errlen, "proxy_host is not a host name or an IP address: %s (give the port as "
+			"proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)",
+			host_problem(s->host, hlen));
 		return -1;
 	}
 	return 0;
