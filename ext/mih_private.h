@@ -177,6 +177,10 @@ bool php_mih_retry_after(const mih_http_response *resp, int64_t *delay_ms);
 
 /* The outbound policy in force (never NULL unless out of memory). */
 mih_net_policy *php_mih_policy(void);
+/* What the connection to the proxy in force is checked against (the
+ * request's proxy_policy): NULL for the host's own (INI) proxy, the host's
+ * INI lists alone for a site's (configure()) proxy. */
+const mih_net_policy *php_mih_proxy_policy(void);
 void php_mih_policy_invalidate(void);
 
 /* ---- the outbound proxy (mih_proxy.c) ---- */

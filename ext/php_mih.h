@@ -75,6 +75,7 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	HashTable *cfg_hosts;                /* mih::configure() values, NULL: INI */
 	HashTable *cfg_ports;
 	struct mih_net_policy *policy;       /* built from the above, cached */
+	struct mih_net_policy *host_policy;  /* the INI lists alone, cached */
 	HashTable *cfg_proxy;                /* mih::configure()'s proxy_* keys, NULL: INI */
 	struct mih_proxy *proxy;             /* built from cfg_proxy or INI, NULL: direct */
 	bool proxy_built;                    /* proxy is current (dropped with policy) */

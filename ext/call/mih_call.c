@@ -304,6 +304,7 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.max_response = (size_t)MIH_G(max_response_size);
 	req.policy = php_mih_policy();
 	req.proxy = php_mih_proxy();
+	req.proxy_policy = php_mih_proxy_policy();
 	req.policy_gen = MIH_G(policy_gen);
 	req.memo = process_url_memo();
 	/* Only mih_http_perform() sets up the process's handle. */

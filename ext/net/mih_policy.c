@@ -16,6 +16,7 @@ static zend_result fill_policy_hosts(mih_net_policy *p, zval *v)
 		return FAILURE;
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
+		ZVAL_DEREF(entry);
 		if (Z_TYPE_P(entry) != IS_STRING) {
 			zend_argument_type_error(1, "setting \"blocked_hosts\" entries must be strings, %s given",
 				zend_zval_type_name(entry));
@@ -45,6 +46,8 @@ static zend_result fill_policy_ports(mih_net_policy *p, zval *v)
 	}
 	ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(v), entry) {
 		zend_long port;
+
+		ZVAL_DEREF(entry);
 		if (Z_TYPE_P(entry) == IS_STRING && php_mih_check_no_nul_in(Z_STRVAL_P(entry), Z_STRLEN_P(entry), 1,
 				"setting \"allowed_ports\" entries") != SUCCESS) {
 			return FAILURE;
@@ -79,6 +82,8 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	ZEND_PARSE_PARAMETERS_END();
 
 	ZEND_HASH_FOREACH_STR_KEY_VAL(settings, key, v) {
+		/* A value passed by reference is read as its value. */
+		ZVAL_DEREF(v);
 		if (key && zend_string_equals_literal(key, "blocked_hosts")) {
 			hosts = v;
 		} else if (key && zend_string_equals_literal(key, "allowed_ports")) {
@@ -177,6 +182,44 @@ mih_net_policy *php_mih_policy(void)
 	return p;
 }
 
+static mih_net_policy *host_policy(void)
+{
+	mih_net_policy *p;
+	char err[256];
+
+	if (MIH_G(host_policy)) {
+		return MIH_G(host_policy);
+	}
+	p = mih_net_policy_new();
+	if (!p) {
+		return NULL;
+	}
+	if (MIH_G(blocked_hosts)) {
+		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
+	}
+	if (MIH_G(allowed_ports)) {
+		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	MIH_G(host_policy) = p;
+	return p;
+}
+
+/* A site's proxy is the site's choice: exempt from the site's lists (it
+ * is typically on a private network the site blocks), never from the
+ * host's, which configure() cannot lift. The host's own proxy (mih.proxy_*)
+ * is exempt from both: the host chose it. */
+const mih_net_policy *php_mih_proxy_policy(void)
+{
+	mih_net_policy *p;
+
+	if (!MIH_G(cfg_proxy)) {
+		return NULL;
+	}
+	p = host_policy();
+	/* Without memory for it, the whole policy applies rather than none. */
+	return p ? p : php_mih_policy();
+}
+
 /* Every verdict remembered under the policy before (the URL memos compare
  * the generation) no longer holds. */
 void php_mih_policy_invalidate(void)
@@ -186,6 +229,10 @@ void php_mih_policy_invalidate(void)
 	if (MIH_G(policy)) {
 		mih_net_policy_free(MIH_G(policy));
 		MIH_G(policy) = NULL;
+	}
+	if (MIH_G(host_policy)) {
+		mih_net_policy_free(MIH_G(host_policy));
+		MIH_G(host_policy) = NULL;
 	}
 }
 

@@ -28,6 +28,9 @@ static zend_result string_setting(HashTable *ht, const char *key, const char **s
 
 	*s = NULL;
 	*len = 0;
+	if (v) {
+		ZVAL_DEREF(v);
+	}
 	if (!v || Z_TYPE_P(v) == IS_NULL) {
 		return SUCCESS;
 	}
@@ -46,6 +49,9 @@ static zend_result port_setting(HashTable *ht, long *port)
 	zend_long n = 0;
 
 	*port = 0;
+	if (v) {
+		ZVAL_DEREF(v);
+	}
 	if (!v || Z_TYPE_P(v) == IS_NULL || (Z_TYPE_P(v) == IS_STRING && Z_STRLEN_P(v) == 0)) {
 		return SUCCESS;   /* Moodle's proxyport is 0 or "" when unset */
 	}
@@ -78,6 +84,9 @@ static mih_proxy *proxy_from_settings(HashTable *ht)
 		return NULL;
 	}
 	bypass = zend_hash_str_find(ht, "proxy_bypass", sizeof("proxy_bypass") - 1);
+	if (bypass) {
+		ZVAL_DEREF(bypass);
+	}
 	if (bypass && Z_TYPE_P(bypass) != IS_NULL && Z_TYPE_P(bypass) != IS_ARRAY) {
 		zend_argument_type_error(1, "setting \"proxy_bypass\" must be of type ?array, %s given",
 			zend_zval_type_name(bypass));
@@ -85,6 +94,7 @@ static mih_proxy *proxy_from_settings(HashTable *ht)
 	}
 	if (bypass && Z_TYPE_P(bypass) == IS_ARRAY) {
 		ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(bypass), entry) {
+			ZVAL_DEREF(entry);
 			if (Z_TYPE_P(entry) != IS_STRING) {
 				zend_argument_type_error(1, "setting \"proxy_bypass\" entries must be strings, %s given",
 					zend_zval_type_name(entry));
@@ -107,6 +117,7 @@ static mih_proxy *proxy_from_settings(HashTable *ht)
 	}
 	if (bypass && Z_TYPE_P(bypass) == IS_ARRAY) {
 		ZEND_HASH_FOREACH_VAL(Z_ARRVAL_P(bypass), entry) {
+			ZVAL_DEREF(entry);
 			if (mih_proxy_add_bypass(p, Z_STRVAL_P(entry), Z_STRLEN_P(entry)) != 0) {
 				mih_proxy_free(p);
 				zend_throw_error(NULL, "mih: out of memory");

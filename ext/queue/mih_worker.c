@@ -425,6 +425,7 @@ static void start_job(worker *w, worker_job *job)
 	/* Every task sets its route again (mih_http.c set_route): a reused
 	 * handle keeps no proxy option from the task before. */
 	job->req.proxy = php_mih_proxy();
+	job->req.proxy_policy = php_mih_proxy_policy();
 	job->req.memo = &w->url_memo;
 	job->req.policy_gen = MIH_G(policy_gen);
 	/* No Accept-Encoding: a webhook's answer is small and only its first

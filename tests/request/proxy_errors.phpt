@@ -47,8 +47,15 @@ $r = mih::request('test', '/right');
 var_dump($r->httpstatus);
 $last = array_slice(mih_test_proxy_log($plog), -1)[0];
 var_dump($last['auth_ok']);
-echo "the receiver never sees proxy credentials: ",
-    var_export(!isset($srv->last()['headers']['proxy-authorization']), true), "\n";
+// the test proxy forwards every header as it got it (a real proxy drops Proxy-Authorization), so
+// what the receiver sees is what mih sent: the credentials only in the header meant for the proxy
+$seen = $srv->last()['headers'];
+echo "Proxy-Authorization as the proxy got it: ",
+    var_export(($seen['proxy-authorization'] ?? null) === 'Basic ' . base64_encode('moodleuser:' . SECRET), true), "\n";
+unset($seen['proxy-authorization']);
+$flat = json_encode($seen);
+echo "the credentials in no other header: ", var_export(!str_contains($flat, SECRET)
+    && !str_contains($flat, base64_encode('moodleuser:' . SECRET)) && !str_contains($flat, 'moodleuser'), true), "\n";
 
 // https goes through CONNECT: the tunnel's refusal is named (nothing is sent to 127.0.0.1 as TLS)
 mih::save_service(['name' => 'tls', 'base_url' => "https://127.0.0.1:{$srv->port}", 'timeout' => 5, 'max_retries' => 0]);
@@ -95,6 +102,8 @@ foreach ([
     ['proxy_host' => '127.0.0.1', 'proxy_port' => 'abc'],
     ['proxy_host' => '127.0.0.1', 'proxy_type' => 'socks4'],
     ['proxy_host' => 'http://127.0.0.1:3128'],
+    ['proxy_host' => 'u:' . SECRET],
+    ['proxy_host' => '[proxy.example]'],
     ['proxy_host' => 'u:' . SECRET . '@127.0.0.1'],
     ['proxy_host' => "127.0.0.1\0x"],
     ['proxy_port' => 3128],
@@ -130,7 +139,8 @@ int(407)
 string(%d) "HTTP 407 Proxy Authentication Required (from the proxy 127.0.0.1:%d)"
 int(200)
 bool(true)
-the receiver never sees proxy credentials: true
+Proxy-Authorization as the proxy got it: true
+the credentials in no other header: true
 string(%d) "the proxy 127.0.0.1:%d refused the tunnel: HTTP 407 Proxy Authentication Required"
 string(%d) "the proxy 127.0.0.1:%d refused the tunnel: HTTP 501 Not Implemented"
 CONNECT 127.0.0.1:PORT seen
@@ -142,9 +152,11 @@ string(%d) "HTTP 407 Proxy Authentication Required (from the proxy 127.0.0.1:%d)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_port 65536 is not a port number from 1 to 65535 (0: libcurl's default, 1080)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) setting "proxy_port" must be a port number (0: libcurl's default)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_type "socks4" is not http or socks5
-ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host "http://127.0.0.1:3128" is not a host name or an IP address (give the port as proxy_port, no scheme or credentials)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it has a scheme ("...://") (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it has a ':' and is not an IPv6 address (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: brackets hold only an IPv6 address (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host must not contain credentials ("...@"): give them as proxy_user and proxy_password
-ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host "127.0.0.1?x" is not a host name or an IP address (give the port as proxy_port, no scheme or credentials)
+ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_host is not a host name or an IP address: it contains a NUL byte (give the port as proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_port 3128 is given without proxy_host
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_user or proxy_password is given without proxy_host
 ValueError: local_integrationhub\mih::configure(): Argument #1 ($settings) has a bad proxy setting: proxy_password contains a NUL byte or a control character

@@ -8,12 +8,13 @@ require __DIR__ . '/../server.inc';
 use local_integrationhub\mih;
 
 $srv = new mih_test_server();
-[$pport, $plog] = mih_test_proxy();
+// the proxy on an address of its own, so that the site can block it apart from the target
+[$pport, $plog] = mih_test_proxy(null, '127.0.0.2');
 mih_test_service($srv, ['follow_redirects' => true]);
 mih::save_service(['name' => 'byname', 'base_url' => "http://localhost:{$srv->port}", 'timeout' => 5,
     'max_retries' => 3, 'retry_backoff' => 0.01, 'follow_redirects' => true]);
 $count = fn() => count(mih_test_proxy_log($plog));
-$proxy = ['proxy_host' => '127.0.0.1', 'proxy_port' => $pport];
+$proxy = ['proxy_host' => '127.0.0.2', 'proxy_port' => $pport];
 
 // Moodle's defaults block 127.0.0.0/8 (where the proxy is, exempt: the admin configured it) and the
 // target's own port: nothing is sent, not even to the proxy, and the refusal is not retried
@@ -30,10 +31,17 @@ $r = mih::request('byname', '/x');
 var_dump($r->error, $r->attempts);
 echo $count(), " requests reached the proxy\n";
 
-// the proxy's port is not in allowed_ports and its address is blocked: it is still used
-mih::configure(['blocked_hosts' => ['blocked.example', '192.0.2.0/24'], 'allowed_ports' => [$srv->port]]);
-$r = mih::request('test', '/allowed');
+// the proxy's address (127.0.0.2) is in the site's blocked_hosts (here that blocks every loopback
+// address) and its port is not in the site's allowed_ports: it is still used, the site configured it
+// (the host's INI lists would refuse it: proxy_host_policy.phpt). The target is a name only the proxy
+// resolves (the test proxy sends *.mih-test.invalid to 127.0.0.1), as a proxy resolves names for a
+// site on a private network
+mih::save_service(['name' => 'remote', 'base_url' => "http://svc.mih-test.invalid:{$srv->port}", 'timeout' => 5,
+    'max_retries' => 0]);
+mih::configure(['blocked_hosts' => ['127.0.0.2/32'], 'allowed_ports' => [$srv->port]]);
+$r = mih::request('remote', '/allowed');
 var_dump($r->httpstatus, $count());
+mih::configure(['blocked_hosts' => ['blocked.example', '192.0.2.0/24']]);
 
 // redirects through the proxy: each hop's target is checked before it is followed
 $srv->respond('/to-blocked', [['status' => 302, 'headers' => ['Location: http://blocked.example/']]]);
@@ -69,5 +77,5 @@ int(200)
 string(7) "/landed"
 string(%d) "redirect refused: localhost bypasses the proxy (proxy_bypass) and this request went through it"
 string(%d) "redirect refused: 127.0.0.1 goes through the proxy (proxy_bypass) and this request went direct"
-proxy saw: http://127.0.0.1:PORT/allowed, http://127.0.0.1:PORT/to-blocked, http://127.0.0.1:PORT/to-port, http://127.0.0.1:PORT/to-ok, http://127.0.0.1:PORT/landed, http://127.0.0.1:PORT/to-bypassed
+proxy saw: http://svc.mih-test.invalid:PORT/allowed, http://127.0.0.1:PORT/to-blocked, http://127.0.0.1:PORT/to-port, http://127.0.0.1:PORT/to-ok, http://127.0.0.1:PORT/landed, http://127.0.0.1:PORT/to-bypassed
 blocked targets at the receiver: 0

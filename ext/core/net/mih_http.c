@@ -27,6 +27,34 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+/* The host part as libcurl resolves it: an IDN name in punycode
+ * ("xn--bcher-kva.example"), so the policy checks the name looked up. */
+#ifdef CURLU_PUNYCODE
+#define HOST_FLAGS CURLU_PUNYCODE
+#else
+#define HOST_FLAGS 0
+#endif
+
+/* An IPv4 or IPv6 literal (with or without brackets): libcurl does not
+ * resolve it. */
+static bool is_ip_literal(const char *host)
+{
+	unsigned char buf[16];
+	char name[64];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(name)) {
+		return false;
+	}
+	memcpy(name, host, len);
+	name[len] = '\0';
+	return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
+}
+
 void mih_http_response_init(mih_http_response *resp)
 {
 	memset(resp, 0, sizeof(*resp));
@@ -337,7 +365,19 @@ static bool hop_refused(mih_http_transfer *t, const char *host, long port, char 
 			host, via ? "goes through" : "bypasses", t->via_proxy ? "went through it" : "went direct");
 		return true;
 	}
-	return via && mih_proxy_check_target(policy, host, why, whylen) != MIH_NET_ALLOWED;
+	if (!via || mih_proxy_check_target(policy, host, why, whylen) != MIH_NET_ALLOWED) {
+		return via;
+	}
+	/* Through SOCKS5 libcurl resolves the hop's name itself, after this
+	 * check, and only the first target's addresses are pinned: a hop to
+	 * another name could resolve anywhere. */
+	if (policy && !mih_net_policy_is_empty(policy) && mih_proxy_get_type(t->req->proxy) == MIH_PROXY_SOCKS5
+			&& !is_ip_literal(host) && (strcasecmp(host, t->pinned_host) != 0 || port != t->pinned_port)) {
+		snprintf(why, whylen, "%.80s:%ld is not the host checked for this request (through a SOCKS5 "
+			"proxy only its checked addresses are used)", host, port);
+		return true;
+	}
+	return false;
 }
 
 /* The target of a redirect libcurl is about to follow (value is the
@@ -349,12 +389,20 @@ static bool redirect_refused(mih_http_transfer *t, const char *value, size_t vle
 {
 	char *location = NULL, *current = NULL, *scheme = NULL, *host = NULL, *port = NULL;
 	char why[sizeof(t->blocked_why) - 32];
-	CURLU *u;
-	bool refused = false;
+	CURLU *u = NULL;
+	bool refused = false, evaluated = false;
 
-	if (vlen == 0 || !(location = malloc(vlen + 1)) || !(u = curl_url())) {
+	if (vlen == 0) {
+		return false;	/* nothing to follow */
+	}
+	if (!(location = malloc(vlen + 1)) || !(u = curl_url())) {
 		free(location);
-		return false;	/* nothing to follow, or libcurl fails the same way */
+		/* Direct, libcurl fails the same way and every address it connects
+		 * to is checked; through the proxy an unchecked hop is refused. */
+		if (t->via_proxy) {
+			snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: out of memory to check it");
+		}
+		return t->via_proxy;
 	}
 	memcpy(location, value, vlen);
 	location[vlen] = '\0';
@@ -366,14 +414,22 @@ static bool redirect_refused(mih_http_transfer *t, const char *value, size_t vle
 			snprintf(t->blocked_why, sizeof(t->blocked_why),
 				"redirect to a scheme other than http or https refused");
 			refused = true;
-		} else if (curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
-				&& curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK
-				&& hop_refused(t, host, strtol(port, NULL, 10), why, sizeof(why))) {
-			snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: %s", why);
-			refused = true;
+		} else if (curl_url_get(u, CURLUPART_HOST, &host, HOST_FLAGS) == CURLUE_OK
+				&& curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+			evaluated = true;
+			if (hop_refused(t, host, strtol(port, NULL, 10), why, sizeof(why))) {
+				snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: %s", why);
+				refused = true;
+			}
 		}
 	}
-	/* A Location libcurl cannot parse fails the transfer there. */
+	/* Direct, a Location libcurl cannot parse fails the transfer there (and
+	 * every address is checked on connecting); through the proxy nothing
+	 * checks the hop after this, so one not evaluated is refused. */
+	if (!refused && !evaluated && t->via_proxy) {
+		snprintf(t->blocked_why, sizeof(t->blocked_why), "redirect refused: its target could not be checked");
+		refused = true;
+	}
 	curl_free(scheme);
 	curl_free(host);
 	curl_free(port);
@@ -427,13 +483,15 @@ static curl_socket_t on_open_socket(void *ctx, curlsocktype purpose, struct curl
 	} else if (addr->addr.sa_family == AF_INET6) {
 		port = ntohs(((struct sockaddr_in6 *)&addr->addr)->sin6_port);
 	}
-	/* Through the proxy libcurl connects to the proxy alone, which the
-	 * administrator configured (often on a private network): the target
-	 * was checked before the transfer and at every redirect instead. A
-	 * connection to another port than the proxy's is checked all the
-	 * same, should libcurl ever open one. */
-	if (t->via_proxy && port == mih_proxy_port(t->req->proxy)) {
-		policy = NULL;
+	/* Through the proxy libcurl connects to the proxy alone: the target
+	 * was checked before the transfer and at every redirect instead. The
+	 * connection to the proxy (its address and port, as resolved at set-up)
+	 * is exempt from the site's lists, which configured it, never from the
+	 * host's (proxy_policy, NULL for the host's own proxy). Any other
+	 * connection is checked in full, should libcurl ever open one. */
+	if (t->via_proxy && port == mih_proxy_port(t->req->proxy)
+			&& mih_proxy_is_proxy_addr(t->proxy_addrs, t->nproxy_addrs, &addr->addr)) {
+		policy = t->req->proxy_policy;
 	}
 	if (policy && purpose == CURLSOCKTYPE_IPCXN) {
 		if (mih_net_check_addr(policy, &addr->addr, addr->addrlen, t->blocked_why,
@@ -474,7 +532,7 @@ static int parse_url_host(mih_http_transfer *t)
 		return -1;
 	}
 	if (curl_url_set(u, CURLUPART_URL, t->req->url, 0) != CURLUE_OK
-			|| curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK
+			|| curl_url_get(u, CURLUPART_HOST, &host, HOST_FLAGS) != CURLUE_OK
 			|| curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK) {
 		snprintf(t->resp->error, sizeof(t->resp->error), "invalid URL \"%.200s\"", t->req->url);
 		t->resp->outcome = MIH_HTTP_SETUP_ERROR;
@@ -557,19 +615,44 @@ static int check_url_host(mih_http_transfer *t)
 
 /* What Moodle's curl_security_helper checks of a URL it sends through a
  * proxy: the addresses the target's name resolves to here. Never kept in
- * the memo: a name may resolve elsewhere next time. */
+ * the memo: a name may resolve elsewhere next time. Through SOCKS5 libcurl
+ * resolves the name itself, after this: it is held to the addresses that
+ * passed (CURLOPT_RESOLVE), and a name that does not resolve here is
+ * refused rather than left unchecked. Anything that cannot be checked
+ * refuses the transfer. */
 static void check_proxied_target(mih_http_transfer *t)
 {
 	CURLU *u = curl_url();
-	char *host = NULL;
+	char *host = NULL, *port = NULL;
+	char addrs[1024], entry[1400];
+	bool resolved = true;
+	bool socks = mih_proxy_get_type(t->req->proxy) == MIH_PROXY_SOCKS5;
 
-	if (u && curl_url_set(u, CURLUPART_URL, t->req->url, 0) == CURLUE_OK
-			&& curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK
-			&& mih_proxy_check_target(t->req->policy, host, t->blocked_why, sizeof(t->blocked_why))
-				!= MIH_NET_ALLOWED) {
-		t->blocked = true;
+	t->blocked = true;
+	if (!u || curl_url_set(u, CURLUPART_URL, t->req->url, 0) != CURLUE_OK
+			|| curl_url_get(u, CURLUPART_HOST, &host, HOST_FLAGS) != CURLUE_OK
+			|| curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+		snprintf(t->blocked_why, sizeof(t->blocked_why), "the target of this request could not be checked");
+	} else if (mih_proxy_check_target_addrs(t->req->policy, host, addrs, sizeof(addrs), &resolved,
+			t->blocked_why, sizeof(t->blocked_why)) != MIH_NET_ALLOWED) {
+		/* blocked_why names the rule */
+	} else if (socks && !resolved) {
+		snprintf(t->blocked_why, sizeof(t->blocked_why), "host %.100s does not resolve here (a SOCKS5 "
+			"proxy connects to the address resolved here)", host);
+	} else if (socks && addrs[0]) {
+		snprintf(entry, sizeof(entry), "%s:%s:%s", host, port, addrs);
+		if (!(t->resolve_list = curl_slist_append(NULL, entry))) {
+			snprintf(t->blocked_why, sizeof(t->blocked_why), "out of memory to check the target");
+		} else {
+			snprintf(t->pinned_host, sizeof(t->pinned_host), "%s", host);
+			t->pinned_port = strtol(port, NULL, 10);
+			t->blocked = false;
+		}
+	} else {
+		t->blocked = false;
 	}
 	curl_free(host);
+	curl_free(port);
 	curl_url_cleanup(u);
 }
 
@@ -600,7 +683,7 @@ static CURLcode set_route(mih_http_transfer *t, CURL *easy)
 	return rc;
 }
 
-int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_request *req,
+static int transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_request *req,
 	mih_http_response *resp)
 {
 	CURLcode rc = CURLE_OK;
@@ -618,8 +701,10 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 	if (check_url_host(t) != 0) {
 		return -1;
 	}
-	if (t->via_proxy && !t->blocked && req->policy) {
+	if (t->via_proxy && !t->blocked && req->policy && !mih_net_policy_is_empty(req->policy)) {
 		check_proxied_target(t);
+		t->nproxy_addrs = mih_proxy_resolve(req->proxy, t->proxy_addrs,
+			sizeof(t->proxy_addrs) / sizeof(t->proxy_addrs[0]));
 	}
 	reuse = req->handle_ready && *req->handle_ready;
 	if (!reuse) {
@@ -679,6 +764,9 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 		SETOPT(CURLOPT_ACCEPT_ENCODING, (char *)NULL);
 	}
 	SETOPT(CURLOPT_PRIVATE, t);
+	/* Set every time: a reused handle must not point at the list of a
+	 * transfer before (freed by finish()). */
+	SETOPT(CURLOPT_RESOLVE, t->resolve_list);
 	if (rc == CURLE_OK) {
 		rc = set_route(t, easy);
 	}
@@ -709,6 +797,26 @@ int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_req
 		*req->handle_ready = true;
 	}
 	return 0;
+}
+
+static void drop_resolve_list(mih_http_transfer *t)
+{
+	if (t->resolve_list) {
+		curl_easy_setopt(t->easy, CURLOPT_RESOLVE, (struct curl_slist *)NULL);
+		curl_slist_free_all(t->resolve_list);
+		t->resolve_list = NULL;
+	}
+}
+
+int mih_http_transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_request *req,
+	mih_http_response *resp)
+{
+	int rc = transfer_setup(t, easy, req, resp);
+
+	if (rc != 0) {
+		drop_resolve_list(t);
+	}
+	return rc;
 }
 
 /* "host:port" of a URL, for messages when libcurl knows no address. */
@@ -863,6 +971,7 @@ void mih_http_transfer_finish(mih_http_transfer *t, CURLcode code)
 	}
 	curl_slist_free_all(t->header_list);
 	t->header_list = NULL;
+	drop_resolve_list(t);
 }
 
 void mih_http_perform(CURL *easy, const mih_http_request *req, mih_http_response *resp)

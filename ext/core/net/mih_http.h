@@ -58,10 +58,17 @@ typedef struct mih_http_request {
 	 * libcurl's proxy environment variables (http_proxy, ALL_PROXY,
 	 * NO_PROXY, ...) are never read: the proxy is what is given here. A
 	 * proxied transfer has its target checked before it starts (the name,
-	 * then every address it resolves to here) and its connection to the
-	 * proxy exempt from the address check. Built under the same policy
-	 * generation as policy (the memo relies on it). */
+	 * then every address it resolves to here; through SOCKS5 libcurl is
+	 * then held to those addresses) and its connection to the proxy (its
+	 * address and port) checked against proxy_policy instead of policy.
+	 * Built under the same policy generation as policy (the memo relies on
+	 * it). */
 	const mih_proxy *proxy;
+	/* What the connection to the proxy is checked against: NULL, none (the
+	 * host's own proxy, from its INI settings); otherwise the host's INI
+	 * policy alone (a site's proxy is exempt from the site's lists, never
+	 * from the host's). */
+	const mih_net_policy *proxy_policy;
 	mih_http_url_memo *memo;       /* NULL: the URL is checked every time */
 	uint64_t policy_gen;           /* of policy, compared by the memo */
 	/* NULL: the handle is reset and every option set. Otherwise the handle
@@ -107,6 +114,16 @@ typedef struct mih_http_transfer {
 	bool too_large;
 	bool blocked;
 	bool via_proxy;                /* set up to go through req->proxy */
+	/* Through SOCKS5 (libcurl resolves the target): the CURLOPT_RESOLVE
+	 * entry pinning the addresses that were checked, freed by finish(),
+	 * and the host and port it pins (a redirect elsewhere is refused). */
+	struct curl_slist *resolve_list;
+	char pinned_host[256];
+	long pinned_port;
+	/* The proxy's addresses, resolved at set-up: the connection exempt
+	 * from the site's lists is the one to them at the proxy's port. */
+	struct sockaddr_storage proxy_addrs[8];
+	size_t nproxy_addrs;
 	char blocked_why[256];
 	bool in_headers_block;
 	long block_status;             /* status of the response block being read */

@@ -79,7 +79,8 @@ static int valid_proxy_host(const char *h, size_t len, int *ipv6)
 
 	*ipv6 = 0;
 	if (len > 0 && h[0] == '[') {
-		if (len < 3 || h[len - 1] != ']') {
+		/* Brackets hold an IPv6 literal and nothing else. */
+		if (len < 3 || h[len - 1] != ']' || !memchr(h, ':', len)) {
 			return 0;
 		}
 		h++;
@@ -101,6 +102,33 @@ static int valid_proxy_host(const char *h, size_t len, int *ipv6)
 		}
 	}
 	return len > 0 && len <= 253;
+}
+
+/* What is wrong with a host valid_proxy_host() refused. The value itself
+ * is never quoted: a mistyped "user:password" or "http://user:pw@..." may
+ * hold the password. */
+static const char *host_problem(const char *h, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 3 <= len; i++) {
+		if (memcmp(h + i, "://", 3) == 0) {
+			return "it has a scheme (\"...://\")";
+		}
+	}
+	if (memchr(h, '\0', len)) {
+		return "it contains a NUL byte";
+	}
+	if (h[0] == '[' || memchr(h, ']', len)) {
+		return "brackets hold only an IPv6 address";
+	}
+	if (memchr(h, ':', len)) {
+		return "it has a ':' and is not an IPv6 address";
+	}
+	if (len > 253) {
+		return "it is longer than 253 characters";
+	}
+	return "it has a character other than letters, digits, '-', '.' and '_'";
 }
 
 static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *err, size_t errlen)
@@ -125,7 +153,6 @@ static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *e
 
 static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int *ipv6, char *err, size_t errlen)
 {
-	char quoted[QUOTE_MAX + 4];
 	size_t hlen = s->host ? s->host_len : 0;
 
 	if (check_type(s, type, err, errlen) != 0) {
@@ -162,9 +189,9 @@ static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int
 		return -1;
 	}
 	if (memchr(s->host, '\0', hlen) || !valid_proxy_host(s->host, hlen, ipv6)) {
-		quote(s->host, hlen, quoted);
-		mih_set_err(err, errlen, "proxy_host \"%s\" is not a host name or an IP address "
-			"(give the port as proxy_port, no scheme or credentials)", quoted);
+		mih_set_err(err, errlen, "proxy_host is not a host name or an IP address: %s (give the port as "
+			"proxy_port, no scheme or credentials; the value is not shown, it may hold a secret)",
+			host_problem(s->host, hlen));
 		return -1;
 	}
 	return 0;
@@ -316,36 +343,136 @@ bool mih_proxy_bypassed(const mih_proxy *p, const char *host)
 	return mih_proxy_enabled(p) && mih_proxy_bypass_match(p->bypass, host);
 }
 
-mih_net_verdict mih_proxy_check_target(const mih_net_policy *policy, const char *host,
-	char *why, size_t whylen)
+/* host without the brackets of an IPv6 literal, into name; false when it
+ * does not fit. */
+static bool unbracket(const char *host, char *name, size_t size)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char name[256];
-	size_t len;
-	mih_net_verdict v = MIH_NET_ALLOWED;
+	size_t len = strlen(host);
 
-	if (mih_net_policy_is_empty(policy) || !host) {
-		return MIH_NET_ALLOWED;
-	}
-	len = strlen(host);
 	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
 		host++;
 		len -= 2;
 	}
-	if (len == 0 || len >= sizeof(name)) {
-		return MIH_NET_ALLOWED;   /* mih_net_check_host() judged the name */
+	if (len == 0 || len >= size) {
+		return false;
 	}
 	memcpy(name, host, len);
 	name[len] = '\0';
+	return true;
+}
+
+/* One address in CURLOPT_RESOLVE's form ("192.0.2.1", "[2001:db8::1]")
+ * appended to list ("a,b"); false when it does not fit. */
+static bool append_addr(char *list, size_t size, const struct sockaddr *sa)
+{
+	char text[INET6_ADDRSTRLEN];
+	size_t used = strlen(list);
+	const void *bytes = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+		: (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+	int n;
+
+	if (!inet_ntop(sa->sa_family, bytes, text, sizeof(text))) {
+		return false;
+	}
+	n = snprintf(list + used, size - used, sa->sa_family == AF_INET6 ? "%s[%s]" : "%s%s",
+		used ? "," : "", text);
+	if (n < 0 || (size_t)n >= size - used) {
+		list[used] = '\0';
+		return false;
+	}
+	return true;
+}
+
+mih_net_verdict mih_proxy_check_target_addrs(const mih_net_policy *policy, const char *host,
+	char *addrs, size_t addrslen, bool *resolved, char *why, size_t whylen)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	unsigned char literal[ADDR_BYTES];
+	char name[256];
+	mih_net_verdict v = MIH_NET_ALLOWED;
+
+	if (addrs && addrslen) {
+		addrs[0] = '\0';
+	}
+	if (resolved) {
+		*resolved = true;
+	}
+	if (mih_net_policy_is_empty(policy) || !host || !unbracket(host, name, sizeof(name))) {
+		return MIH_NET_ALLOWED;   /* mih_net_check_host() judged the name */
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(name, NULL, &hints, &res) != 0) {
+		if (resolved) {
+			*resolved = false;
+		}
 		return MIH_NET_ALLOWED;
 	}
+	/* An IP literal is not resolved by libcurl: nothing to pin. */
+	addrslen = inet_pton(AF_INET, name, literal) == 1 || inet_pton(AF_INET6, name, literal) == 1 ? 0 : addrslen;
 	for (ai = res; ai && v == MIH_NET_ALLOWED; ai = ai->ai_next) {
 		v = mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, whylen);
+		if (v == MIH_NET_ALLOWED && addrs && addrslen && (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)) {
+			append_addr(addrs, addrslen, ai->ai_addr);   /* a subset pinned is as safe */
+		}
 	}
 	freeaddrinfo(res);
+	if (v != MIH_NET_ALLOWED && addrs && addrslen) {
+		addrs[0] = '\0';
+	}
 	return v;
+}
+
+mih_net_verdict mih_proxy_check_target(const mih_net_policy *policy, const char *host,
+	char *why, size_t whylen)
+{
+	return mih_proxy_check_target_addrs(policy, host, NULL, 0, NULL, why, whylen);
+}
+
+size_t mih_proxy_resolve(const mih_proxy *p, struct sockaddr_storage *out, size_t max)
+{
+	struct addrinfo hints, *res = NULL, *ai;
+	char name[256];
+	size_t n = 0;
+
+	if (!mih_proxy_enabled(p) || !unbracket(p->host, name, sizeof(name))) {
+		return 0;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0) {
+		return 0;
+	}
+	for (ai = res; ai && n < max; ai = ai->ai_next) {
+		if ((ai->ai_family == AF_INET || ai->ai_family == AF_INET6) && ai->ai_addrlen <= sizeof(out[n])) {
+			memset(&out[n], 0, sizeof(out[n]));
+			memcpy(&out[n], ai->ai_addr, ai->ai_addrlen);
+			n++;
+		}
+	}
+	freeaddrinfo(res);
+	return n;
+}
+
+bool mih_proxy_is_proxy_addr(const struct sockaddr_storage *addrs, size_t n, const struct sockaddr *sa)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const struct sockaddr *a = (const struct sockaddr *)&addrs[i];
+		if (a->sa_family != sa->sa_family) {
+			continue;
+		}
+		if (sa->sa_family == AF_INET && memcmp(&((const struct sockaddr_in *)a)->sin_addr,
+				&((const struct sockaddr_in *)sa)->sin_addr, sizeof(struct in_addr)) == 0) {
+			return true;
+		}
+		if (sa->sa_family == AF_INET6 && memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+				&((const struct sockaddr_in6 *)sa)->sin6_addr, sizeof(struct in6_addr)) == 0) {
+			return true;
+		}
+	}
+	return false;
 }

@@ -23,6 +23,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 
 #include "netpolicy.h"
 
@@ -87,5 +88,19 @@ const char *mih_proxy_password(const mih_proxy *proxy);
  * such. MIH_NET_BLOCKED with why naming the rule. Blocking (DNS). */
 mih_net_verdict mih_proxy_check_target(const mih_net_policy *policy, const char *host,
 	char *why, size_t whylen);
+/* The same check, also giving what libcurl must connect to when it
+ * resolves the name itself (SOCKS5): addrs gets the addresses that passed,
+ * comma-separated in CURLOPT_RESOLVE's form ("192.0.2.1,[2001:db8::1]"),
+ * "" for an IP literal, an empty policy, a refusal or a name that did not
+ * resolve; *resolved is false for the last. addrs, resolved may be NULL. */
+mih_net_verdict mih_proxy_check_target_addrs(const mih_net_policy *policy, const char *host,
+	char *addrs, size_t addrslen, bool *resolved, char *why, size_t whylen);
+
+/* The addresses the proxy's host resolves to here (at most max; 0 when
+ * none or no proxy), so that its connection is told from any other by
+ * address and port. Blocking (DNS). */
+size_t mih_proxy_resolve(const mih_proxy *proxy, struct sockaddr_storage *out, size_t max);
+/* sa's address (the port aside) is one of addrs. */
+bool mih_proxy_is_proxy_addr(const struct sockaddr_storage *addrs, size_t n, const struct sockaddr *sa);
 
 #endif
