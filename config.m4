@@ -88,7 +88,7 @@ if test "$PHP_MIH" != "no"; then
     ext/core/net/netpolicy.c ext/core/net/proxy.c ext/core/net/proxy_bypass.c ext/core/net/sign.c ext/core/net/sign_base64.c ext/core/net/inbound.c ext/core/net/mih_http.c \
     ext/core/net/amqp_url.c ext/core/net/amqp_confirm.c \
     ext/core/secrets/seal.c \
-    ext/core/common/err.c"
+    ext/core/common/err.c ext/core/common/text.c"
   PHP_NEW_EXTENSION(mih, $MIH_SOURCES, $ext_shared,,
     [-Wall -Wextra $MIH_AMQP_FLAGS -DZEND_ENABLE_STATIC_TSRMLS_CACHE=1 -I$ext_srcdir/ext \
      -I$ext_srcdir/ext/common -I$ext_srcdir/ext/state -I$ext_srcdir/ext/call -I$ext_srcdir/ext/template -I$ext_srcdir/ext/store \

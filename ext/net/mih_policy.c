@@ -143,6 +143,24 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 	php_mih_policy_invalidate();
 }
 
+/* A policy of the host's INI lists alone (validated when they were set). */
+static mih_net_policy *new_host_policy(void)
+{
+	mih_net_policy *p = mih_net_policy_new();
+	char err[256];
+
+	if (!p) {
+		return NULL;
+	}
+	if (MIH_G(blocked_hosts)) {
+		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
+	}
+	if (MIH_G(allowed_ports)) {
+		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
+	}
+	return p;
+}
+
 /* The policy in force. The INI lists are the host's (PHP_INI_SYSTEM): what
  * mih::configure() gives for the site is added to them and cannot lift
  * them. Its blocked hosts are blocked too; its allowed ports narrow the
@@ -150,22 +168,14 @@ ZEND_METHOD(local_integrationhub_mih, configure)
 mih_net_policy *php_mih_policy(void)
 {
 	mih_net_policy *p, *site_ports;
-	char err[256];
 	zval zv;
 
 	if (MIH_G(policy)) {
 		return MIH_G(policy);
 	}
-	p = mih_net_policy_new();
+	p = new_host_policy();
 	if (!p) {
 		return NULL;
-	}
-	/* Both validated when they were set. */
-	if (MIH_G(blocked_hosts)) {
-		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
-	}
-	if (MIH_G(allowed_ports)) {
-		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
 	}
 	if (MIH_G(cfg_hosts)) {
 		ZVAL_ARR(&zv, MIH_G(cfg_hosts));
@@ -184,24 +194,10 @@ mih_net_policy *php_mih_policy(void)
 
 static mih_net_policy *host_policy(void)
 {
-	mih_net_policy *p;
-	char err[256];
-
-	if (MIH_G(host_policy)) {
-		return MIH_G(host_policy);
+	if (!MIH_G(host_policy)) {
+		MIH_G(host_policy) = new_host_policy();
 	}
-	p = mih_net_policy_new();
-	if (!p) {
-		return NULL;
-	}
-	if (MIH_G(blocked_hosts)) {
-		mih_net_policy_parse_hosts(p, MIH_G(blocked_hosts), err, sizeof(err));
-	}
-	if (MIH_G(allowed_ports)) {
-		mih_net_policy_parse_ports(p, MIH_G(allowed_ports), err, sizeof(err));
-	}
-	MIH_G(host_policy) = p;
-	return p;
+	return MIH_G(host_policy);
 }
 
 /* A site's proxy is the site's choice: exempt from the site's lists (it

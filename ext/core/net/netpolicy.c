@@ -7,6 +7,7 @@
  * share the policy struct and its entry types, which netpolicy.h keeps
  * opaque. */
 #include "netpolicy.h"
+#include "text.h"
 #include "err.h"
 
 #include <arpa/inet.h>
@@ -19,7 +20,6 @@
 #define ADDR_BYTES 16
 #define PORT_MAX 65535
 /* Longest part of an entry or host quoted back in a message. */
-#define QUOTE_MAX 64
 #define HOST_NAME_MAX_LEN 253
 #define LABEL_MAX_LEN 63
 #define LIST_SEPARATORS ",\r\n"
@@ -82,19 +82,6 @@ static void trim(const char **s, size_t *len)
 	while (*len > 0 && is_space((*s)[*len - 1])) {
 		(*len)--;
 	}
-}
-
-/* A printable, bounded copy of untrusted text for messages. */
-static void quote(const char *s, size_t len, char out[QUOTE_MAX + 4])
-{
-	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	strcpy(out + n, len > QUOTE_MAX ? "..." : "");
 }
 
 /* ---- policy ---- */
@@ -337,17 +324,17 @@ static int has_control_or_non_ascii(const char *s, size_t len)
 /* entry is trimmed and non-empty. */
 static int parse_entry(const char *entry, size_t len, rule *r, char *err, size_t errlen)
 {
-	char quoted[QUOTE_MAX + 4];
+	char quoted[MIH_QUOTE_MAX + 4];
 
 	memset(r, 0, sizeof(*r));
 	if (len > MIH_NET_MAX_ENTRY_LEN) {
-		quote(entry, len, quoted);
+		mih_quote(entry, len, quoted);
 		mih_set_err(err, errlen, "blocked host \"%s\" is longer than %d characters", quoted,
 			MIH_NET_MAX_ENTRY_LEN);
 		return -1;
 	}
 	if (has_control_or_non_ascii(entry, len)) {
-		quote(entry, len, quoted);
+		mih_quote(entry, len, quoted);
 		mih_set_err(err, errlen, "blocked host \"%s\" contains a control or non-ASCII character", quoted);
 		return -1;
 	}
@@ -476,7 +463,7 @@ int mih_net_policy_restrict_ports(mih_net_policy *policy, const mih_net_policy *
 /* Reads the port in list[0..len) (trimmed); 0 for an empty entry. */
 static int parse_port_entry(const char *entry, size_t len, unsigned int *port, char *err, size_t errlen)
 {
-	char digits[8], quoted[QUOTE_MAX + 4];
+	char digits[8], quoted[MIH_QUOTE_MAX + 4];
 
 	*port = 0;
 	trim(&entry, &len);
@@ -490,7 +477,7 @@ static int parse_port_entry(const char *entry, size_t len, unsigned int *port, c
 			return 0;
 		}
 	}
-	quote(entry, len, quoted);
+	mih_quote(entry, len, quoted);
 	mih_set_err(err, errlen, "allowed port \"%s\" is not a number from 1 to %d", quoted, PORT_MAX);
 	return -1;
 }
@@ -715,7 +702,7 @@ static const rule *find_name_rule(const mih_net_policy *policy, const char *host
 static mih_net_verdict check_name(const mih_net_policy *policy, const char *host, size_t len,
 	char *why, size_t whylen)
 {
-	char quoted[QUOTE_MAX + 4];
+	char quoted[MIH_QUOTE_MAX + 4];
 	const rule *r;
 
 	if (len > 0 && host[len - 1] == '.') {
@@ -724,7 +711,7 @@ static mih_net_verdict check_name(const mih_net_policy *policy, const char *host
 	if (!(r = find_name_rule(policy, host, len))) {
 		return MIH_NET_ALLOWED;
 	}
-	quote(host, len, quoted);
+	mih_quote(host, len, quoted);
 	mih_set_err(why, whylen, "host %s is blocked by rule \"%s\"", quoted, r->text);
 	return MIH_NET_BLOCKED;
 }
@@ -761,7 +748,7 @@ static int has_space_or_control(const char *s, size_t len)
 mih_net_verdict mih_net_check_host(const mih_net_policy *policy, const char *host,
 	char *why, size_t whylen)
 {
-	char quoted[QUOTE_MAX + 4];
+	char quoted[MIH_QUOTE_MAX + 4];
 	unsigned char addr[ADDR_BYTES];
 	struct in_addr in4;
 	size_t len;
@@ -775,7 +762,7 @@ mih_net_verdict mih_net_check_host(const mih_net_policy *policy, const char *hos
 	}
 	len = strlen(host);
 	if (has_space_or_control(host, len)) {
-		quote(host, len, quoted);
+		mih_quote(host, len, quoted);
 		mih_set_err(why, whylen, "host \"%s\" contains a space or control character", quoted);
 		return MIH_NET_BLOCKED;
 	}
@@ -784,7 +771,7 @@ mih_net_verdict mih_net_check_host(const mih_net_policy *policy, const char *hos
 
 		if ((bracketed && (len < 2 || host[len - 1] != ']'))
 				|| parse_ipv6_literal(host + bracketed, len - 2 * (size_t)bracketed, addr) != 0) {
-			quote(host, len, quoted);
+			mih_quote(host, len, quoted);
 			mih_set_err(why, whylen, "host %s is not a valid IPv6 address", quoted);
 			return MIH_NET_BLOCKED;
 		}

@@ -1,5 +1,6 @@
 /* The outbound proxy: see proxy.h. Its bypass list is proxy_bypass.c. */
 #include "proxy.h"
+#include "text.h"
 #include "proxy_bypass.h"
 #include "err.h"
 
@@ -13,7 +14,6 @@
 #include <sys/socket.h>
 
 #define ADDR_BYTES 16
-#define QUOTE_MAX 64
 #define PORT_MAX 65535
 #define LIBCURL_DEFAULT_PROXY_PORT 1080
 
@@ -32,42 +32,7 @@ static int is_alnum(char c)
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 
-/* A printable, bounded copy of untrusted (never secret) text for messages. */
-static void quote(const char *s, size_t len, char out[QUOTE_MAX + 4])
-{
-	size_t i, n = len > QUOTE_MAX ? QUOTE_MAX : len;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		out[i] = c < 0x20 || c >= 0x7f ? '?' : (char)c;
-	}
-	strcpy(out + n, len > QUOTE_MAX ? "..." : "");
-}
-
-static char *dup_n(const char *s, size_t len)
-{
-	char *d = malloc(len + 1);
-
-	if (d) {
-		memcpy(d, s, len);
-		d[len] = '\0';
-	}
-	return d;
-}
-
 /* ---- settings ---- */
-
-static int has_control(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f) {
-			return 1;
-		}
-	}
-	return 0;
-}
 
 /* A host name or an IPv4 or IPv6 address (IPv6 with or without brackets);
  * *ipv6 says whether it needs brackets in a URL. */
@@ -133,7 +98,7 @@ static const char *host_problem(const char *h, size_t len)
 
 static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *err, size_t errlen)
 {
-	char quoted[QUOTE_MAX + 4];
+	char quoted[MIH_QUOTE_MAX + 4];
 
 	*type = MIH_PROXY_HTTP;
 	if (!s->type || s->type_len == 0) {
@@ -146,7 +111,7 @@ static int check_type(const mih_proxy_settings *s, mih_proxy_type *type, char *e
 		*type = MIH_PROXY_SOCKS5;
 		return 0;
 	}
-	quote(s->type, s->type_len, quoted);
+	mih_quote(s->type, s->type_len, quoted);
 	mih_set_err(err, errlen, "proxy_type \"%s\" is not http or socks5", quoted);
 	return -1;
 }
@@ -163,11 +128,11 @@ static int check_settings(const mih_proxy_settings *s, mih_proxy_type *type, int
 			s->port, PORT_MAX, LIBCURL_DEFAULT_PROXY_PORT);
 		return -1;
 	}
-	if ((s->user && memchr(s->user, '\0', s->user_len)) || (s->user && has_control(s->user, s->user_len))) {
+	if ((s->user && memchr(s->user, '\0', s->user_len)) || (s->user && mih_has_control(s->user, s->user_len))) {
 		mih_set_err(err, errlen, "proxy_user contains a NUL byte or a control character");
 		return -1;
 	}
-	if (s->password && (memchr(s->password, '\0', s->password_len) || has_control(s->password, s->password_len))) {
+	if (s->password && (memchr(s->password, '\0', s->password_len) || mih_has_control(s->password, s->password_len))) {
 		mih_set_err(err, errlen, "proxy_password contains a NUL byte or a control character");
 		return -1;
 	}
@@ -203,7 +168,7 @@ static int build_urls(mih_proxy *p, const mih_proxy_settings *s, int ipv6)
 	size_t len = s->host_len, n = len + 16;
 	const char *open = ipv6 && h[0] != '[' ? "[" : "", *close = ipv6 && h[0] != '[' ? "]" : "";
 
-	p->host = dup_n(h, len);
+	p->host = mih_strndup(h, len);
 	p->curl_url = malloc(n);
 	p->display = malloc(n);
 	if (!p->host || !p->curl_url || !p->display) {
@@ -247,8 +212,8 @@ mih_proxy *mih_proxy_new(const mih_proxy_settings *s, char *err, size_t errlen)
 			return NULL;
 		}
 		if (s->user && s->user_len && s->password && s->password_len) {
-			p->user = dup_n(s->user, s->user_len);
-			p->password = dup_n(s->password, s->password_len);
+			p->user = mih_strndup(s->user, s->user_len);
+			p->password = mih_strndup(s->password, s->password_len);
 			if (!p->user || !p->password) {
 				mih_proxy_free(p);
 				return NULL;

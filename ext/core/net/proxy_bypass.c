@@ -1,5 +1,6 @@
 /* Moodle's proxybypass list: see proxy_bypass.h. */
 #include "proxy_bypass.h"
+#include "text.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -72,18 +73,6 @@ static int is_domain_name(const char *s, size_t len)
 		}
 	}
 	return 1;
-}
-
-static int has_control(const char *s, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] == 0x7f) {
-			return 1;
-		}
-	}
-	return 0;
 }
 
 mih_proxy_bypass *mih_proxy_bypass_new(void)
@@ -254,7 +243,7 @@ static int parse_bypass(const char *entry, size_t len, bypass_entry *e)
 	char text[ENTRY_MAX + 1];
 
 	memset(e, 0, sizeof(*e));
-	if (len > ENTRY_MAX || has_control(entry, len)) {
+	if (len > ENTRY_MAX || mih_has_control(entry, len)) {
 		return -1;
 	}
 	memcpy(text, entry, len);
