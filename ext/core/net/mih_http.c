@@ -35,26 +35,6 @@
 #define HOST_FLAGS 0
 #endif
 
-/* An IPv4 or IPv6 literal (with or without brackets): libcurl does not
- * resolve it. */
-static bool is_ip_literal(const char *host)
-{
-	unsigned char buf[16];
-	char name[64];
-	size_t len = strlen(host);
-
-	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
-		host++;
-		len -= 2;
-	}
-	if (len >= sizeof(name)) {
-		return false;
-	}
-	memcpy(name, host, len);
-	name[len] = '\0';
-	return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
-}
-
 void mih_http_response_init(mih_http_response *resp)
 {
 	memset(resp, 0, sizeof(*resp));
@@ -372,7 +352,7 @@ static bool hop_refused(mih_http_transfer *t, const char *host, long port, char 
 	 * check, and only the first target's addresses are pinned: a hop to
 	 * another name could resolve anywhere. */
 	if (policy && !mih_net_policy_is_empty(policy) && mih_proxy_get_type(t->req->proxy) == MIH_PROXY_SOCKS5
-			&& !is_ip_literal(host) && (strcasecmp(host, t->pinned_host) != 0 || port != t->pinned_port)) {
+			&& !mih_net_is_ip_literal(host) && (strcasecmp(host, t->pinned_host) != 0 || port != t->pinned_port)) {
 		snprintf(why, whylen, "%.80s:%ld is not the host checked for this request (through a SOCKS5 "
 			"proxy only its checked addresses are used)", host, port);
 		return true;

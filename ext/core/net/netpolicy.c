@@ -173,11 +173,11 @@ typedef struct {
 static const address_syntax ipv4_syntax = { AF_INET, "IPv4", 32, 96, 10, 3, 0xff };
 static const address_syntax ipv6_syntax = { AF_INET6, "IPv6", 128, 0, 16, 4, 0xffff };
 
-static int parse_address(const address_syntax *syn, const char *text, unsigned char out[ADDR_BYTES])
+int mih_net_parse_ip(bool ipv4, const char *text, unsigned char out[ADDR_BYTES])
 {
 	struct in_addr in4;
 
-	if (syn->family == AF_INET) {
+	if (ipv4) {
 		if (inet_pton(AF_INET, text, &in4) != 1) {
 			return -1;
 		}
@@ -185,6 +185,29 @@ static int parse_address(const address_syntax *syn, const char *text, unsigned c
 		return 0;
 	}
 	return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
+}
+
+bool mih_net_is_ip_literal(const char *host)
+{
+	unsigned char buf[ADDR_BYTES];
+	char name[64];
+	size_t len = strlen(host);
+
+	if (len >= 2 && host[0] == '[' && host[len - 1] == ']') {
+		host++;
+		len -= 2;
+	}
+	if (len >= sizeof(name)) {
+		return false;
+	}
+	memcpy(name, host, len);
+	name[len] = '\0';
+	return mih_net_parse_ip(true, name, buf) == 0 || mih_net_parse_ip(false, name, buf) == 0;
+}
+
+static int parse_address(const address_syntax *syn, const char *text, unsigned char out[ADDR_BYTES])
+{
+	return mih_net_parse_ip(syn->family == AF_INET, text, out);
 }
 
 /* "addr", "addr/bits" or "addr-last": the last group of addr up to last. */

@@ -28,6 +28,7 @@
 #ifndef MIH_NETPOLICY_H
 #define MIH_NETPOLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -45,6 +46,13 @@ typedef enum {
 } mih_net_verdict;
 
 typedef struct mih_net_policy mih_net_policy;
+
+/* An IPv4 (ipv4 true) or IPv6 address in text, as 16 bytes, IPv4 mapped
+ * to ::ffff:a.b.c.d; -1 when text is not one (inet_pton's forms only). */
+int mih_net_parse_ip(bool ipv4, const char *text, unsigned char out[16]);
+/* Whether host is an IPv4 or IPv6 literal, an IPv6 one with or without
+ * brackets: a name libcurl does not resolve. */
+bool mih_net_is_ip_literal(const char *host);
 
 /* NULL when out of memory. */
 mih_net_policy *mih_net_policy_new(void);

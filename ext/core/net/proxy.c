@@ -352,7 +352,6 @@ mih_net_verdict mih_proxy_check_target_addrs(const mih_net_policy *policy, const
 	char *addrs, size_t addrslen, bool *resolved, char *why, size_t whylen)
 {
 	struct addrinfo hints, *res = NULL, *ai;
-	unsigned char literal[ADDR_BYTES];
 	char name[256];
 	mih_net_verdict v = MIH_NET_ALLOWED;
 
@@ -375,7 +374,7 @@ mih_net_verdict mih_proxy_check_target_addrs(const mih_net_policy *policy, const
 		return MIH_NET_ALLOWED;
 	}
 	/* An IP literal is not resolved by libcurl: nothing to pin. */
-	addrslen = inet_pton(AF_INET, name, literal) == 1 || inet_pton(AF_INET6, name, literal) == 1 ? 0 : addrslen;
+	addrslen = mih_net_is_ip_literal(name) ? 0 : addrslen;
 	for (ai = res; ai && v == MIH_NET_ALLOWED; ai = ai->ai_next) {
 		v = mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, whylen);
 		if (v == MIH_NET_ALLOWED && addrs && addrslen && (ai->ai_family == AF_INET || ai->ai_family == AF_INET6)) {

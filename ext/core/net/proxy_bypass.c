@@ -1,5 +1,6 @@
 /* Moodle's proxybypass list: see proxy_bypass.h. */
 #include "proxy_bypass.h"
+#include "netpolicy.h"
 #include "text.h"
 
 #include <arpa/inet.h>
@@ -129,21 +130,6 @@ static int number(const char *s, int base, int max_digits, unsigned int max, uns
 	return 0;
 }
 
-static int parse_addr(int ipv4, const char *text, unsigned char out[ADDR_BYTES])
-{
-	struct in_addr in4;
-
-	if (ipv4) {
-		if (inet_pton(AF_INET, text, &in4) != 1) {
-			return -1;
-		}
-		memcpy(out, ipv4_mapped_prefix, sizeof(ipv4_mapped_prefix));
-		memcpy(out + 12, &in4.s_addr, 4);
-		return 0;
-	}
-	return inet_pton(AF_INET6, text, out) == 1 ? 0 : -1;
-}
-
 /* "192.168." or "192.168", "fe80:1" or "fe80:1:": leading groups. */
 static int parse_partial(int ipv4, char *text, bypass_entry *e)
 {
@@ -199,7 +185,7 @@ static int parse_address_entry(int ipv4, char *text, bypass_entry *e)
 	if (slash || dash) {
 		*(slash ? slash : dash) = '\0';
 	}
-	if (parse_addr(ipv4, text, addr) != 0) {
+	if (mih_net_parse_ip(ipv4, text, addr) != 0) {
 		return slash || dash ? -1 : parse_partial(ipv4, text, e);
 	}
 	if (slash) {
@@ -343,10 +329,10 @@ static int host_address(const char *host, unsigned char out[ADDR_BYTES], int *ip
 		memcpy(text, host + 1, len);
 		text[len] = '\0';
 		*ipv4 = 0;
-		return parse_addr(0, text, out);
+		return mih_net_parse_ip(0, text, out);
 	}
 	*ipv4 = 1;
-	return parse_addr(1, host, out);
+	return mih_net_parse_ip(1, host, out);
 }
 
 static bool name_matches(const bypass_entry *e, const char *host, size_t len)
