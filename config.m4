@@ -81,7 +81,7 @@ if test "$PHP_MIH" != "no"; then
     ext/core/template/template_json.c ext/core/template/template_json_check.c \
     ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \
     ext/core/store/store.c ext/core/store/store_services.c ext/core/store/store_rules.c ext/core/store/store_queue.c \
-    ext/core/store/store_dlq.c ext/core/store/store_log.c ext/core/store/store_privacy.c ext/core/store/store_secrets.c \
+    ext/core/store/store_dedupe.c ext/core/store/store_dlq.c ext/core/store/store_log.c ext/core/store/store_privacy.c ext/core/store/store_secrets.c \
     ext/core/store/store_sqlite.c ext/core/store/store_sqlite_file.c \
     ext/core/service/service.c \
     ext/core/resilience/breaker.c ext/core/resilience/shm.c ext/core/resilience/retry.c ext/core/resilience/clock.c \

@@ -1,5 +1,5 @@
 --TEST--
-dbstore: the drain writes a wave set-based through $DB: the delivered tasks of a wave in one DELETE per claim they came from, its log rows in one insert_records(), claims in three statements; no statement per task and no transaction when every delivery succeeded
+dbstore: the drain writes a wave set-based through $DB: the delivered tasks of a wave in one DELETE per claim they came from, its log rows in one insert_records(), claims in three statements; no statement per task and no transaction when every delivery succeeded; one read at the end for expired dedupe keys
 --EXTENSIONS--
 mih
 pdo
@@ -22,6 +22,7 @@ final class spy_db extends mih_test_moodle_db
         '/^SELECT q\.\*, s\.name AS service FROM .* WHERE q\.claim_token = \?/' => 'claim: read back',
         '/^SELECT \* FROM \{local_integrationhub_svc\} ORDER BY name$/' => 'services',
         '/^local_integrationhub_log$/' => 'log rows',
+        '/^SELECT id FROM \{local_integrationhub_dedupe\} WHERE timecreated <= \?/' => 'expired dedupe keys',
     ];
 
     private function note(string $kind, string $sql): void
@@ -94,7 +95,8 @@ var_dump(count($DB->rows) <= $deletes && $deletes <= count($DB->rows) + $claims 
 var_dump($deletes < 40 && $claims < 40);
 $total = ($c1['reads'] - $c0['reads']) + ($c1['writes'] - $c0['writes']);
 var_dump($total === count($DB->seen));
-var_dump($total === 1 + 3 * $claims + $deletes + count($DB->rows) + ($kinds['read: claim: candidates'] - $claims));
+/* The services, the claims, the DELETEs, the log rows, the empty candidate reads, the dedupe prune's one read. */
+var_dump($total === 1 + 3 * $claims + $deletes + count($DB->rows) + ($kinds['read: claim: candidates'] - $claims) + 1);
 echo count(mih::tasks()), " tasks left\n";
 ?>
 --EXPECTF--
@@ -105,6 +107,7 @@ statement kinds:
   insert_records: log rows
   read: claim: candidates
   read: claim: read back
+  read: expired dedupe keys
   read: services
 log rows written: 40 in %d insert_records() calls
 bool(true)

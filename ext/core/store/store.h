@@ -453,6 +453,11 @@ int mih_store_circuit_get(mih_store *st, int64_t serviceid, mih_store_circuit *o
  * refused. */
 int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, bool *seen,
 	char *err, size_t errlen);
-int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, char *err, size_t errlen);
+/* Forgets at most limit keys remembered ttl_seconds ago or earlier, oldest
+ * first; *deleted (may be NULL) says how many expired keys it went through
+ * (a key revived meanwhile by an emit stays). The queue worker calls it at
+ * the end of every run. */
+int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, long limit, long *deleted,
+	char *err, size_t errlen);
 
 #endif

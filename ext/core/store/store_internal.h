@@ -1,5 +1,6 @@
 /* Private to the store: what store.c shares with its section files
- * (store_services.c, store_rules.c, store_queue.c, store_dlq.c, store_log.c).
+ * (store_services.c, store_rules.c, store_queue.c, store_dlq.c, store_log.c,
+ * store_dedupe.c).
  * The section files include this header and store.h, never each other.
  *
  * Conventions of the helpers: they return 0 (or MIH_STORE_DONE) on success

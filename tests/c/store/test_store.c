@@ -1741,10 +1741,33 @@ TEST(circuit_state)
 	finish(st);
 }
 
+/* Rows of a table of the store's file, read through a connection of its own
+ * (WAL: it sees every committed write). */
+static int64_t count_rows(const char *table)
+{
+	sqlite3 *raw = NULL;
+	sqlite3_stmt *stmt = NULL;
+	char sql[128];
+	int64_t n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table);
+	if (sqlite3_open_v2(db_path, &raw, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+		&& sqlite3_prepare_v2(raw, sql, -1, &stmt, NULL) == SQLITE_OK
+		&& sqlite3_step(stmt) == SQLITE_ROW) {
+		n = sqlite3_column_int64(stmt, 0);
+	}
+	sqlite3_finalize(stmt);
+	sqlite3_close(raw);
+	return n;
+}
+
 TEST(dedupe_keys)
 {
 	mih_store *st = fresh_store();
 	bool seen;
+	long deleted;
+	char key[16];
+	int i;
 	char longkey[MIH_STORE_DEDUPE_KEY_MAX + 2];
 
 	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
@@ -1760,9 +1783,31 @@ TEST(dedupe_keys)
 	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
 	CHECK(seen);
 	fake_now += 99;   /* order-2 expires, order-1 (refreshed) does not */
-	CHECK_INT(mih_store_dedupe_prune(st, 100, err, sizeof(err)), 0);
+	CHECK_INT(mih_store_dedupe_prune(st, 100, 10, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 1);
+	CHECK_INT(count_rows("local_integrationhub_dedupe"), 1);
 	CHECK_INT(mih_store_dedupe_check(st, "order-1", 100, &seen, err, sizeof(err)), 0);
 	CHECK(seen);
+	/* Oldest first, at most the limit per call. */
+	for (i = 0; i < 5; i++) {
+		snprintf(key, sizeof(key), "bulk-%d", i);
+		CHECK_INT(mih_store_dedupe_check(st, key, 100, &seen, err, sizeof(err)), 0);
+		fake_now += 1;
+	}
+	fake_now += 100;   /* all expired: order-1 and bulk-0..4 */
+	CHECK_INT(mih_store_dedupe_prune(st, 100, 4, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 4);
+	CHECK_INT(count_rows("local_integrationhub_dedupe"), 2);
+	CHECK_INT(mih_store_dedupe_check(st, "bulk-4", 100, &seen, err, sizeof(err)), 0);
+	CHECK(!seen);   /* expired but not yet pruned: remembered anew */
+	CHECK_INT(mih_store_dedupe_prune(st, 100, 4, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 1);   /* bulk-3; bulk-4 is fresh again */
+	CHECK_INT(count_rows("local_integrationhub_dedupe"), 1);
+	CHECK_INT(mih_store_dedupe_prune(st, 100, 4, &deleted, err, sizeof(err)), 0);
+	CHECK_INT(deleted, 0);
+	CHECK_INT(mih_store_dedupe_prune(st, 0, 4, &deleted, err, sizeof(err)), -1);
+	CHECK_INT(mih_store_dedupe_prune(st, 100, 0, &deleted, err, sizeof(err)), -1);
+	CHECK(strstr(err, "limit") != NULL);
 
 	memset(longkey, 'k', sizeof(longkey) - 1);
 	longkey[sizeof(longkey) - 1] = '\0';
