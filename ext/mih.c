@@ -233,6 +233,11 @@ static PHP_GSHUTDOWN_FUNCTION(mih)
 		mih_globals->curl_easy = NULL;
 		mih_globals->curl_easy_ready = false;
 	}
+	if (mih_globals->curl_easy_url) {
+		mih_http_handle_url_dispose(mih_globals->curl_easy_url);
+		free(mih_globals->curl_easy_url);
+		mih_globals->curl_easy_url = NULL;
+	}
 	if (mih_globals->url_memo) {
 		mih_http_url_memo_dispose(mih_globals->url_memo);
 		free(mih_globals->url_memo);

@@ -40,6 +40,7 @@ ZEND_BEGIN_MODULE_GLOBALS(mih)
 	/* per process: the reused easy handle keeps connections alive */
 	void *curl_easy;
 	bool curl_easy_ready;                /* its constant options are set (mih_http.h handle_ready) */
+	struct mih_http_handle_url *curl_easy_url; /* the URL set on it, parsed (malloc'd) */
 	struct mih_http_url_memo *url_memo;  /* mih::request's verdict on its last URL (malloc'd) */
 	uint64_t policy_gen;                 /* bumped whenever the policy is rebuilt */
 	struct mih_tpl_cache *templates;  /* compiled templates, bounded LRU */

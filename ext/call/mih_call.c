@@ -95,6 +95,16 @@ static mih_http_url_memo *process_url_memo(void)
 	return MIH_G(url_memo);
 }
 
+/* The URL parsed on the process's handle (NULL when out of memory: the
+ * URL is then set as a string every time). */
+static mih_http_handle_url *process_handle_url(void)
+{
+	if (!MIH_G(curl_easy_url)) {
+		MIH_G(curl_easy_url) = calloc(1, sizeof(mih_http_handle_url));
+	}
+	return MIH_G(curl_easy_url);
+}
+
 static mih_retry_outcome retry_outcome(const mih_http_response *resp)
 {
 	switch (resp->outcome) {
@@ -309,6 +319,7 @@ void php_mih_call_execute(php_mih_call *call, zval *return_value)
 	req.memo = process_url_memo();
 	/* Only mih_http_perform() sets up the process's handle. */
 	req.handle_ready = &MIH_G(curl_easy_ready);
+	req.handle_url = process_handle_url();
 	/* An API's answer may be large: let it come compressed. */
 	req.accept_compressed = true;
 	run_attempts(st, svc, call, &req, &hs.lines, return_value);

@@ -33,6 +33,7 @@ typedef struct worker_job {
 	zend_string *idem_line;        /* else: the service's lines and this one */
 	const char **line_ptrs;
 	bool easy_ready;               /* transfer.easy carries the fixed options */
+	mih_http_handle_url easy_url;  /* and this URL */
 	mih_http_request req;
 	mih_http_response resp;
 	mih_http_transfer transfer;
@@ -44,6 +45,7 @@ typedef struct worker_job {
 typedef struct idle_easy {
 	CURL *easy;
 	bool ready;
+	mih_http_handle_url url;
 } idle_easy;
 
 /* A service's header lines without the per-task ones, built at its first
@@ -102,15 +104,18 @@ static bool find_service(worker *w, int64_t id, size_t *index)
 	return false;
 }
 
-static void put_idle(worker *w, CURL *easy, bool ready)
+/* The handle goes back with what is set on it (url moves along). */
+static void put_idle(worker *w, CURL *easy, bool ready, mih_http_handle_url *url)
 {
 	w->idle[w->nidle].easy = easy;
-	w->idle[w->nidle++].ready = ready;
+	w->idle[w->nidle].ready = ready;
+	w->idle[w->nidle++].url = *url;
+	memset(url, 0, sizeof(*url));
 }
 
 static void give_back_easy(worker *w, worker_job *job)
 {
-	put_idle(w, job->transfer.easy, job->easy_ready);
+	put_idle(w, job->transfer.easy, job->easy_ready, &job->easy_url);
 	job->transfer.easy = NULL;
 }
 
@@ -304,14 +309,16 @@ static void finished(worker *w, worker_job *job)
 
 /* ---- starting transfers -------------------------------------------------------- */
 
-static CURL *take_easy(worker *w, bool *ready)
+static CURL *take_easy(worker *w, bool *ready, mih_http_handle_url *url)
 {
 	if (w->nidle > 0) {
 		w->nidle--;
 		*ready = w->idle[w->nidle].ready;
+		*url = w->idle[w->nidle].url;
 		return w->idle[w->nidle].easy;
 	}
 	*ready = false;
+	memset(url, 0, sizeof(*url));
 	return curl_easy_init();
 }
 
@@ -434,12 +441,13 @@ static void start_job(worker *w, worker_job *job)
 	job->started = mih_clock_monotonic_s();
 
 	/* A handle only ever set up here: its fixed options stay set. */
-	easy = take_easy(w, &job->easy_ready);
+	easy = take_easy(w, &job->easy_ready, &job->easy_url);
 	job->req.handle_ready = &job->easy_ready;
+	job->req.handle_url = &job->easy_url;
 	job->transfer.user = job;
 	if (!easy || mih_http_transfer_setup(&job->transfer, easy, &job->req, &job->resp) != 0) {
 		if (easy && !job->transfer.easy) {
-			put_idle(w, easy, job->easy_ready);
+			put_idle(w, easy, job->easy_ready, &job->easy_url);
 		}
 		if (!easy) {
 			job->resp.outcome = MIH_HTTP_SETUP_ERROR;
@@ -909,6 +917,7 @@ static void worker_free(worker *w)
 	mih_http_url_memo_dispose(&w->url_memo);
 	for (i = 0; i < w->nidle; i++) {
 		curl_easy_cleanup(w->idle[i].easy);
+		mih_http_handle_url_dispose(&w->idle[i].url);
 	}
 	if (w->multi) {
 		curl_multi_cleanup(w->multi);

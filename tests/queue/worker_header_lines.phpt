@@ -1,5 +1,5 @@
 --TEST--
-mih::run_queue(): the header lines of every delivery, built once per service for the run, are exactly those of the task (methods and bodies too): service headers and auth per service, a rule's headers on its tasks only, the task's own Idempotency-Key (also when the service's headers name one), and handles reused across services
+mih::run_queue(): the header lines of every delivery, built once per service for the run, are exactly those of the task (methods and bodies too): service headers and auth per service, a rule's headers on its tasks only, the task's own Idempotency-Key (also when the service's headers name one), and handles reused across services, each delivery to its own task's URL (the parsed URL stays on a handle while it does not change)
 --EXTENSIONS--
 mih
 pdo
@@ -23,22 +23,27 @@ for ($i = 0; $i < 6; $i++) {
     foreach (['a', 'b', 'c'] as $s) {
         $id = mih::enqueue($s, "/t$i", ['i' => $i]);
         $want[mih::task($id)['idempotency_key']] = $s;
+        $path[mih::task($id)['idempotency_key']] = "/$s/t$i";
     }
     $id = mih::enqueue('a', "/g$i", ['i' => $i], 'GET');
     $want[mih::task($id)['idempotency_key']] = 'get';
+    $path[mih::task($id)['idempotency_key']] = "/a/g$i";
     foreach (mih::emit('\core\event\user_created', ['objectid' => $i]) as $id) {
         $want[mih::task($id)['idempotency_key']] = 'rule';
+        $path[mih::task($id)['idempotency_key']] = '/a/rule';
     }
 }
 $r = mih::run_queue(['concurrency' => 4]);
 echo "delivered={$r['delivered']} of ", count($want), "\n";
 
 $seen = [];
+$wrong = 0;
 $keep = ['content-type', 'accept', 'authorization', 'x-api-key', 'x-svc', 'x-rule', 'user-agent'];
 foreach ($srv->requests() as $q) {
     $h = $q['headers'];
     $key = $h['idempotency-key'] ?? '(none)';
     $kind = $want[$key] ?? "unknown key $key";
+    $wrong += ($path[$key] ?? null) !== $q['path'];
     unset($want[$key]);
     $shape = [$q['method'] . ($q['body'] === '' ? ' without body' : ' with body')];
     foreach ($keep as $name) {
@@ -54,7 +59,7 @@ foreach ($seen as $kind => $shapes) {
         echo "$kind x$n: $shape\n";
     }
 }
-echo "keys not delivered: ", count($want), "\n";
+echo "keys not delivered: ", count($want), ", deliveries to another URL than their task's: $wrong\n";
 ?>
 --EXPECT--
 delivered=30 of 30
@@ -63,4 +68,4 @@ b x6: POST with body | content-type: application/json | accept: text/plain | x-a
 c x6: POST with body | content-type: application/json | accept: application/json | user-agent: mih/*
 get x6: GET without body | content-type: application/json | accept: application/json | authorization: Bearer tok-a | x-svc: a | user-agent: mih/*
 rule x6: POST with body | content-type: application/json | accept: application/json | authorization: Bearer tok-a | x-svc: a | x-rule: r1 | user-agent: mih/*
-keys not delivered: 0
+keys not delivered: 0, deliveries to another URL than their task's: 0

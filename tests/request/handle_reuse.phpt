@@ -1,5 +1,5 @@
 --TEST--
-mih::request on the process's reused curl handle: nothing of one call's method, body, redirect or timeout setting leaks into the next
+mih::request on the process's reused curl handle: nothing of one call's method, body, redirect or timeout setting leaks into the next, and each call goes to its own URL (the parsed URL stays on the handle while it does not change: same path with another query, another server with the same path, the URL of a redirect followed before)
 --EXTENSIONS--
 mih
 --FILE--
@@ -42,6 +42,25 @@ $r = mih::request('short', '/slow', [], 'GET');
 echo "short: success=", var_export($r->success, true), " timed out=", var_export(str_contains((string)$r->error, 'timed out') || str_contains((string)$r->error, 'Timeout'), true), "\n";
 $r = mih::request('test', '/slow', [], 'GET');
 echo "long: status=$r->httpstatus body=$r->body\n";
+
+// the URL kept on the handle: queries, two servers, repeats, a redirect's target
+$srv2 = new mih_test_server();
+mih_test_service($srv2, ['name' => 'other']);
+$calls = [['test', '/same', ['n' => 1]], ['test', '/same', ['n' => 2]], ['test', '/same', ['n' => 2]],
+    ['other', '/same', ['n' => 3]], ['other', '/same', ['n' => 3]], ['test', '/same', ['n' => 3]],
+    ['follow', '/moved', []], ['test', '/target', []], ['follow', '/moved', []], ['test', '/same', []]];
+$srv->reset();
+$srv2->reset();
+$srv->respond('/moved', array_fill(0, 2, ['status' => 302, 'headers' => ['Location: /target']]));
+foreach ($calls as [$svc, $path, $query]) {
+    $before = [count($srv->requests()), count($srv2->requests())];
+    $r = mih::request($svc, $path, $query, 'GET');
+    $on = count($srv->requests()) > $before[0] ? $srv : $srv2;
+    $got = array_slice($on->requests(), $before[$on === $srv ? 0 : 1]);
+    printf("%-6s %-8s -> %s: %s (status %d)\n", $svc, $path . ($query ? '?n=' . $query['n'] : ''),
+        $on === $srv ? 'first' : 'second', implode(' then ', array_map(fn($g) => $g['path'] . ($g['query'] !== '' ? '?' . $g['query'] : ''), $got)),
+        $r->httpstatus);
+}
 ?>
 --EXPECTF--
 0 POST                 -> POST /s0 body={"a":1} len=7 | status=200 answer=%d bytes
@@ -63,3 +82,13 @@ follow: status=200 last path=/target
 nofollow: status=302 last path=/moved
 short: success=false timed out=true
 long: status=200 body=late
+test   /same?n=1 -> first: /same?n=1 (status 200)
+test   /same?n=2 -> first: /same?n=2 (status 200)
+test   /same?n=2 -> first: /same?n=2 (status 200)
+other  /same?n=3 -> second: /same?n=3 (status 200)
+other  /same?n=3 -> second: /same?n=3 (status 200)
+test   /same?n=3 -> first: /same?n=3 (status 200)
+follow /moved   -> first: /moved then /target (status 200)
+test   /target  -> first: /target (status 200)
+follow /moved   -> first: /moved then /target (status 200)
+test   /same    -> first: /same (status 200)

@@ -499,6 +499,48 @@ void mih_http_url_memo_dispose(mih_http_url_memo *memo)
 	memset(memo, 0, sizeof(*memo));
 }
 
+void mih_http_handle_url_dispose(mih_http_handle_url *hu)
+{
+	curl_url_cleanup(hu->uh);
+	free(hu->url);
+	memset(hu, 0, sizeof(*hu));
+}
+
+/* The URL of this transfer onto the handle: as a string (libcurl parses it
+ * and writes it out normalized at every transfer), or parsed once into the
+ * caller's handle_url, whose CURLU stays set on the handle while its URL
+ * does not change. It is modified only between transfers: libcurl reads it
+ * when a transfer starts. check_url_host() parsed the URL with the same
+ * flags (none), so it only fails here when memory does. */
+static CURLcode set_url(CURL *easy, const mih_http_request *req)
+{
+	mih_http_handle_url *hu = req->handle_url;
+	char *copy;
+	CURLcode rc;
+
+	if (!hu) {
+		return curl_easy_setopt(easy, CURLOPT_URL, req->url);
+	}
+	if (hu->url && strcmp(hu->url, req->url) == 0) {
+		return CURLE_OK;
+	}
+	free(hu->url);
+	hu->url = NULL;
+	if (!hu->uh && !(hu->uh = curl_url())) {
+		return CURLE_OUT_OF_MEMORY;
+	}
+	if (curl_url_set(hu->uh, CURLUPART_URL, req->url, 0) != CURLUE_OK || !(copy = strdup(req->url))) {
+		return CURLE_OUT_OF_MEMORY;
+	}
+	rc = curl_easy_setopt(easy, CURLOPT_CURLU, hu->uh);
+	if (rc == CURLE_OK) {
+		hu->url = copy;
+	} else {
+		free(copy);
+	}
+	return rc;
+}
+
 /* The URL's own host is checked before anything is sent, so a blocked
  * name fails the same way whatever it resolves to. */
 static int parse_url_host(mih_http_transfer *t)
@@ -689,6 +731,10 @@ static int transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_reque
 	reuse = req->handle_ready && *req->handle_ready;
 	if (!reuse) {
 		curl_easy_reset(easy);
+		if (req->handle_url) {
+			free(req->handle_url->url);   /* the handle has no URL now */
+			req->handle_url->url = NULL;
+		}
 	}
 	if (req->handle_ready) {
 		*req->handle_ready = false;   /* until every option below is set */
@@ -724,7 +770,9 @@ static int transfer_setup(mih_http_transfer *t, CURL *easy, const mih_http_reque
 		SETOPT(CURLOPT_HEADERFUNCTION, on_header);
 		SETOPT(CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
 	}
-	SETOPT(CURLOPT_URL, req->url);
+	if (rc == CURLE_OK) {
+		rc = set_url(easy, req);
+	}
 	SETOPT(CURLOPT_FOLLOWLOCATION, req->follow_redirects ? 1L : 0L);
 	SETOPT(CURLOPT_TIMEOUT_MS, req->timeout_ms);
 	SETOPT(CURLOPT_CONNECTTIMEOUT_MS, req->connect_timeout_ms);
