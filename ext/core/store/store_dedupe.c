@@ -35,6 +35,25 @@ static int dedupe_read(mih_store *st, const char *key, dedupe_ctx *c, char *err,
 		" WHERE dedupekey = ?", &p, 1, 0, 0, collect_dedupe, c, err, errlen);
 }
 
+/* The one way a key is forgotten: its row by id, only if still expired
+ * (remembered at cutoff or before), so a key revived meanwhile stays. */
+static int delete_expired(mih_store *st, int64_t id, int64_t cutoff, char *err, size_t errlen)
+{
+	mih_sql_value v[2] = { mih_sql_int(id), mih_sql_int(cutoff) };
+
+	return store_exec(st, "DELETE FROM {" T_DEDUPE "} WHERE id = ? AND timecreated <= ?",
+		v, 2, err, errlen);
+}
+
+static int check_ttl(long ttl_seconds, char *err, size_t errlen)
+{
+	if (ttl_seconds <= 0) {
+		store_set_err(err, errlen, "store: the dedupe ttl must be positive, got %ld", ttl_seconds);
+		return -1;
+	}
+	return 0;
+}
+
 /* One read decides the common cases: a fresh key is seen, a missing one is
  * inserted. An expired key's row is deleted by its id, if still old, and
  * the key inserted anew. The unique index on dedupekey makes the INSERT the one
@@ -70,8 +89,7 @@ int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, boo
 			MIH_STORE_DEDUPE_KEY_MAX);
 		return -1;
 	}
-	if (ttl_seconds <= 0) {
-		store_set_err(err, errlen, "store: the dedupe ttl must be positive, got %ld", ttl_seconds);
+	if (check_ttl(ttl_seconds, err, errlen) != 0) {
 		return -1;
 	}
 	if (dedupe_read(st, key, &c, err, errlen) != 0) {
@@ -81,13 +99,8 @@ int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, boo
 		*seen = true;
 		return 0;
 	}
-	if (c.found) {
-		v[0] = mih_sql_int(c.id);
-		v[1] = mih_sql_int(now - ttl_seconds);
-		if (store_exec(st, "DELETE FROM {" T_DEDUPE "} WHERE id = ? AND timecreated <= ?",
-			v, 2, err, errlen) != 0) {
-			return -1;
-		}
+	if (c.found && delete_expired(st, c.id, now - ttl_seconds, err, errlen) != 0) {
+		return -1;
 	}
 	v[0] = store_v_str(key);
 	v[1] = mih_sql_int(now);
@@ -115,7 +128,7 @@ int mih_store_dedupe_check(mih_store *st, const char *key, long ttl_seconds, boo
 int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, long limit, long *deleted,
 	char *err, size_t errlen)
 {
-	mih_sql_value v[2];
+	mih_sql_value cutoff;
 	store_int_rows ids;
 	bool in_tx = st->ops->writes_serialized;
 	int rc = 0;
@@ -124,17 +137,16 @@ int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, long limit, long *de
 	if (deleted) {
 		*deleted = 0;
 	}
-	if (ttl_seconds <= 0) {
-		store_set_err(err, errlen, "store: the dedupe ttl must be positive, got %ld", ttl_seconds);
+	if (check_ttl(ttl_seconds, err, errlen) != 0) {
 		return -1;
 	}
 	if (limit <= 0) {
 		store_set_err(err, errlen, "store: the dedupe prune limit must be positive, got %ld", limit);
 		return -1;
 	}
-	v[1] = mih_sql_int(mih_store_now(st) - ttl_seconds);
+	cutoff = mih_sql_int(mih_store_now(st) - ttl_seconds);
 	if (store_query_ints(st, "SELECT id FROM {" T_DEDUPE "} WHERE timecreated <= ?"
-		" ORDER BY timecreated, id", &v[1], 1, 0, limit, &ids, err, errlen) != 0) {
+		" ORDER BY timecreated, id", &cutoff, 1, 0, limit, &ids, err, errlen) != 0) {
 		return -1;
 	}
 	if (ids.count > 0 && in_tx && mih_store_begin_relaxed(st, err, errlen) != 0) {
@@ -142,9 +154,7 @@ int mih_store_dedupe_prune(mih_store *st, long ttl_seconds, long limit, long *de
 		return -1;
 	}
 	for (i = 0; i < ids.count && rc == 0; i++) {
-		v[0] = mih_sql_int(ids.vals[i]);
-		rc = store_exec(st, "DELETE FROM {" T_DEDUPE "} WHERE id = ? AND timecreated <= ?",
-			v, 2, err, errlen);
+		rc = delete_expired(st, ids.vals[i], cutoff.i, err, errlen);
 	}
 	if (ids.count > 0 && in_tx) {
 		rc = store_tx_end(st, rc, err, errlen);
