@@ -12,7 +12,10 @@
  *     transaction, and the same event with that rule disabled (the hub's observer still runs);
  *     Moodle's whole event path is in the figure: its other observers and the standard log store
  *     (whose buffered rows are flushed inside the timing, as the request's end would);
- *   - the drain by the plugin's scheduled task (\local_integrationhub\task\run_queue::execute()).
+ *   - the drain by the plugin's scheduled task (\local_integrationhub\task\run_queue::execute()), of
+ *     the instant receiver and, when the script starts nginx itself and Debian's nginx echo module
+ *     (libnginx-mod-http-echo) is installed, of a second nginx that answers every request 50 ms
+ *     after it came (echo_sleep): against the ideal of concurrency / latency.
  *
  * It installs and builds nothing and changes no site setting. It creates services named
  * bench_site_* (and their rule, tasks and log rows) and deletes them at the end (and at the start,
@@ -27,7 +30,8 @@
  * closes every connection: the report says so). The receiver must be allowed by the site's
  * curlsecurityblockedhosts and curlsecurityallowedport: the script says so and stops when it is not.
  *
- * BENCH_RUNS (5), BENCH_SITE_CALLS (500), BENCH_SITE_EVENTS (500), BENCH_SITE_TASKS (2000).
+ * BENCH_RUNS (5), BENCH_SITE_CALLS (500), BENCH_SITE_EVENTS (500), BENCH_SITE_TASKS (2000),
+ * BENCH_SITE_SLOW_TASKS (480: 30 waves of the worker's default concurrency, an ideal drain of 1.5 s).
  */
 
 define('CLI_SCRIPT', true);
@@ -59,6 +63,10 @@ use local_integrationhub\task\run_queue;
 
 const SITE_PREFIX = 'bench_site_';
 const SITE_EVENT = '\\core\\event\\course_viewed';
+/* The slow receiver's latency, and the worker's default concurrency (mih::run_queue(), which the
+ * scheduled task leaves to its default): the ideal drain of the slow receiver is their ratio. */
+const SITE_SLOW_LATENCY = 0.05;
+const SITE_CONCURRENCY = 16;
 
 /* Moodle writes caches into its dataroot: files created there by another user break the site. */
 if (function_exists('posix_geteuid') && fileowner($CFG->dataroot) !== posix_geteuid()) {
@@ -79,6 +87,7 @@ $runs = bench_env_int('BENCH_RUNS', 5);
 $calls = bench_env_int('BENCH_SITE_CALLS', 500);
 $events = bench_env_int('BENCH_SITE_EVENTS', 500);
 $tasks = bench_env_int('BENCH_SITE_TASKS', 2000);
+$slowtasks = bench_env_int('BENCH_SITE_SLOW_TASKS', 30 * SITE_CONCURRENCY);
 $p = fn(string $line) => bench_progress('site', $line);
 
 /* Removes every service named bench_site_* with its rules, tasks, dead letters and log rows. */
@@ -183,10 +192,25 @@ if ($receiverarg !== null) {
 	$url = "http://127.0.0.1:$port";
 	$receiver = "PHP's built-in server answering 204 on $url (nginx is not installed; it closes every connection)";
 }
-$stopreceiver = function () use (&$nginx, &$phpserver, $dir) {
+/* The slow receiver: only with our own nginx and its echo module. */
+$slownginx = null;
+$slowurl = null;
+if ($nginx && is_readable(NGINX_ECHO_MODULE)) {
+	$slownginx = nginx_start("$dir/slow", SITE_SLOW_LATENCY);
+	$slowurl = $slownginx['url'];
+	$receiver .= sprintf('; slow receiver: a second private nginx answering 204 %d ms after each request (`echo_sleep`) on %s',
+		1000 * SITE_SLOW_LATENCY, $slowurl);
+} else {
+	$p('no slow-receiver drain: it needs nginx started by this script and ' . NGINX_ECHO_MODULE . ' (libnginx-mod-http-echo)');
+}
+$stopreceiver = function () use (&$nginx, &$slownginx, &$phpserver, $dir) {
 	if ($nginx) {
 		nginx_stop($nginx);
 		$nginx = null;
+	}
+	if ($slownginx) {
+		nginx_stop($slownginx);
+		$slownginx = null;
 	}
 	if ($phpserver) {
 		proc_terminate($phpserver);
@@ -198,12 +222,14 @@ $stopreceiver = function () use (&$nginx, &$phpserver, $dir) {
 
 /* Moodle's outbound rules: report, never change. */
 $security = new \core\files\curl_security_helper();
-if ($security->url_is_blocked($url . '/hook')) {
-	$stopreceiver();
-	fwrite(STDERR, "site.php: the site blocks $url (" . $security->get_blocked_url_string() . "): allow its host in "
-		. "curlsecurityblockedhosts and its port in curlsecurityallowedport (Site administration > General > Security > "
-		. "HTTP security), or give a receiver URL the site allows.\n");
-	exit(1);
+foreach (array_filter([$url, $slowurl]) as $u) {
+	if ($security->url_is_blocked($u . '/hook')) {
+		$stopreceiver();
+		fwrite(STDERR, "site.php: the site blocks $u (" . $security->get_blocked_url_string() . "): allow its host in "
+			. "curlsecurityblockedhosts and its port in curlsecurityallowedport (Site administration > General > Security > "
+			. "HTTP security), or give a receiver URL the site allows.\n");
+		exit(1);
+	}
 }
 
 $done = false;
@@ -228,8 +254,12 @@ $trigger = fn() => \core\event\course_viewed::create(['context' => $frontpage])-
 $req = SITE_PREFIX . 'req';
 $evt = SITE_PREFIX . 'evt';
 $drain = SITE_PREFIX . 'drain';
+$slow = SITE_PREFIX . 'slow';
 foreach ([$req, $evt, $drain] as $name) {
 	mih::save_service(['name' => $name, 'base_url' => $url, 'timeout' => 10, 'max_retries' => 0]);
+}
+if ($slowurl) {
+	mih::save_service(['name' => $slow, 'base_url' => $slowurl, 'timeout' => 10, 'max_retries' => 0]);
 }
 $evtid = (int)mih::service($evt)['id'];
 $rule = mih::save_rule(['eventname' => SITE_EVENT, 'service' => $evt, 'endpoint' => '/hook',
@@ -299,8 +329,8 @@ $dbinsert = function (bool $intx) use ($events, $measure, $queuerow, $evtid) {
 	return [...$m, $events];
 };
 
-/* Queues $tasks tasks (not timed), then times $run draining them, and checks they were all delivered. */
-$drainrun = function (callable $run) use ($tasks, $drain, $measure, $check) {
+/* Queues $tasks tasks for $drain (not timed), then times $run draining them, and checks they were all delivered. */
+$drainrun = function (callable $run, string $drain, int $tasks) use ($measure, $check) {
 	global $CFG;
 	for ($i = 0; $i < $tasks; $i++) {
 		mih::enqueue($drain, '/hook', BENCH_PAYLOAD);
@@ -394,8 +424,11 @@ $ops = [
 		$check($queued() === 0, "event with its rule disabled: {$queued()} tasks queued");
 		return [...$m, $events];
 	},
-	'drain' => fn() => $drainrun(fn() => (new run_queue())->execute()),
+	'drain' => fn() => $drainrun(fn() => (new run_queue())->execute(), $drain, $tasks),
 ];
+if ($slowurl) {
+	$ops['drain_slow'] = fn() => $drainrun(fn() => (new run_queue())->execute(), $slow, $slowtasks);
+}
 
 $res = array_fill_keys(array_keys($ops), []);
 try {
@@ -490,6 +523,14 @@ $out[] = sprintf('| drain by the scheduled task (`run_queue::execute()`: its tim
 	$ratio('drain', 'moodle_curl', 'rate'),
 	$verdict($rate('drain') >= 10000, '≥ 10,000 tasks/s', 'drain rate'),
 	$verdict($q('drain') <= 0.2 + 1e-9, '≤ 0.2 statements per task', 'drain statements'));
+if ($slowurl) {
+	$ideal = SITE_CONCURRENCY / SITE_SLOW_LATENCY;
+	$share = median(array_map(fn($r) => $r / $ideal, $col('drain_slow', 'rate')));
+	$out[] = sprintf('| drain by the scheduled task, %d ms receiver (%d tasks; the same defaults: concurrency %d, per_service = concurrency) | %s tasks/s (%s – %s) | %.3f ms per task | %s per task | %s | %.0f%% of concurrency / latency (%s tasks/s) | %s |',
+		1000 * SITE_SLOW_LATENCY, $slowtasks, SITE_CONCURRENCY, fmt($rate('drain_slow')), fmt(min($col('drain_slow', 'rate'))),
+		fmt(max($col('drain_slow', 'rate'))), 1e3 * median($col('drain_slow', 'indb')), $stmts('drain_slow'), $storeq('drain_slow'),
+		100 * $share, fmt($ideal), $verdict($share >= 0.9, '≥ 90% of concurrency / latency', 'slow drain'));
+}
 $out[] = '';
 $out[] = 'Event rows: Moodle\'s whole event path (its observers, the standard log store, whose buffered rows are written inside the timing) is in each; the difference from the event without a rule is the hub\'s rule match, render and queue INSERT.';
 /* No ANALYSIS.md here: bench/moodle's is about the stand-in. */

@@ -70,9 +70,12 @@ typedef struct worker {
 	size_t nbacklog;
 	worker_job **done;             /* finished transfers whose outcome is not yet written */
 	size_t ndone, done_cap;
+	worker_job **settled;          /* outcomes committed, slots free: their log rows wait */
+	size_t nsettled, settled_cap;
 	worker_job **proto;            /* amqp and soap deliveries waiting for flush_proto() */
 	size_t nproto, proto_cap;
-	mih_store_log_row *wave_log;   /* the log rows of a settle, written with one insert */
+	mih_store_log_row *wave_log;   /* the log rows of a settle, written with one insert
+	                                * once the replacements are sent (write_wave_log) */
 	const mih_store_task **wave_ok; /* its delivered tasks, deleted with one statement */
 	size_t nwave_log, nwave_ok, wave_cap;
 	bool exhausted;                /* the last claim found the queue empty */
@@ -192,7 +195,7 @@ static void log_attempt(worker *w, worker_job *job, bool success)
 	row.error_message = success ? NULL : job->resp.error;
 	row.attempt_count = job->task.attempts + 1;
 	row.timecreated = mih_store_now(w->st);
-	/* Strings borrowed from the job, which outlives the settle. */
+	/* Strings borrowed from the job, which lives until the row is written. */
 	w->wave_log[w->nwave_log++] = row;
 }
 
@@ -684,15 +687,36 @@ static void claimed(worker *w, mih_store_task *tasks, size_t count, long room)
 	mih_store_task_list_free(tasks, count);
 }
 
-/* Writes the outcomes of every finished transfer (log rows, deletes,
- * reschedules, dead letters) in one transaction: one commit (one fsync with
+/* Writes the log rows of the last settle and frees its jobs, whose strings
+ * they borrow. Called once the slots that settle freed carry their next
+ * transfers, so on a slow receiver the log write overlaps the wait for
+ * their answers instead of delaying the requests; nothing waits for these
+ * rows. A crash between the settle's commit and this write loses at most
+ * one wave's log rows (diagnostics), never an outcome. */
+static void write_wave_log(worker *w)
+{
+	size_t i;
+
+	if (w->nwave_log) {
+		php_mih_log_append_many(w->st, w->wave_log, w->nwave_log);
+		w->nwave_log = 0;
+	}
+	for (i = 0; i < w->nsettled; i++) {
+		job_free(w, w->settled[i]);
+	}
+	w->nsettled = 0;
+}
+
+/* Writes the outcomes of every finished transfer (deletes, reschedules,
+ * dead letters) in one transaction: one commit (one fsync with
  * durability=full) for all of them instead of several per delivery. A
  * failed commit leaves the tasks leased: they become due again when the
  * lease ends, so nothing is lost (a delivered one may be sent twice, with
  * the same Idempotency-Key). On the SQLite file, the next claim, when one
  * is due once these slots are free, is made in the same transaction: the
  * claim costs no commit of its own, and its tasks are dispatched only
- * after the commit (a claim rolled back with it was never acted on). */
+ * after the commit (a claim rolled back with it was never acted on). The
+ * wave's log rows are made here and written by write_wave_log(). */
 static void settle(worker *w)
 {
 	bool in_tx = false;
@@ -701,7 +725,10 @@ static void settle(worker *w)
 	mih_store_task *tasks = NULL;
 	size_t count = 0;
 	long room = 0;
+	worker_job **swap;
+	size_t swap_cap;
 
+	write_wave_log(w);
 	if (w->ndone > w->wave_cap) {
 		w->wave_cap = w->ndone;
 		w->wave_log = safe_erealloc(w->wave_log, w->wave_cap, sizeof(*w->wave_log), 0);
@@ -709,9 +736,9 @@ static void settle(worker *w)
 	}
 	w->nwave_log = w->nwave_ok = 0;
 	/* On the SQLite file one transaction makes the wave one fsync. On
-	 * Moodle's $DB a wave of deliveries is two statements, each atomic by
-	 * itself (the DELETE of the delivered tasks first: a crash between the
-	 * two loses only log rows), so a BEGIN and a COMMIT would double the
+	 * Moodle's $DB a wave of deliveries is one DELETE, atomic by itself (its
+	 * log rows follow in a statement of their own: a crash between the two
+	 * loses only log rows), so a BEGIN and a COMMIT would triple the
 	 * statements; failures (reschedules, dead letters) keep the transaction. */
 	if (!php_mih_store_is_db(w->st) || !wave_all_delivered(w)) {
 		if (mih_store_begin(w->st, err, sizeof(err)) != 0) {
@@ -733,9 +760,6 @@ static void settle(worker *w)
 			w->delivered += (long)w->nwave_ok;
 		}
 	}
-	if (w->nwave_log) {
-		php_mih_log_append_many(w->st, w->wave_log, w->nwave_log);
-	}
 	if (in_tx && !php_mih_store_is_db(w->st) && (room = claim_room(w, (long)w->ndone)) > 0
 			&& mih_store_claim_due_once(w->st, room, w->lease, w->run_token, &tasks, &count, err, sizeof(err)) != 0) {
 		store_failed(w, "could not claim tasks", err);
@@ -748,10 +772,18 @@ static void settle(worker *w)
 		count = 0;
 		room = 0;
 	}
+	/* The slots are free; the jobs live on in settled until their log
+	 * rows are written. */
 	for (i = 0; i < w->ndone; i++) {
 		w->service_inflight[w->done[i]->svc_index]--;
-		job_free(w, w->done[i]);
 	}
+	swap = w->settled;
+	swap_cap = w->settled_cap;
+	w->settled = w->done;
+	w->settled_cap = w->done_cap;
+	w->nsettled = w->ndone;
+	w->done = swap;
+	w->done_cap = swap_cap;
 	w->ndone = 0;
 	if (room > 0) {
 		claimed(w, tasks, count, room);
@@ -904,6 +936,12 @@ static void worker_free(worker *w)
 	if (w->done) {
 		efree(w->done);
 	}
+	for (i = 0; i < w->nsettled; i++) {
+		job_free(w, w->settled[i]);
+	}
+	if (w->settled) {
+		efree(w->settled);
+	}
 	for (i = 0; i < w->nproto; i++) {
 		job_free(w, w->proto[i]);
 	}
@@ -1006,6 +1044,9 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 		if (drain_backlog(&w) > 0) {
 			pump(&w);
 		}
+		/* The last settle's log rows, now that its slots' next transfers
+		 * (and the claim that feeds them) are under way. */
+		write_wave_log(&w);
 		flush_proto(&w);
 		if (w.inflight == 0 && w.nbacklog == 0 && w.ndone == 0 && w.nproto == 0 && !claimed) {
 			break;
@@ -1017,6 +1058,7 @@ ZEND_METHOD(local_integrationhub_mih, run_queue)
 			pump(&w);
 		}
 	}
+	write_wave_log(&w);
 	worker_free(&w);
 	if (w.failed) {
 		php_mih_store_throw("the queue worker stopped", w.err);
