@@ -118,6 +118,83 @@ static zend_result make_context(HashTable *lines, double timeout, zval *ctx)
 	return rc == SUCCESS && Z_TYPE_P(ctx) == IS_RESOURCE ? SUCCESS : FAILURE;
 }
 
+/* The web proxy a call to svc goes through (NULL: direct), as for HTTP
+ * transfers: the configured proxy unless the WSDL's host is in its bypass
+ * list. SoapClient speaks only HTTP to a proxy (CONNECT for https), so a
+ * SOCKS5 proxy is refused rather than gone around. The connection to the
+ * proxy is held to the host's own lists when the site configured it (as
+ * for HTTP transfers: exempt from the site's lists, never from the
+ * host's), and exempt when the host set it (mih.proxy_*). Returns 0, or -1
+ * with resp set. */
+static int soap_route(const mih_service *svc, const mih_proxy **route, mih_http_response *resp)
+{
+	const mih_proxy *proxy = php_mih_proxy();
+	const mih_net_policy *policy;
+	php_url *url;
+	bool bypassed;
+	struct sockaddr_storage addrs[8];
+	size_t n, i;
+	char why[256];
+
+	*route = NULL;
+	if (!proxy) {
+		return 0;
+	}
+	url = php_url_parse(svc->base_url);
+	if (!url || !url->host) {
+		if (url) {
+			php_url_free(url);
+		}
+		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "the WSDL URL of service \"%s\" does not parse", svc->name);
+		return -1;
+	}
+	/* php_url keeps an IPv6 literal's brackets, as the bypass list expects. */
+	bypassed = mih_proxy_bypassed(proxy, ZSTR_VAL(url->host));
+	php_url_free(url);
+	if (bypassed) {
+		return 0;
+	}
+	if (mih_proxy_get_type(proxy) != MIH_PROXY_HTTP) {
+		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "service \"%s\" is a soap service and the web proxy %s is SOCKS5: "
+			"PHP's SoapClient goes only through an HTTP proxy (add the WSDL's host to proxy_bypass to call it direct)",
+			svc->name, mih_proxy_display(proxy));
+		return -1;
+	}
+	policy = php_mih_proxy_policy();
+	if (policy && !mih_net_policy_is_empty(policy)) {
+		if (mih_net_check_port(policy, mih_proxy_port(proxy), why, sizeof(why)) == MIH_NET_BLOCKED) {
+			set_error(resp, MIH_HTTP_BLOCKED, 0, "the proxy %s: %s", mih_proxy_display(proxy), why);
+			return -1;
+		}
+		n = mih_proxy_resolve(proxy, addrs, sizeof(addrs) / sizeof(addrs[0]));
+		for (i = 0; i < n; i++) {
+			if (mih_net_check_addr(policy, (const struct sockaddr *)&addrs[i], sizeof(addrs[i]), why, sizeof(why))
+					== MIH_NET_BLOCKED) {
+				set_error(resp, MIH_HTTP_BLOCKED, 0, "the proxy %s: %s", mih_proxy_display(proxy), why);
+				return -1;
+			}
+		}
+	}
+	*route = proxy;
+	return 0;
+}
+
+/* SoapClient's proxy options: proxy_host as it writes it into
+ * "tcp://host:port" (an IPv6 literal in brackets: mih_proxy_display()'s
+ * host part), proxy_port, and the credentials when set (Basic). */
+static void add_proxy_options(zval *options, const mih_proxy *proxy)
+{
+	const char *display = mih_proxy_display(proxy);
+	const char *colon = strrchr(display, ':');
+
+	add_assoc_stringl(options, "proxy_host", display, colon ? (size_t)(colon - display) : strlen(display));
+	add_assoc_long(options, "proxy_port", (zend_long)mih_proxy_port(proxy));
+	if (mih_proxy_user(proxy)) {
+		add_assoc_string(options, "proxy_login", mih_proxy_user(proxy));
+		add_assoc_string(options, "proxy_password", mih_proxy_password(proxy));
+	}
+}
+
 /* Turns the pending exception into the outcome, and clears it. */
 static void exception_outcome(const mih_service *svc, mih_http_response *resp)
 {
@@ -185,6 +262,7 @@ void php_mih_soap_call(const mih_service *svc, const char *operation, const char
 	zval client, wsdl, options, ctx, decoded, fn, args[2], params, retval;
 	zend_string *old_timeout;
 	smart_str json = {0};
+	const mih_proxy *route = NULL;
 
 	zend_string_release(cname);
 	while (operation && *operation == '/') {
@@ -206,7 +284,7 @@ void php_mih_soap_call(const mih_service *svc, const char *operation, const char
 		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "the payload of a soap delivery must be JSON (the operation's argument)");
 		return;
 	}
-	if (check_policy(svc, resp) != 0) {
+	if (check_policy(svc, resp) != 0 || soap_route(svc, &route, resp) != 0) {
 		zval_ptr_dtor(&decoded);
 		return;
 	}
@@ -225,6 +303,9 @@ void php_mih_soap_call(const mih_service *svc, const char *operation, const char
 	add_assoc_bool(&options, "keep_alive", 1);
 	add_assoc_string(&options, "user_agent", "mih/" PHP_MIH_VERSION);
 	add_assoc_zval(&options, "stream_context", &ctx);
+	if (route) {
+		add_proxy_options(&options, route);
+	}
 	ZVAL_STRING(&wsdl, svc->base_url);
 
 	old_timeout = swap_socket_timeout(timeout);

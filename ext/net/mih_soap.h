@@ -24,7 +24,12 @@
  *     arguments): answered 400, not retried (to the DLQ);
  *   - no SoapClient (ext/soap not loaded), a payload that is not JSON or
  *     an operation name missing: MIH_HTTP_SETUP_ERROR (to the DLQ);
- *   - the WSDL's host refused by the outbound policy: MIH_HTTP_BLOCKED. */
+ *   - the WSDL's host refused by the outbound policy, or the site's web
+ *     proxy by the host's lists: MIH_HTTP_BLOCKED;
+ *   - a SOCKS5 web proxy that the WSDL's host does not bypass:
+ *     MIH_HTTP_SETUP_ERROR (SoapClient speaks only HTTP to a proxy).
+ * The call goes through the web proxy in force (php_mih_proxy()) unless
+ * the WSDL's host is in its bypass list. */
 void php_mih_soap_call(const mih_service *svc, const char *operation, const char *body, size_t body_len,
 	HashTable *lines, double timeout, double connect_timeout, mih_http_response *resp);
 
