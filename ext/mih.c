@@ -1,6 +1,7 @@
 /* mih: Integration Hub for Moodle, native. Module glue: INI, globals,
  * lifecycle hooks and class registration. */
 #include "mih_private.h"
+#include "mih_soap.h"
 #include "mih_amqp.h"
 #include "amqp_confirm.h"
 #include "ext/standard/info.h"
@@ -287,6 +288,7 @@ static PHP_MINIT_FUNCTION(mih)
 	php_mih_request_register();
 	php_mih_template_minit();
 	php_mih_headers_minit();
+	php_mih_soap_minit();
 	return SUCCESS;
 }
 
@@ -358,8 +360,16 @@ static PHP_MINFO_FUNCTION(mih)
 	DISPLAY_INI_ENTRIES();
 }
 
+/* ext/soap, when loaded, starts before mih: SoapClient is extended at MINIT. */
+static const zend_module_dep mih_deps[] = {
+	ZEND_MOD_OPTIONAL("soap")
+	ZEND_MOD_END
+};
+
 zend_module_entry mih_module_entry = {
-	STANDARD_MODULE_HEADER,
+	STANDARD_MODULE_HEADER_EX,
+	NULL,
+	mih_deps,
 	"mih",
 	NULL,
 	PHP_MINIT(mih),

@@ -1,5 +1,6 @@
 #!/bin/sh
-# Regenerates ext/mih_arginfo.h from ext/mih.stub.php with PHP's own
+# Regenerates ext/mih_arginfo.h from ext/mih.stub.php (and ext/mih_soap_arginfo.h from
+# ext/mih_soap.stub.php: the class registered only when ext/soap is loaded) with PHP's own
 # build/gen_stub.php, using Debian's php-parser instead of a download.
 # With --verify, regenerates into a scratch copy and fails when the committed
 # header differs (the header is committed and never edited by hand).
@@ -20,16 +21,21 @@ ln -s /usr/share/php/PhpParser "$work/PHP-Parser-4.15.1/lib/PhpParser"
 # gen_stub.php needs the tokenizer extension, a shared module on Debian.
 tok=""
 php -m | grep -qx tokenizer || tok="-d extension=tokenizer"
-cp "$root/ext/mih.stub.php" "$work/mih.stub.php"
-php $tok "$work/gen_stub.php" -f "$work/mih.stub.php" >/dev/null
-if [ "${1:-}" = "--verify" ]; then
-	if ! cmp -s "$work/mih_arginfo.h" "$root/ext/mih_arginfo.h"; then
-		echo "ext/mih_arginfo.h is stale: run scripts/gen-stub.sh" >&2
-		diff -u "$root/ext/mih_arginfo.h" "$work/mih_arginfo.h" | head -40 >&2 || true
-		exit 1
+status=0
+for name in mih mih_soap; do
+	cp "$root/ext/$name.stub.php" "$work/$name.stub.php"
+	php $tok "$work/gen_stub.php" -f "$work/$name.stub.php" >/dev/null
+	if [ "${1:-}" = "--verify" ]; then
+		if ! cmp -s "$work/${name}_arginfo.h" "$root/ext/${name}_arginfo.h"; then
+			echo "ext/${name}_arginfo.h is stale: run scripts/gen-stub.sh" >&2
+			diff -u "$root/ext/${name}_arginfo.h" "$work/${name}_arginfo.h" | head -40 >&2 || true
+			status=1
+			continue
+		fi
+		echo "arginfo: ext/${name}_arginfo.h is current"
+	else
+		cp "$work/${name}_arginfo.h" "$root/ext/${name}_arginfo.h"
+		echo "generated ext/${name}_arginfo.h"
 	fi
-	echo "arginfo: ext/mih_arginfo.h is current"
-else
-	cp "$work/mih_arginfo.h" "$root/ext/mih_arginfo.h"
-	echo "generated ext/mih_arginfo.h"
-fi
+done
+exit $status

@@ -84,7 +84,7 @@ for d in tests/queue tests/dbstore tests/privacy tests/secrets; do [ -d "$d" ] &
 if [ "${MIH_SKIP_VALGRIND:-0}" != "1" ]; then
 	echo "== phpt suite under valgrind (leaks and invalid accesses)"
 	export USE_ZEND_ALLOC=0 ZEND_DONT_UNLOAD_MODULES=1
-	export VALGRIND_OPTS="--leak-check=full --error-exitcode=1 --trace-children-skip-by-arg=*router.inc,*raw_server.inc,*child.inc,*rabbitmqctl"
+	export VALGRIND_OPTS="--leak-check=full --error-exitcode=1 --suppressions=$PWD/tests/valgrind.supp --trace-children-skip-by-arg=*router.inc,*raw_server.inc,*child.inc,*rabbitmqctl"
 	TEST_PHP_ARGS="" $RUN -m -j2 --set-timeout 300 tests/ >tests/valgrind.log 2>&1 || {
 		tail -40 tests/valgrind.log; echo "valgrind pass failed" >&2; exit 1; }
 	grep -E "^Tests (passed|failed)|LEAKED|^Tests leaked" tests/valgrind.log || true

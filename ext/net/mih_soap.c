@@ -4,6 +4,7 @@
 #include "netpolicy.h"
 
 #include "ext/standard/url.h"
+#include "mih_soap_arginfo.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -24,32 +25,36 @@ static void set_error(mih_http_response *resp, mih_http_outcome outcome, long st
 	va_end(ap);
 }
 
-/* The WSDL's host, port and every address it resolves to, against the
+/* A URL's host, port and every address it resolves to, against the
  * outbound policy (SoapClient connects by itself, past libcurl's socket
- * callback). Returns 0, or -1 with resp set. */
-static int check_policy(const mih_service *svc, mih_http_response *resp)
+ * callback). A name that does not resolve here passes (through a proxy,
+ * the proxy resolves it; direct, the connection then fails). Returns 0, or
+ * -1 with why set; *parsed is false when the URL does not parse. */
+static int check_url(const char *target, bool *parsed, char *why, size_t whylen)
 {
 	mih_net_policy *policy = php_mih_policy();
 	php_url *url;
-	char why[256], port[8];
+	char port[8];
 	struct addrinfo hints, *res = NULL, *ai;
 	long portnum;
 	int rc = 0;
 
+	*parsed = true;
 	if (!policy || mih_net_policy_is_empty(policy)) {
 		return 0;
 	}
-	url = php_url_parse(svc->base_url);
+	url = php_url_parse(target);
 	if (!url || !url->host) {
 		if (url) {
 			php_url_free(url);
 		}
-		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "the WSDL URL of service \"%s\" does not parse", svc->name);
+		*parsed = false;
+		snprintf(why, whylen, "the URL does not parse");
 		return -1;
 	}
 	portnum = url->port ? url->port : (url->scheme && zend_string_equals_literal_ci(url->scheme, "https") ? 443 : 80);
-	if (mih_net_check_host(policy, ZSTR_VAL(url->host), why, sizeof(why)) == MIH_NET_BLOCKED
-			|| mih_net_check_port(policy, portnum, why, sizeof(why)) == MIH_NET_BLOCKED) {
+	if (mih_net_check_host(policy, ZSTR_VAL(url->host), why, whylen) == MIH_NET_BLOCKED
+			|| mih_net_check_port(policy, portnum, why, whylen) == MIH_NET_BLOCKED) {
 		rc = -1;
 	} else {
 		memset(&hints, 0, sizeof(hints));
@@ -58,7 +63,7 @@ static int check_policy(const mih_service *svc, mih_http_response *resp)
 		snprintf(port, sizeof(port), "%ld", portnum);
 		if (getaddrinfo(ZSTR_VAL(url->host), port, &hints, &res) == 0) {
 			for (ai = res; ai && rc == 0; ai = ai->ai_next) {
-				if (mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, sizeof(why)) == MIH_NET_BLOCKED) {
+				if (mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, whylen) == MIH_NET_BLOCKED) {
 					rc = -1;
 				}
 			}
@@ -66,10 +71,85 @@ static int check_policy(const mih_service *svc, mih_http_response *resp)
 		}
 	}
 	php_url_free(url);
-	if (rc != 0) {
+	return rc;
+}
+
+/* The WSDL's URL against the outbound policy. Returns 0, or -1 with resp set. */
+static int check_policy(const mih_service *svc, mih_http_response *resp)
+{
+	char why[256];
+	bool parsed;
+
+	if (check_url(svc->base_url, &parsed, why, sizeof(why)) == 0) {
+		return 0;
+	}
+	if (!parsed) {
+		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "the WSDL URL of service \"%s\" does not parse", svc->name);
+	} else {
 		set_error(resp, MIH_HTTP_BLOCKED, 0, "%s", why);
 	}
-	return rc;
+	return -1;
+}
+
+/* ---- the SoapClient mih calls through ---- */
+
+/* local_integrationhub\internal\soap_client, when ext/soap is loaded. */
+static zend_class_entry *soap_client_ce;
+
+/* Why the last call's endpoint was refused, for exception_outcome(): the
+ * refusal comes back from SoapClient as the Error the check threw. */
+ZEND_TLS bool endpoint_refused;
+ZEND_TLS char endpoint_why[300];
+
+void php_mih_soap_minit(void)
+{
+	zend_class_entry *parent = zend_hash_str_find_ptr(CG(class_table), "soapclient", sizeof("soapclient") - 1);
+
+	if (parent) {
+		soap_client_ce = register_class_local_integrationhub_internal_soap_client(parent);
+	}
+}
+
+/* SoapClient sends each call to the endpoint address the WSDL names
+ * (soap:address), which may be another host than the WSDL's: checked here,
+ * before SoapClient connects, as every HTTP transfer's address is. A
+ * refusal is thrown as an Error, which SoapClient lets through unchanged. */
+ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest)
+{
+	zend_string *request, *location, *action;
+	zend_long version;
+	bool one_way = false;
+	zend_function *send;
+	char why[256];
+	bool parsed;
+
+	ZEND_PARSE_PARAMETERS_START(4, 5)
+		Z_PARAM_STR(request)
+		Z_PARAM_STR(location)
+		Z_PARAM_STR(action)
+		Z_PARAM_LONG(version)
+		Z_PARAM_OPTIONAL
+		Z_PARAM_BOOL(one_way)
+	ZEND_PARSE_PARAMETERS_END();
+	(void)request; (void)action; (void)version; (void)one_way;
+
+	if (check_url(ZSTR_VAL(location), &parsed, why, sizeof(why)) != 0) {
+		endpoint_refused = true;
+		if (!parsed) {
+			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL does not parse");
+		} else {
+			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL: %s", why);
+		}
+		zend_throw_error(NULL, "%s", endpoint_why);
+		RETURN_THROWS();
+	}
+	send = zend_hash_str_find_ptr(&soap_client_ce->parent->function_table, "__dorequest", sizeof("__dorequest") - 1);
+	if (!send) {
+		zend_throw_error(NULL, "SoapClient::__doRequest() not found");
+		RETURN_THROWS();
+	}
+	zend_call_known_function(send, Z_OBJ_P(ZEND_THIS), Z_OBJCE_P(ZEND_THIS), return_value,
+		ZEND_NUM_ARGS(), ZEND_CALL_ARG(execute_data, 1), NULL);
 }
 
 /* The HTTP headers SoapClient adds to its own: the lines but those it
@@ -106,6 +186,9 @@ static zend_result make_context(HashTable *lines, double timeout, zval *ctx)
 	array_init(&opts);
 	array_init(&http);
 	add_assoc_double(&http, "timeout", timeout);
+	/* No redirect is followed, for the WSDL or a call: SoapClient would
+	 * connect to where it leads without the policy seeing it. */
+	add_assoc_long(&http, "max_redirects", 1);
 	if (headers) {
 		add_assoc_str(&http, "header", headers);
 	}
@@ -205,6 +288,12 @@ static void exception_outcome(const mih_service *svc, mih_http_response *resp)
 
 	fault_ce = zend_lookup_class(fault_name);
 	zend_string_release(fault_name);
+	if (endpoint_refused) {
+		endpoint_refused = false;
+		set_error(resp, MIH_HTTP_BLOCKED, 0, "%s", endpoint_why);
+		zend_clear_exception();
+		return;
+	}
 	if (!fault_ce || !instanceof_function(ex->ce, fault_ce)) {
 		zval rv, *m = zend_read_property(zend_ce_exception, ex, "message", 7, 1, &rv);
 		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "SOAP call to service \"%s\" failed: %s: %s", svc->name,
@@ -218,7 +307,11 @@ static void exception_outcome(const mih_service *svc, mih_http_response *resp)
 		const char *c = Z_TYPE_P(code) == IS_STRING ? Z_STRVAL_P(code) : "";
 		const char *m = Z_TYPE_P(msg) == IS_STRING ? Z_STRVAL_P(msg) : "";
 		const char *local = strchr(c, ':') ? strchr(c, ':') + 1 : c;
-		if (strcmp(c, "HTTP") == 0 || strcmp(c, "WSDL") == 0) {
+		if (strcmp(c, "HTTP") == 0 && strcmp(m, "Redirection limit reached, aborting") == 0) {
+			set_error(resp, MIH_HTTP_BLOCKED, 0, "the SOAP endpoint of service \"%s\" answered with a redirect, which "
+				"soap services do not follow (where it leads cannot be checked against the outbound policy): "
+				"the WSDL must name the final address", svc->name);
+		} else if (strcmp(c, "HTTP") == 0 || strcmp(c, "WSDL") == 0) {
 			set_error(resp, MIH_HTTP_CONNECT_ERROR, 0, "SOAP fault %s: %s", c, m);
 		} else if (strcasecmp(local, "Server") == 0 || strcasecmp(local, "Receiver") == 0
 				|| strncasecmp(local, "Server.", 7) == 0) {
@@ -257,20 +350,20 @@ static void restore_socket_timeout(zend_string *old)
 void php_mih_soap_call(const mih_service *svc, const char *operation, const char *body, size_t body_len,
 	HashTable *lines, double timeout, double connect_timeout, mih_http_response *resp)
 {
-	zend_string *cname = zend_string_init("SoapClient", 10, 0);
-	zend_class_entry *ce = zend_lookup_class(cname);
+	zend_class_entry *ce = soap_client_ce;
 	zval client, wsdl, options, ctx, decoded, fn, args[2], params, retval;
 	zend_string *old_timeout;
 	smart_str json = {0};
 	const mih_proxy *route = NULL;
 
-	zend_string_release(cname);
+	endpoint_refused = false;
 	while (operation && *operation == '/') {
 		operation++;
 	}
 	if (!ce) {
-		set_error(resp, MIH_HTTP_SETUP_ERROR, 0,
-			"SOAP is not available: PHP's soap extension (php8.2-soap) is not loaded");
+		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, zend_hash_str_exists(CG(class_table), "soapclient", sizeof("soapclient") - 1)
+			? "SOAP is not available: PHP's soap extension was loaded after mih (load it before, as Debian's conf.d does)"
+			: "SOAP is not available: PHP's soap extension (php8.2-soap) is not loaded");
 		return;
 	}
 	if (!operation || !*operation) {

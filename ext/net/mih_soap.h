@@ -30,6 +30,11 @@
  *     MIH_HTTP_SETUP_ERROR (SoapClient speaks only HTTP to a proxy).
  * The call goes through the web proxy in force (php_mih_proxy()) unless
  * the WSDL's host is in its bypass list. */
+/* Registers local_integrationhub\internal\soap_client (MINIT), when
+ * ext/soap's SoapClient exists: the module depends on soap optionally, so
+ * soap starts first when both are loaded. */
+void php_mih_soap_minit(void);
+
 void php_mih_soap_call(const mih_service *svc, const char *operation, const char *body, size_t body_len,
 	HashTable *lines, double timeout, double connect_timeout, mih_http_response *resp);
 

@@ -1,0 +1,57 @@
+--TEST--
+SOAP services: the endpoint address the WSDL names (soap:address) is checked against the outbound policy before SoapClient connects to it, as every HTTP transfer's address is, and a redirect of a call is not followed (where it leads could not be checked); both refused before anything is sent, the reason named
+--EXTENSIONS--
+mih
+soap
+--FILE--
+<?php
+require __DIR__ . '/soap.inc';
+require __DIR__ . '/../server.inc';
+use local_integrationhub\mih;
+
+$srv = new mih_test_soap_server();
+$other = new mih_test_soap_server();
+$port = parse_url($srv->url, PHP_URL_PORT);
+$otherport = parse_url($other->url, PHP_URL_PORT);
+// The site allows the WSDL's server only.
+mih::configure(['allowed_ports' => [(string)$port]]);
+$service = fn(string $name, string $location) => mih::save_service(['name' => $name, 'type' => 'soap',
+    'base_url' => $srv->url . '/service.wsdl?location=' . rawurlencode($location), 'max_retries' => 0]);
+
+// An endpoint on the allowed server: called.
+$service('same', "http://127.0.0.1:$port/soap");
+var_dump(mih::request('same', '/register', ['id' => 1])->success);
+
+// The WSDL sends the calls to another port, which the site does not allow: refused, never contacted.
+$service('elsewhere', "http://127.0.0.1:$otherport/soap");
+$r = mih::request('elsewhere', '/register', ['id' => 2]);
+var_dump($r->success);
+echo 'error: ', str_replace((string)$otherport, 'OTHER', $r->error), "\n";
+mih::enqueue('elsewhere', '/register', ['id' => 3]);
+$run = mih::run_queue();
+echo "dead={$run['dead']}: ", str_replace((string)$otherport, 'OTHER', mih::dead_letters()[0]['error']), "\n";
+echo 'other server got: ', count($other->calls()), "\n";
+
+// An endpoint that does not parse.
+$service('garbled', 'http://');
+$r = mih::request('garbled', '/register', ['id' => 4]);
+echo 'error: ', $r->error, "\n";
+
+// A call answered with a redirect (307 to /soap on the same server): not followed.
+$service('moved', "http://127.0.0.1:$port/moved");
+$r = mih::request('moved', '/register', ['id' => 5]);
+var_dump($r->success);
+echo 'error: ', $r->error, "\n";
+
+echo 'server got: ', implode(', ', array_map(fn($c) => $c['data']['id'], $srv->calls())), "\n";
+?>
+--EXPECT--
+bool(true)
+bool(false)
+error: the endpoint address in the WSDL: port OTHER is not in the allowed ports
+dead=1: the endpoint address in the WSDL: port OTHER is not in the allowed ports
+other server got: 0
+error: the endpoint address in the WSDL does not parse
+bool(false)
+error: the SOAP endpoint of service "moved" answered with a redirect, which soap services do not follow (where it leads cannot be checked against the outbound policy): the WSDL must name the final address
+server got: 1
