@@ -43,9 +43,15 @@ $r = mih::request('moved', '/register', ['id' => 5]);
 var_dump($r->success);
 echo 'error: ', $r->error, "\n";
 
+// A WSDL URL answered with a redirect (302 to /service.wsdl): not followed either, the WSDL does not load.
+mih::save_service(['name' => 'wsdlmoved', 'type' => 'soap', 'base_url' => $srv->url . '/moved.wsdl', 'max_retries' => 0]);
+$r = mih::request('wsdlmoved', '/register', ['id' => 6]);
+var_dump($r->success);
+echo 'error: ', str_replace((string)$port, 'PORT', $r->error), "\n";
+
 echo 'server got: ', implode(', ', array_map(fn($c) => $c['data']['id'], $srv->calls())), "\n";
 ?>
---EXPECT--
+--EXPECTF--
 bool(true)
 bool(false)
 error: the endpoint address in the WSDL: port OTHER is not in the allowed ports
@@ -54,4 +60,7 @@ other server got: 0
 error: the endpoint address in the WSDL does not parse
 bool(false)
 error: the SOAP endpoint of service "moved" answered with a redirect, which soap services do not follow (where it leads cannot be checked against the outbound policy): the WSDL must name the final address
+bool(false)
+error: SOAP fault WSDL: SOAP-ERROR: Parsing WSDL: Couldn't load from 'http://127.0.0.1:PORT/moved.wsdl' : failed to load external entity "http://127.0.0.1:PORT/moved.wsdl"
+%A
 server got: 1
