@@ -6,7 +6,7 @@
 extern zend_module_entry mih_module_entry;
 #define phpext_mih_ptr &mih_module_entry
 
-#define PHP_MIH_VERSION "2.1.1"
+#define PHP_MIH_VERSION "2.1.2"
 
 #ifdef PHP_WIN32
 # define PHP_MIH_API __declspec(dllexport)

@@ -49,7 +49,7 @@ echo $srv->last()['uri'], "\n";
 ?>
 --EXPECT--
   authorization: Bearer tok-123456789
-  user-agent: mih/2.1.1
+  user-agent: mih/2.1.2
   accept: application/json
   content-type: application/json
   x-moodle-key: k-1

@@ -26,8 +26,8 @@ defined('MOODLE_INTERNAL') || die();
 
 $plugin->component = 'local_integrationhub';
 // Above 2026022700, the last version of the pure-PHP plugin, so such a site upgrades in place.
-$plugin->version = 2026120302;
+$plugin->version = 2026120303;
 // Moodle 4.2, the first release that runs on PHP 8.2.
 $plugin->requires = 2023042400;
 $plugin->maturity = MATURITY_BETA;
-$plugin->release = '2.1.1';
+$plugin->release = '2.1.2';
