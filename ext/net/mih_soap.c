@@ -100,6 +100,37 @@ static zend_class_entry *soap_client_ce;
  * refusal comes back from SoapClient as the Error the check threw. */
 ZEND_TLS bool endpoint_refused;
 ZEND_TLS char endpoint_why[300];
+/* The route of the call under way: through the proxy or direct. */
+ZEND_TLS bool call_via_proxy;
+
+/* SoapClient sends a whole call one way; an endpoint whose host the bypass
+ * list would send the other way than the WSDL went is refused, as a
+ * redirect that changes route is for HTTP transfers. Returns 0, or -1
+ * with why set. */
+static int check_route(const char *location, char *why, size_t whylen)
+{
+	const mih_proxy *proxy = php_mih_proxy();
+	php_url *url;
+	bool via;
+
+	if (!proxy) {
+		return 0;
+	}
+	url = php_url_parse(location);
+	if (!url || !url->host) {
+		if (url) {
+			php_url_free(url);
+		}
+		return 0; /* check_url() has judged it */
+	}
+	via = !mih_proxy_bypassed(proxy, ZSTR_VAL(url->host));
+	if (via != call_via_proxy) {
+		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and this call %s", ZSTR_VAL(url->host),
+			via ? "goes through" : "bypasses", call_via_proxy ? "goes through it" : "goes direct");
+	}
+	php_url_free(url);
+	return via != call_via_proxy ? -1 : 0;
+}
 
 void php_mih_soap_minit(void)
 {
@@ -133,7 +164,8 @@ ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest)
 	ZEND_PARSE_PARAMETERS_END();
 	(void)request; (void)action; (void)version; (void)one_way;
 
-	if (check_url(ZSTR_VAL(location), &parsed, why, sizeof(why)) != 0) {
+	if (check_url(ZSTR_VAL(location), &parsed, why, sizeof(why)) != 0
+			|| check_route(ZSTR_VAL(location), why, sizeof(why)) != 0) {
 		endpoint_refused = true;
 		if (!parsed) {
 			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL does not parse");
@@ -396,6 +428,7 @@ void php_mih_soap_call(const mih_service *svc, const char *operation, const char
 	add_assoc_bool(&options, "keep_alive", 1);
 	add_assoc_string(&options, "user_agent", "mih/" PHP_MIH_VERSION);
 	add_assoc_zval(&options, "stream_context", &ctx);
+	call_via_proxy = route != NULL;
 	if (route) {
 		add_proxy_options(&options, route);
 	}

@@ -38,6 +38,20 @@ echo 'server got: ', implode(', ', array_map(fn($c) => $c['data']['id'], $srv->c
 mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $pport, 'proxy_bypass' => ['127.0.0.1']]);
 var_dump(mih::request('erp', '/register', ['id' => 4])->success, count(mih_test_proxy_log($plog)));
 
+// The WSDL bypassed (direct) but its endpoint not, or the other way round: refused, as SoapClient
+// sends a whole call one way (as an HTTP redirect that changes route is refused).
+mih::save_service(['name' => 'mixed', 'type' => 'soap', 'base_url' => "http://localhost:$port/service.wsdl?location="
+    . rawurlencode("http://127.0.0.1:$port/soap"), 'max_retries' => 0]);
+mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $pport, 'proxy_bypass' => ['localhost']]);
+$r = mih::request('mixed', '/register', ['id' => 40]);
+echo 'error: ', $r->error, "\n";
+mih::save_service(['name' => 'mixed2', 'type' => 'soap', 'base_url' => "http://127.0.0.1:$port/service.wsdl?location="
+    . rawurlencode("http://localhost:$port/soap"), 'max_retries' => 0]);
+$r = mih::request('mixed2', '/register', ['id' => 41]);
+echo 'error: ', $r->error, "\n";
+// (the second WSDL came through the proxy; neither call was sent)
+var_dump(count(mih_test_proxy_log($plog)));
+
 // A proxy with Basic credentials: sent to it; a wrong password fails without showing it.
 [$aport, $alog] = mih_test_proxy('hub:s3cret-proxy-pw');
 mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $aport, 'proxy_user' => 'hub', 'proxy_password' => 's3cret-proxy-pw']);
@@ -77,6 +91,9 @@ proxy saw:
 server got: 1, 2, 3
 bool(true)
 int(4)
+error: the endpoint address in the WSDL: 127.0.0.1 goes through the proxy (proxy_bypass) and this call goes direct
+error: the endpoint address in the WSDL: localhost bypasses the proxy (proxy_bypass) and this call goes through it
+int(5)
 bool(true)
 bool(false)
 error: SOAP fault HTTP: Proxy Authentication Required
