@@ -76,7 +76,7 @@ if test "$PHP_MIH" != "no"; then
     ext/store/mih_store_api.c ext/store/mih_dbstore.c ext/store/mih_privacy_api.c \
     ext/queue/mih_emit.c ext/queue/mih_queue_api.c ext/queue/mih_worker.c \
     ext/resilience/mih_breaker.c \
-    ext/net/mih_policy.c ext/net/mih_proxy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c ext/net/mih_amqp.c ext/net/mih_soap.c \
+    ext/net/mih_policy.c ext/net/mih_proxy.c ext/net/mih_sign_api.c ext/net/mih_inbound_api.c ext/net/mih_amqp.c ext/net/mih_soap.c ext/net/mih_soap_client.c \
     ext/core/template/template.c ext/core/template/template_parse.c ext/core/template/template_render.c \
     ext/core/template/template_json.c ext/core/template/template_json_check.c \
     ext/core/template/template_json_proof.c ext/core/template/template_buf.c ext/core/template/template_utf8.c \

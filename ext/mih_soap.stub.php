@@ -18,6 +18,13 @@ final class soap_client extends \SoapClient
 {
     /** Checks $location against the outbound policy, then sends as SoapClient does. */
     public function __doRequest(string $request, string $location, string $action, int $version, bool $oneWay = false): ?string {}
+
+    /**
+     * The libxml external-entity loader mih sets while a SoapClient of its own loads a WSDL: the
+     * WSDL and every document it imports must be http(s) and pass the outbound policy, else null
+     * (not loaded).
+     */
+    public static function load_entity(?string $publicId, string $systemId, array $context): ?string {}
 }
 
 }

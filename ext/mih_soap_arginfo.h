@@ -1,5 +1,5 @@
 /* This is a generated file, edit the .stub.php file instead.
- * Stub hash: d779c04ed1b3adb059ca9fe7fff84e0b2816d950 */
+ * Stub hash: 6a901c1c7c1f67f59ed4d4da46bdf0b5b928983d */
 
 ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_internal_soap_client___doRequest, 0, 4, IS_STRING, 1)
 	ZEND_ARG_TYPE_INFO(0, request, IS_STRING, 0)
@@ -9,12 +9,20 @@ ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_inter
 	ZEND_ARG_TYPE_INFO_WITH_DEFAULT_VALUE(0, oneWay, _IS_BOOL, 0, "false")
 ZEND_END_ARG_INFO()
 
+ZEND_BEGIN_ARG_WITH_RETURN_TYPE_INFO_EX(arginfo_class_local_integrationhub_internal_soap_client_load_entity, 0, 3, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, publicId, IS_STRING, 1)
+	ZEND_ARG_TYPE_INFO(0, systemId, IS_STRING, 0)
+	ZEND_ARG_TYPE_INFO(0, context, IS_ARRAY, 0)
+ZEND_END_ARG_INFO()
+
 
 ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest);
+ZEND_METHOD(local_integrationhub_internal_soap_client, load_entity);
 
 
 static const zend_function_entry class_local_integrationhub_internal_soap_client_methods[] = {
 	ZEND_ME(local_integrationhub_internal_soap_client, __doRequest, arginfo_class_local_integrationhub_internal_soap_client___doRequest, ZEND_ACC_PUBLIC)
+	ZEND_ME(local_integrationhub_internal_soap_client, load_entity, arginfo_class_local_integrationhub_internal_soap_client_load_entity, ZEND_ACC_PUBLIC|ZEND_ACC_STATIC)
 	ZEND_FE_END
 };
 

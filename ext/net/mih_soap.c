@@ -4,7 +4,7 @@
 #include "netpolicy.h"
 
 #include "ext/standard/url.h"
-#include "mih_soap_arginfo.h"
+#include "mih_soap_client.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -25,62 +25,13 @@ static void set_error(mih_http_response *resp, mih_http_outcome outcome, long st
 	va_end(ap);
 }
 
-/* A URL's host, port and every address it resolves to, against the
- * outbound policy (SoapClient connects by itself, past libcurl's socket
- * callback). A name that does not resolve here passes (through a proxy,
- * the proxy resolves it; direct, the connection then fails). Returns 0, or
- * -1 with why set; *parsed is false when the URL does not parse. */
-static int check_url(const char *target, bool *parsed, char *why, size_t whylen)
-{
-	mih_net_policy *policy = php_mih_policy();
-	php_url *url;
-	char port[8];
-	struct addrinfo hints, *res = NULL, *ai;
-	long portnum;
-	int rc = 0;
-
-	*parsed = true;
-	if (!policy || mih_net_policy_is_empty(policy)) {
-		return 0;
-	}
-	url = php_url_parse(target);
-	if (!url || !url->host) {
-		if (url) {
-			php_url_free(url);
-		}
-		*parsed = false;
-		snprintf(why, whylen, "the URL does not parse");
-		return -1;
-	}
-	portnum = url->port ? url->port : (url->scheme && zend_string_equals_literal_ci(url->scheme, "https") ? 443 : 80);
-	if (mih_net_check_host(policy, ZSTR_VAL(url->host), why, whylen) == MIH_NET_BLOCKED
-			|| mih_net_check_port(policy, portnum, why, whylen) == MIH_NET_BLOCKED) {
-		rc = -1;
-	} else {
-		memset(&hints, 0, sizeof(hints));
-		hints.ai_family = AF_UNSPEC;
-		hints.ai_socktype = SOCK_STREAM;
-		snprintf(port, sizeof(port), "%ld", portnum);
-		if (getaddrinfo(ZSTR_VAL(url->host), port, &hints, &res) == 0) {
-			for (ai = res; ai && rc == 0; ai = ai->ai_next) {
-				if (mih_net_check_addr(policy, ai->ai_addr, ai->ai_addrlen, why, whylen) == MIH_NET_BLOCKED) {
-					rc = -1;
-				}
-			}
-			freeaddrinfo(res);
-		}
-	}
-	php_url_free(url);
-	return rc;
-}
-
 /* The WSDL's URL against the outbound policy. Returns 0, or -1 with resp set. */
 static int check_policy(const mih_service *svc, mih_http_response *resp)
 {
 	char why[256];
 	bool parsed;
 
-	if (check_url(svc->base_url, &parsed, why, sizeof(why)) == 0) {
+	if (php_mih_soap_check_url(svc->base_url, &parsed, why, sizeof(why)) == 0) {
 		return 0;
 	}
 	if (!parsed) {
@@ -89,99 +40,6 @@ static int check_policy(const mih_service *svc, mih_http_response *resp)
 		set_error(resp, MIH_HTTP_BLOCKED, 0, "%s", why);
 	}
 	return -1;
-}
-
-/* ---- the SoapClient mih calls through ---- */
-
-/* local_integrationhub\internal\soap_client, when ext/soap is loaded. */
-static zend_class_entry *soap_client_ce;
-
-/* Why the last call's endpoint was refused, for exception_outcome(): the
- * refusal comes back from SoapClient as the Error the check threw. */
-ZEND_TLS bool endpoint_refused;
-ZEND_TLS char endpoint_why[300];
-/* The route of the call under way: through the proxy or direct. */
-ZEND_TLS bool call_via_proxy;
-
-/* SoapClient sends a whole call one way; an endpoint whose host the bypass
- * list would send the other way than the WSDL went is refused, as a
- * redirect that changes route is for HTTP transfers. Returns 0, or -1
- * with why set. */
-static int check_route(const char *location, char *why, size_t whylen)
-{
-	const mih_proxy *proxy = php_mih_proxy();
-	php_url *url;
-	bool via;
-
-	if (!proxy) {
-		return 0;
-	}
-	url = php_url_parse(location);
-	if (!url || !url->host) {
-		if (url) {
-			php_url_free(url);
-		}
-		return 0; /* check_url() has judged it */
-	}
-	via = !mih_proxy_bypassed(proxy, ZSTR_VAL(url->host));
-	if (via != call_via_proxy) {
-		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and this call %s", ZSTR_VAL(url->host),
-			via ? "goes through" : "bypasses", call_via_proxy ? "goes through it" : "goes direct");
-	}
-	php_url_free(url);
-	return via != call_via_proxy ? -1 : 0;
-}
-
-void php_mih_soap_minit(void)
-{
-	zend_class_entry *parent = zend_hash_str_find_ptr(CG(class_table), "soapclient", sizeof("soapclient") - 1);
-
-	if (parent) {
-		soap_client_ce = register_class_local_integrationhub_internal_soap_client(parent);
-	}
-}
-
-/* SoapClient sends each call to the endpoint address the WSDL names
- * (soap:address), which may be another host than the WSDL's: checked here,
- * before SoapClient connects, as every HTTP transfer's address is. A
- * refusal is thrown as an Error, which SoapClient lets through unchanged. */
-ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest)
-{
-	zend_string *request, *location, *action;
-	zend_long version;
-	bool one_way = false;
-	zend_function *send;
-	char why[256];
-	bool parsed;
-
-	ZEND_PARSE_PARAMETERS_START(4, 5)
-		Z_PARAM_STR(request)
-		Z_PARAM_STR(location)
-		Z_PARAM_STR(action)
-		Z_PARAM_LONG(version)
-		Z_PARAM_OPTIONAL
-		Z_PARAM_BOOL(one_way)
-	ZEND_PARSE_PARAMETERS_END();
-	(void)request; (void)action; (void)version; (void)one_way;
-
-	if (check_url(ZSTR_VAL(location), &parsed, why, sizeof(why)) != 0
-			|| check_route(ZSTR_VAL(location), why, sizeof(why)) != 0) {
-		endpoint_refused = true;
-		if (!parsed) {
-			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL does not parse");
-		} else {
-			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL: %s", why);
-		}
-		zend_throw_error(NULL, "%s", endpoint_why);
-		RETURN_THROWS();
-	}
-	send = zend_hash_str_find_ptr(&soap_client_ce->parent->function_table, "__dorequest", sizeof("__dorequest") - 1);
-	if (!send) {
-		zend_throw_error(NULL, "SoapClient::__doRequest() not found");
-		RETURN_THROWS();
-	}
-	zend_call_known_function(send, Z_OBJ_P(ZEND_THIS), Z_OBJCE_P(ZEND_THIS), return_value,
-		ZEND_NUM_ARGS(), ZEND_CALL_ARG(execute_data, 1), NULL);
 }
 
 /* The HTTP headers SoapClient adds to its own: the lines but those it
@@ -315,19 +173,19 @@ static void exception_outcome(const mih_service *svc, mih_http_response *resp)
 {
 	zend_object *ex = EG(exception);
 	zend_class_entry *fault_ce;
+	const char *refusal;
 	zend_string *fault_name = zend_string_init("SoapFault", 9, 0);
 	zval rv1, rv2, *code, *msg;
 
 	fault_ce = zend_lookup_class(fault_name);
 	zend_string_release(fault_name);
-	if (endpoint_refused) {
-		endpoint_refused = false;
-		set_error(resp, MIH_HTTP_BLOCKED, 0, "%s", endpoint_why);
+	if ((refusal = php_mih_soap_client_refusal()) != NULL) {
+		set_error(resp, MIH_HTTP_BLOCKED, 0, "%s", refusal);
 		zend_clear_exception();
 		return;
 	}
 	if (!fault_ce || !instanceof_function(ex->ce, fault_ce)) {
-		zval rv, *m = zend_read_property(zend_ce_exception, ex, "message", 7, 1, &rv);
+		zval rv, *m = zend_read_property(zend_get_exception_base(ex), ex, "message", 7, 1, &rv);
 		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "SOAP call to service \"%s\" failed: %s: %s", svc->name,
 			ZSTR_VAL(ex->ce->name), Z_TYPE_P(m) == IS_STRING ? Z_STRVAL_P(m) : "");
 		zend_clear_exception();
@@ -382,13 +240,13 @@ static void restore_socket_timeout(zend_string *old)
 void php_mih_soap_call(const mih_service *svc, const char *operation, const char *body, size_t body_len,
 	HashTable *lines, double timeout, double connect_timeout, mih_http_response *resp)
 {
-	zend_class_entry *ce = soap_client_ce;
+	zend_class_entry *ce = php_mih_soap_client_class();
 	zval client, wsdl, options, ctx, decoded, fn, args[2], params, retval;
 	zend_string *old_timeout;
 	smart_str json = {0};
 	const mih_proxy *route = NULL;
+	zval old_loader;
 
-	endpoint_refused = false;
 	while (operation && *operation == '/') {
 		operation++;
 	}
@@ -428,18 +286,32 @@ void php_mih_soap_call(const mih_service *svc, const char *operation, const char
 	add_assoc_bool(&options, "keep_alive", 1);
 	add_assoc_string(&options, "user_agent", "mih/" PHP_MIH_VERSION);
 	add_assoc_zval(&options, "stream_context", &ctx);
-	call_via_proxy = route != NULL;
+	php_mih_soap_client_begin(route != NULL);
 	if (route) {
 		add_proxy_options(&options, route);
 	}
 	ZVAL_STRING(&wsdl, svc->base_url);
 
+	ZVAL_UNDEF(&client);
+	if (!php_mih_soap_guard_entities(&old_loader)) {
+		if (EG(exception)) {
+			zend_clear_exception();
+		}
+		set_error(resp, MIH_HTTP_SETUP_ERROR, 0, "could not set libxml's entity loader that checks what a WSDL imports");
+		zval_ptr_dtor(&wsdl);
+		zval_ptr_dtor(&options);
+		zval_ptr_dtor(&decoded);
+		return;
+	}
 	old_timeout = swap_socket_timeout(timeout);
 	object_init_ex(&client, ce);
 	zend_call_known_instance_method_with_2_params(ce->constructor, Z_OBJ(client), NULL, &wsdl, &options);
 	if (EG(exception)) {
 		exception_outcome(svc, resp);
+		php_mih_soap_unguard_entities(&old_loader);
 	} else {
+		/* The WSDL and its imports are loaded (SoapClient keeps them). */
+		php_mih_soap_unguard_entities(&old_loader);
 		ZVAL_STRING(&args[0], operation);
 		array_init(&params);
 		add_next_index_zval(&params, &decoded);

@@ -49,6 +49,25 @@ $r = mih::request('wsdlmoved', '/register', ['id' => 6]);
 var_dump($r->success);
 echo 'error: ', str_replace((string)$port, 'PORT', $r->error), "\n";
 
+// A WSDL importing a schema: from the allowed server, loaded; from a port the site does not allow,
+// or not over http(s), refused before it is fetched (SoapClient fetches imports with the service's
+// headers), and the call is never sent.
+$hooks = new mih_test_server();
+$hookport = parse_url($hooks->url, PHP_URL_PORT);
+$import = fn(string $name, string $url) => mih::save_service(['name' => $name, 'type' => 'soap',
+    'base_url' => $srv->url . '/service.wsdl?import=' . rawurlencode($url), 'auth_type' => 'bearer',
+    'auth_token' => 'import-token-123456', 'max_retries' => 0]);
+$import('imports_ok', "http://127.0.0.1:$port/types.xsd");
+var_dump(mih::request('imports_ok', '/register', ['id' => 7])->success);
+$import('imports_blocked', "http://127.0.0.1:$hookport/secret.xsd");
+$r = mih::request('imports_blocked', '/register', ['id' => 8]);
+var_dump($r->success);
+echo 'error: ', str_replace((string)$hookport, 'HOOK', $r->error), "\n";
+echo 'blocked server got: ', count($hooks->requests()), "\n";
+$import('imports_file', 'file:///etc/hostname');
+$r = mih::request('imports_file', '/register', ['id' => 9]);
+echo 'error: ', $r->error, "\n";
+
 echo 'server got: ', implode(', ', array_map(fn($c) => $c['data']['id'], $srv->calls())), "\n";
 ?>
 --EXPECTF--
@@ -63,4 +82,9 @@ error: the SOAP endpoint of service "moved" answered with a redirect, which soap
 bool(false)
 error: SOAP fault WSDL: SOAP-ERROR: Parsing WSDL: Couldn't load from 'http://127.0.0.1:PORT/moved.wsdl' : failed to load external entity "http://127.0.0.1:PORT/moved.wsdl"
 %A
-server got: 1
+bool(true)
+bool(false)
+error: a document the WSDL loads was refused: port HOOK is not in the allowed ports
+blocked server got: 0
+error: a document the WSDL loads was refused: it is not an http(s) URL
+server got: 1, 7
