@@ -679,6 +679,12 @@ static size_t settle_batch(const worker *w)
 {
 	long n = w->concurrency <= 16 ? w->concurrency : MAX(16, w->concurrency / 8);
 
+	/* No task waits for a freed slot (the queue was empty at the last
+	 * look): an early settle would only cost commits. */
+	if (w->nbacklog == 0 && (w->exhausted || !may_claim(w))) {
+		n = w->concurrency;
+	}
+
 	return (size_t)n;
 }
 
@@ -785,6 +791,8 @@ static void settle(worker *w)
 		tasks = NULL;
 		count = 0;
 		room = 0;
+		/* Rolled back with the outcomes: these tasks are sent again. */
+		w->nwave_log = 0;
 	}
 	/* The slots are free; the jobs live on in settled until their log
 	 * rows are written. */
