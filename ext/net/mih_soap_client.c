@@ -73,37 +73,46 @@ static zend_class_entry *soap_client_ce;
 ZEND_TLS bool endpoint_refused;
 ZEND_TLS char endpoint_why[300];
 
-/* SoapClient sends a whole call one way; an endpoint whose host the bypass
- * list would send the other way than the WSDL went is refused, as a
- * redirect that changes route is for HTTP transfers. Returns 0, or -1
- * with why set. */
-static int check_route(zend_object *client, const char *location, char *why, size_t whylen)
+/* Whether url's host goes the way taken (through the proxy or direct), as
+ * the bypass list sends it: SoapClient sends a whole call, and loads a
+ * whole WSDL, one way, so a host the list sends the other way is refused,
+ * as a redirect that changes route is for HTTP transfers. via_text and
+ * direct_text end the message for the way taken. Returns 0 (also for a URL
+ * that does not parse: php_mih_soap_check_url() judges that), or -1 with
+ * why set. */
+static int check_route(const char *target, bool taken, const char *via_text, const char *direct_text,
+	char *why, size_t whylen)
 {
 	const mih_proxy *proxy = php_mih_proxy();
 	php_url *url;
-	bool via, call_via_proxy;
-	zval rv, *host;
+	bool via;
 
 	if (!proxy) {
 		return 0;
 	}
-	url = php_url_parse(location);
+	url = php_url_parse(target);
 	if (!url || !url->host) {
 		if (url) {
 			php_url_free(url);
 		}
-		return 0; /* php_mih_soap_check_url() has judged it */
+		return 0;
 	}
 	via = !mih_proxy_bypassed(proxy, ZSTR_VAL(url->host));
-	/* The route SoapClient takes: its own proxy option, as mih set it. */
-	host = zend_read_property(soap_client_ce->parent, client, "_proxy_host", sizeof("_proxy_host") - 1, 1, &rv);
-	call_via_proxy = Z_TYPE_P(host) == IS_STRING && Z_STRLEN_P(host) > 0;
-	if (via != call_via_proxy) {
-		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and this call %s", ZSTR_VAL(url->host),
-			via ? "goes through" : "bypasses", call_via_proxy ? "goes through it" : "goes direct");
+	if (via != taken) {
+		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and %s", ZSTR_VAL(url->host),
+			via ? "goes through" : "bypasses", taken ? via_text : direct_text);
 	}
 	php_url_free(url);
-	return via != call_via_proxy ? -1 : 0;
+	return via != taken ? -1 : 0;
+}
+
+/* The route SoapClient takes for a call: its own proxy option, as mih set it. */
+static bool client_via_proxy(zend_object *client)
+{
+	zval rv, *host = zend_read_property(soap_client_ce->parent, client, "_proxy_host", sizeof("_proxy_host") - 1,
+		1, &rv);
+
+	return Z_TYPE_P(host) == IS_STRING && Z_STRLEN_P(host) > 0;
 }
 
 void php_mih_soap_minit(void)
@@ -139,7 +148,8 @@ ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest)
 	(void)request; (void)action; (void)version; (void)one_way;
 
 	if (php_mih_soap_check_url(ZSTR_VAL(location), &parsed, why, sizeof(why)) != 0
-			|| check_route(Z_OBJ_P(ZEND_THIS), ZSTR_VAL(location), why, sizeof(why)) != 0) {
+			|| check_route(ZSTR_VAL(location), client_via_proxy(Z_OBJ_P(ZEND_THIS)), "this call goes through it",
+				"this call goes direct", why, sizeof(why)) != 0) {
 		endpoint_refused = true;
 		if (!parsed) {
 			snprintf(endpoint_why, sizeof(endpoint_why), "the endpoint address in the WSDL does not parse");
@@ -161,34 +171,6 @@ ZEND_METHOD(local_integrationhub_internal_soap_client, __doRequest)
 
 /* The route of the WSDL being loaded: through the proxy or direct. */
 ZEND_TLS bool loading_via_proxy;
-
-/* A document the WSDL imports goes the WSDL's way (SoapClient's context);
- * one whose host the bypass list sends the other way is refused. */
-static int check_entity_route(const char *id, char *why, size_t whylen)
-{
-	const mih_proxy *proxy = php_mih_proxy();
-	php_url *url;
-	bool via;
-
-	if (!proxy) {
-		return 0;
-	}
-	url = php_url_parse(id);
-	if (!url || !url->host) {
-		if (url) {
-			php_url_free(url);
-		}
-		snprintf(why, whylen, "the URL does not parse");
-		return -1;
-	}
-	via = !mih_proxy_bypassed(proxy, ZSTR_VAL(url->host));
-	if (via != loading_via_proxy) {
-		snprintf(why, whylen, "%.100s %s the proxy (proxy_bypass) and the WSDL %s", ZSTR_VAL(url->host),
-			via ? "goes through" : "bypasses", loading_via_proxy ? "went through it" : "went direct");
-	}
-	php_url_free(url);
-	return via != loading_via_proxy ? -1 : 0;
-}
 
 /* While a SoapClient of mih's loads its WSDL, libxml asks this loader for
  * the WSDL and every document it imports (xsd:import, wsdl:import, ...),
@@ -213,7 +195,8 @@ ZEND_METHOD(local_integrationhub_internal_soap_client, load_entity)
 	id = ZSTR_VAL(system_id);
 	if (strncasecmp(id, "http://", 7) != 0 && strncasecmp(id, "https://", 8) != 0) {
 		snprintf(why, sizeof(why), "it is not an http(s) URL");
-	} else if (php_mih_soap_check_url(id, &parsed, why, sizeof(why)) == 0 && check_entity_route(id, why, sizeof(why)) == 0) {
+	} else if (php_mih_soap_check_url(id, &parsed, why, sizeof(why)) == 0
+			&& check_route(id, loading_via_proxy, "the WSDL went through it", "the WSDL went direct", why, sizeof(why)) == 0) {
 		RETURN_STR_COPY(system_id);
 	}
 	if (!endpoint_refused) {

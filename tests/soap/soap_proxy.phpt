@@ -52,6 +52,14 @@ echo 'error: ', $r->error, "\n";
 // (the second WSDL came through the proxy; neither call was sent)
 var_dump(count(mih_test_proxy_log($plog)));
 
+// A document the WSDL imports must go the WSDL's way too: the WSDL through the proxy, its import
+// from a bypassed host, refused before it is fetched.
+mih::save_service(['name' => 'mixed3', 'type' => 'soap', 'base_url' => "http://127.0.0.1:$port/service.wsdl?import="
+    . rawurlencode("http://localhost:$port/types.xsd"), 'max_retries' => 0]);
+$r = mih::request('mixed3', '/register', ['id' => 42]);
+echo 'error: ', $r->error, "\n";
+echo 'proxy saw: ', implode(', ', $seen($plog, 5)), "\n";
+
 // A proxy with Basic credentials: sent to it; a wrong password fails without showing it.
 [$aport, $alog] = mih_test_proxy('hub:s3cret-proxy-pw');
 mih::configure(['proxy_host' => '127.0.0.1', 'proxy_port' => $aport, 'proxy_user' => 'hub', 'proxy_password' => 's3cret-proxy-pw']);
@@ -94,6 +102,8 @@ int(4)
 error: the endpoint address in the WSDL: 127.0.0.1 goes through the proxy (proxy_bypass) and this call goes direct
 error: the endpoint address in the WSDL: localhost bypasses the proxy (proxy_bypass) and this call goes through it
 int(5)
+error: a document the WSDL loads was refused: localhost bypasses the proxy (proxy_bypass) and the WSDL went through it
+proxy saw: GET http://127.0.0.1:PORT/service.wsdl?import=http%3A%2F%2Flocalhost%3APORT%2Ftypes.xsd
 bool(true)
 bool(false)
 error: SOAP fault HTTP: Proxy Authentication Required
