@@ -35,6 +35,8 @@ if (!in_array($durability, ['full', 'normal'], true)) {
 	fwrite(STDERR, "floor: BENCH_FLOOR_DURABILITY must be full or normal, got \"$durability\"\n");
 	exit(1);
 }
+/* The targets are for the default durability; another is a diagnostic, shown but not held to them. */
+$held = $durability === 'full';
 $p = fn(string $line) => bench_progress('floor', $line);
 
 $make = [];
@@ -113,7 +115,7 @@ $missed = [];
 $out = [];
 $out[] = '## Limits of a drain on this machine (bench/floor)';
 $out[] = '';
-$out[] = "The C program `bench/floor/floor` (no PHP) measures the **store floor** — claim, delete and log row for a wave of $wave tasks in two fsynced SQLite transactions (WAL, synchronous=FULL, i.e. `mih.store_durability = full`), one `UPDATE ... RETURNING` claiming the wave — and **raw libcurl multi** ($c POSTs in flight, kept-alive, handles reused, " . (4 * $n) . " requests). Against the same private nginx (`return 204;`, one worker) in the same run: `mih::run_queue(['concurrency' => $c])` draining $n tasks with durability $durability" . ($durability === 'full' ? ' (the default)' : ' (BENCH_FLOOR_DURABILITY; the default is full, which the targets are for)') . ", raw PHP `curl_multi` (ext/curl, $c handles reused, $n requests), and $nreq sequential `mih::request()` calls (durability full, log rows buffered) against a reused `curl_exec` handle.";
+$out[] = "The C program `bench/floor/floor` (no PHP) measures the **store floor** — claim, delete and log row for a wave of $wave tasks in two fsynced SQLite transactions (WAL, synchronous=FULL, i.e. `mih.store_durability = full`), one `UPDATE ... RETURNING` claiming the wave — and **raw libcurl multi** ($c POSTs in flight, kept-alive, handles reused, " . (4 * $n) . " requests). Against the same private nginx (`return 204;`, one worker) in the same run: `mih::run_queue(['concurrency' => $c])` draining $n tasks with durability $durability" . ($held ? ' (the default)' : ' (BENCH_FLOOR_DURABILITY; the default is full, which the targets are for)') . ", raw PHP `curl_multi` (ext/curl, $c handles reused, $n requests), and $nreq sequential `mih::request()` calls (durability full, log rows buffered) against a reused `curl_exec` handle.";
 $out[] = '';
 $out[] = "Figures: median over $runs runs, engines interleaved in a rotating order; ratios are medians of per-run ratios.";
 $out[] = '';
@@ -131,8 +133,8 @@ $out[] = '';
 $out[] = '| ratio (same run) | median | slowest – fastest run | target |';
 $out[] = '| --- | ---: | --- | --- |';
 $out[] = ratio_row('mih drain / drain limit', $res['mih'], $limit, null, $missed, 'floor', true);
-$out[] = ratio_row($durability === 'full' ? 'mih drain / raw PHP curl_multi' : "mih drain (durability $durability) / raw PHP curl_multi", $res['mih'], $res['phpmulti'],
-	$durability === 'full' ? TARGET_DRAIN_VS_MULTI : null, $missed, 'floor', true);
+$out[] = ratio_row($held ? 'mih drain / raw PHP curl_multi' : "mih drain (durability $durability) / raw PHP curl_multi",
+	$res['mih'], $res['phpmulti'], $held ? TARGET_DRAIN_VS_MULTI : null, $missed, 'floor', true);
 $out[] = ratio_row('raw PHP curl_multi / raw libcurl multi', $res['phpmulti'], $res['cmulti'], null, $missed, 'floor', true);
 $out[] = ratio_row('mih::request / curl_exec', $res['request'], $res['curl'], TARGET_REQUEST_VS_CURL, $missed, 'floor');
 $out[] = '';
